@@ -1,0 +1,67 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell sh scripts/find-python.sh)
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test messages makemessages run demo test lint format bench clean
+
+help:
+	@echo "make run    install, migrate, load demo data, start web + worker + beat (Ctrl-C stops)"
+	@echo "make test   install test dependencies and run lint and the whole test suite"
+	@echo "make bench  run the benchmarks"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || (echo "Python 3.12 or newer is required" && exit 1)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Compiled catalogues are built, not committed; Babel needs no system gettext.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -D django -d locale
+
+# Regenerates the .po files from the source (needs GNU gettext: apt-get install gettext).
+makemessages: $(VENV)/.installed
+	$(MANAGE) makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'static/*'
+	$(MANAGE) makemessages --locale zh_Hans --domain djangojs --no-obsolete --ignore '.venv/*' --ignore 'static/vendor/*'
+
+demo: install messages
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+
+run: demo
+	PATH="$(abspath $(BIN)):$$PATH" PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+
+test: install-test messages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-test messages
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,87 @@
+"""The admin shows cases and their timeline but never edits them directly: a case changes
+only through complaints.services, so the admin's one write is an action that calls it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import ApplicationError
+
+from . import services
+from .models import CaseEvent, Complaint
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = (
+        "created_at",
+        "kind",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor_label",
+        "comment",
+    )
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "dealer",
+        "customer",
+        "state",
+        "severity",
+        "is_safety_related",
+        "escalated",
+        "assignee",
+        "created_at",
+    )
+    list_filter = ("state", "severity", "is_safety_related", "escalated", "dealer")
+    search_fields = ("reference", "customer__name", "customer__phone", "vehicle__vin")
+    inlines = [CaseEventInline]
+    actions = ["escalate"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    @admin.action(description=_("Escalate to the managers"))
+    def escalate(self, request: HttpRequest, queryset: Any) -> None:
+        done = 0
+        for complaint in queryset:
+            try:
+                services.complaint_escalate(
+                    complaint=complaint,
+                    actor=request.user,
+                    reason=str(_("Escalated from the admin.")),
+                )
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{complaint}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d case(s) escalated.") % {"count": done})
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "complaint", "kind", "transition", "actor_label")
+    list_filter = ("kind",)
+    search_fields = ("complaint__reference", "comment")

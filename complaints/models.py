@@ -1,0 +1,428 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from core.models import TimeStampedModel
+from core.scoping import MANAGER, WORK_ROLES, roles_for
+from dealers.models import Customer, Dealer, Vehicle
+
+from .choices import (
+    Category,
+    Channel,
+    Component,
+    EventKind,
+    FaultFinding,
+    Responsibility,
+    ResponsibilityReason,
+    Severity,
+    State,
+)
+
+PRE_DECISION_STATES = [State.RECEIVED, State.LISTENING, State.INVESTIGATING, State.ASSESSING]
+
+
+def actor_user_id(actor: Any) -> int | None:
+    """The user id behind an actor, or None for an API client or the system."""
+    from django.contrib.auth import get_user_model
+
+    return actor.pk if isinstance(actor, get_user_model()) else None
+
+
+# Permission callables for django-fsm: (complaint, actor) -> bool. They decide who may run
+# a transition; `complaints.services.complaint_transition` checks them for every caller.
+def can_work(complaint: Complaint, actor: Any) -> bool:
+    return bool(roles_for(actor, complaint.dealer_id) & WORK_ROLES)
+
+
+def can_manage(complaint: Complaint, actor: Any) -> bool:
+    return MANAGER in roles_for(actor, complaint.dealer_id)
+
+
+def can_approve(complaint: Complaint, actor: Any) -> bool:
+    # Four eyes: whoever submitted a decision never approves it, even as a manager.
+    user_id = actor_user_id(actor)
+    submitted_by_actor = user_id is not None and complaint.submitted_by_id == user_id
+    return can_manage(complaint, actor) and not submitted_by_actor
+
+
+class Complaint(FSMModelMixin, TimeStampedModel):
+    """A customer's complaint, run through the seven steps by its state machine."""
+
+    reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("dealer")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("customer")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("vehicle"),
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    component = models.CharField(
+        _("component"), max_length=20, choices=Component.choices, default=Component.NONE
+    )
+    description = models.TextField(_("description"))
+    # The customer's own words as first recorded (准确记录); never edited afterwards.
+    original_description = models.TextField(_("original description"), editable=False)
+    customer_request = models.TextField(_("customer's request"), blank=True)
+    is_safety_related = models.BooleanField(_("safety-related"), default=False)
+
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.NORMAL
+    )
+    serious_reasons = models.JSONField(_("serious reasons"), default=list, blank=True)
+    fault_finding = models.CharField(
+        _("fault finding"), max_length=10, choices=FaultFinding.choices, blank=True
+    )
+    root_cause = models.TextField(_("root cause"), blank=True)
+    responsibility = models.CharField(
+        _("responsibility"), max_length=14, choices=Responsibility.choices, blank=True
+    )
+    responsibility_reason = models.CharField(
+        _("responsibility reason"), max_length=32, choices=ResponsibilityReason.choices, blank=True
+    )
+    responsibility_evidence = models.TextField(_("responsibility evidence"), blank=True)
+    resolution_options = models.JSONField(_("resolution options"), default=list, blank=True)
+    chosen_resolution = models.TextField(_("chosen resolution"), blank=True)
+    compensation_amount = models.DecimalField(
+        _("goodwill or compensation"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    agreed_resolution = models.TextField(_("agreed resolution"), blank=True)
+    actions_taken = models.TextField(_("actions taken"), blank=True)
+    review_why = models.TextField(_("why it became a complaint"), blank=True)
+    review_handling = models.TextField(_("how well it was handled"), blank=True)
+    review_prevention = models.TextField(_("preventive action"), blank=True)
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_complaints",
+        verbose_name=_("assignee"),
+    )
+    co_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="co_owned_complaints",
+        verbose_name=_("co-owner (manager)"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted for approval by"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    escalated = models.BooleanField(_("escalated"), default=False)
+
+    state = FSMField(
+        _("state"), max_length=20, choices=State.choices, default=State.RECEIVED, protected=True
+    )
+    # Bumped on every change; the API's ETag.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [
+            models.Index(fields=["dealer", "state"], name="complaint_dealer_state"),
+            models.Index(fields=["dealer", "-created_at", "-id"], name="complaint_dealer_newest"),
+            models.Index(fields=["dealer", "-updated_at"], name="complaint_dealer_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compensation_amount__gte=0), name="complaint_compensation_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    # --- rules -------------------------------------------------------------------------
+    def approval_required(
+        self, *, severity: str | None = None, compensation_amount: Decimal | None = None
+    ) -> bool:
+        """Serious cases and compensation above the dealer's limit need a manager."""
+        severity = severity if severity is not None else self.severity
+        amount = (
+            compensation_amount if compensation_amount is not None else (self.compensation_amount)
+        )
+        return severity == Severity.SERIOUS or amount > self.dealer.approval_limit
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (State.CLOSED, State.WITHDRAWN)
+
+    # --- the seven steps ---------------------------------------------------------------
+    # Transitions only change fields. Locking, permission, payload checks, the timeline and
+    # side effects are the job of complaints.services.complaint_transition.
+
+    @transition(
+        field=state,
+        source=State.RECEIVED,
+        target=State.LISTENING,
+        permission=can_work,
+        custom={"label": _("Start listening")},
+    )
+    def start_listening(self, *, actor: Any, **_: Any) -> None:
+        if self.first_response_at is None:
+            self.first_response_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.LISTENING,
+        target=State.INVESTIGATING,
+        permission=can_work,
+        custom={"label": _("Confirm and investigate")},
+    )
+    def start_investigation(
+        self, *, actor: Any, description: str, customer_request: str | None = None, **_: Any
+    ) -> None:
+        self.description = description
+        if customer_request:
+            self.customer_request = customer_request
+
+    @transition(
+        field=state,
+        source=State.INVESTIGATING,
+        target=State.ASSESSING,
+        permission=can_work,
+        custom={"label": _("Record findings")},
+    )
+    def record_findings(self, *, actor: Any, fault_finding: str, root_cause: str, **_: Any) -> None:
+        self.fault_finding = fault_finding
+        self.root_cause = root_cause
+
+    def _apply_decision(self, decision: dict[str, Any]) -> None:
+        for name in (
+            "severity",
+            "serious_reasons",
+            "responsibility",
+            "responsibility_reason",
+            "responsibility_evidence",
+            "resolution_options",
+            "chosen_resolution",
+            "compensation_amount",
+        ):
+            setattr(self, name, decision[name])
+        if decision.get("is_safety_related") is not None:
+            self.is_safety_related = decision["is_safety_related"]
+
+    @transition(
+        field=state,
+        source=State.ASSESSING,
+        target=State.RESOLVING,
+        permission=can_work,
+        custom={"label": _("Decide")},
+    )
+    def decide(self, *, actor: Any, **decision: Any) -> None:
+        self._apply_decision(decision)
+
+    @transition(
+        field=state,
+        source=State.ASSESSING,
+        target=State.AWAITING_APPROVAL,
+        permission=can_work,
+        custom={"label": _("Submit for approval")},
+    )
+    def submit_for_approval(self, *, actor: Any, **decision: Any) -> None:
+        self._apply_decision(decision)
+        self.submitted_by_id = actor_user_id(actor)
+        self.approved_by = None
+
+    @transition(
+        field=state,
+        source=State.AWAITING_APPROVAL,
+        target=State.RESOLVING,
+        permission=can_approve,
+        custom={"label": _("Approve")},
+    )
+    def approve(self, *, actor: Any, **_: Any) -> None:
+        self.approved_by_id = actor_user_id(actor)
+
+    @transition(
+        field=state,
+        source=State.AWAITING_APPROVAL,
+        target=State.ASSESSING,
+        permission=can_manage,
+        custom={"label": _("Reject")},
+    )
+    def reject(self, *, actor: Any, **_: Any) -> None:
+        self.submitted_by = None
+
+    @transition(
+        field=state,
+        source=State.RESOLVING,
+        target=State.FOLLOWING_UP,
+        permission=can_work,
+        custom={"label": _("Action completed")},
+    )
+    def complete_action(
+        self, *, actor: Any, agreed_resolution: str, actions_taken: str, **_: Any
+    ) -> None:
+        self.agreed_resolution = agreed_resolution
+        self.actions_taken = actions_taken
+
+    @transition(
+        field=state,
+        source=State.FOLLOWING_UP,
+        target=State.REVIEWING,
+        permission=can_work,
+        custom={"label": _("Customer satisfied")},
+    )
+    def confirm_resolved(self, *, actor: Any, **_: Any) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.FOLLOWING_UP,
+        target=State.RESOLVING,
+        permission=can_work,
+        custom={"label": _("Reopen (still dissatisfied)")},
+    )
+    def reopen(self, *, actor: Any, co_owner: Any, **_: Any) -> None:
+        # 仍不满意: resolve again with management's support (step 6).
+        self.escalated = True
+        self.co_owner = co_owner
+
+    @transition(
+        field=state,
+        source=State.REVIEWING,
+        target=State.CLOSED,
+        permission=can_manage,
+        custom={"label": _("Close")},
+    )
+    def close(
+        self, *, actor: Any, review_why: str, review_handling: str, review_prevention: str, **_: Any
+    ) -> None:
+        self.review_why = review_why
+        self.review_handling = review_handling
+        self.review_prevention = review_prevention
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=PRE_DECISION_STATES,
+        target=State.WITHDRAWN,
+        permission=can_manage,
+        custom={"label": _("Withdraw")},
+    )
+    def withdraw(self, *, actor: Any, **_: Any) -> None:
+        self.closed_at = timezone.now()
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number handed out per dealer and year."""
+
+    dealer = models.ForeignKey(Dealer, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "year"], name="reference_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dealer_id}/{self.year}: {self.last_value}"
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The case timeline is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The case timeline is append-only.")
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline. Written once, never changed or deleted.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE as well, so not even raw SQL or a
+    bulk query from a shell can rewrite history.
+    """
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="events", verbose_name=_("complaint")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    transition = models.CharField(_("transition"), max_length=32, blank=True)
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(
+        _("actor"), max_length=200, help_text=_("Who acted, as shown in the timeline.")
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["complaint", "created_at"], name="event_complaint_time")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise TypeError("A case event cannot be changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("A case event cannot be deleted.")

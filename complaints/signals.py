@@ -1,0 +1,12 @@
+"""Hooks other apps attach to; sent by complaints.services.
+
+`case_changed` is sent inside the service's transaction, with the row still locked:
+receivers may only write to the database (deadlines, outbox rows) so that what they write
+commits or rolls back with the change itself. Anything that talks to the outside world
+belongs behind `transaction.on_commit` in the receiver.
+"""
+
+from django.dispatch import Signal
+
+# kwargs: complaint, event (CaseEvent), actor, transition (name or ""), from_state, to_state
+case_changed = Signal()

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import os
+
+from django.apps import AppConfig
+from django.conf import settings
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        # kombu's filesystem transport needs its folders before the first message is sent,
+        # by the web process as much as by the worker and beat.
+        options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            if key in options:
+                os.makedirs(options[key], exist_ok=True)

@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DealersConfig(AppConfig):
+    name = "dealers"
+    verbose_name = _("Dealers")
+
+    def ready(self) -> None:
+        from core.scoping import ScopeRule, register
+
+        from .models import Customer, Dealer, Membership, RepairOrder, Vehicle
+
+        def through_regional_cases(column: str, prefix: str = "") -> object:
+            # Regional staff see a customer or vehicle only through a case they may read.
+            def rule(regions: frozenset[int]) -> Q:
+                from complaints.models import Complaint
+                from complaints.selectors import regional_complaint_q
+
+                visible = Complaint.objects.filter(regional_complaint_q(regions))
+                return Q(**{f"{prefix}__in": visible.values(column)})
+
+            return rule
+
+        register(Dealer, ScopeRule("id", regional=lambda regions: Q(region_id__in=regions)))
+        register(Membership, ScopeRule("dealer_id"))
+        register(
+            Customer, ScopeRule("dealer_id", regional=through_regional_cases("customer_id", "id"))
+        )
+        register(
+            Vehicle, ScopeRule("dealer_id", regional=through_regional_cases("vehicle_id", "id"))
+        )
+        register(
+            RepairOrder,
+            ScopeRule("dealer_id", regional=through_regional_cases("vehicle_id", "vehicle_id")),
+        )

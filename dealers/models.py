@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+from .validators import normalize_vin, validate_vin
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Role(models.TextChoices):
+    ADVISOR = "advisor", _("Service advisor")
+    MANAGER = "manager", _("Service manager")
+    REGIONAL = "regional", _("Regional staff")
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
+    VISIT = "visit", _("Visit")
+
+
+class Region(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dealer(TimeStampedModel):
+    code = models.CharField(
+        _("code"),
+        max_length=12,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Z0-9]{2,12}$", _("Use 2 to 12 capital letters or digits."))
+        ],
+        help_text=_("Short code that starts every case reference, e.g. SH01."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="dealers", verbose_name=_("region")
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    approval_limit = models.DecimalField(
+        _("approval limit"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("2000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Goodwill or compensation above this amount needs a manager's approval."),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("dealer")
+        verbose_name_plural = _("dealers")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Membership(TimeStampedModel):
+    """A user's role: advisor or manager at one dealer, or regional staff of one region."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    dealer = models.ForeignKey(
+        Dealer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("dealer"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("region"),
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_dealer_or_region",
+                condition=(
+                    Q(
+                        role__in=[Role.ADVISOR, Role.MANAGER],
+                        dealer__isnull=False,
+                        region__isnull=True,
+                    )
+                    | Q(role=Role.REGIONAL, region__isnull=False, dealer__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "dealer"],
+                condition=Q(dealer__isnull=False),
+                name="membership_one_role_per_dealer",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "region"],
+                condition=Q(region__isnull=False),
+                name="membership_one_per_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.dealer or self.region}"
+
+    def clean(self) -> None:
+        if self.role == Role.REGIONAL and (self.dealer_id or not self.region_id):
+            raise ValidationError(_("Regional staff belong to a region, not a dealer."))
+        if self.role != Role.REGIONAL and (self.region_id or not self.dealer_id):
+            raise ValidationError(_("Advisors and managers belong to a dealer."))
+
+
+class Customer(TimeStampedModel):
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.PROTECT, related_name="customers", verbose_name=_("dealer")
+    )
+    # NULL, not "", for customers the DMS does not know: the per-dealer uniqueness of
+    # dms_id must not apply to them.
+    dms_id = models.CharField(  # noqa: DJ001
+        _("DMS id"),
+        max_length=64,
+        null=True,
+        blank=True,
+        help_text=_("The customer's id in the dealer management system."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    preferred_channel = models.CharField(
+        _("preferred contact channel"),
+        max_length=16,
+        choices=ContactChannel.choices,
+        default=ContactChannel.PHONE,
+    )
+    # The relationship profile of step 2 (顾客与品牌的关系).
+    occupation = models.CharField(_("occupation"), max_length=200, blank=True)
+    family = models.TextField(_("family"), blank=True)
+    interests = models.TextField(_("interests"), blank=True)
+    other_vehicles = models.TextField(_("other vehicles owned"), blank=True)
+    insurance = models.TextField(_("insurance"), blank=True)
+    usage_and_storage = models.TextField(_("vehicle usage and storage"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealer", "dms_id"],
+                condition=Q(dms_id__isnull=False),
+                name="customer_dms_id_unique_per_dealer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VINField(models.CharField):
+    """A CharField that stores VINs upper-cased and without spaces."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max_length", 17)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def to_python(self, value: object) -> str | None:
+        value = super().to_python(value)
+        return normalize_vin(value) if value else value
+
+    def get_prep_value(self, value: object) -> object:
+        value = super().get_prep_value(value)
+        return normalize_vin(value) if isinstance(value, str) else value
+
+
+class Vehicle(TimeStampedModel):
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("dealer")
+    )
+    owner = models.ForeignKey(
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vehicles",
+        verbose_name=_("owner"),
+    )
+    vin = VINField(_("VIN"), validators=[validate_vin])
+    model = models.CharField(_("model"), max_length=100, blank=True)
+    plate = models.CharField(_("plate"), max_length=20, blank=True, db_index=True)
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty end"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["vin"]
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "vin"], name="vehicle_vin_unique_per_dealer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vin} {self.model}".strip()
+
+
+class RepairOrder(TimeStampedModel):
+    """A repair order from the dealer management system: the vehicle's service history."""
+
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.PROTECT, related_name="repair_orders", verbose_name=_("dealer")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, related_name="repair_orders", verbose_name=_("vehicle")
+    )
+    number = models.CharField(_("number"), max_length=64)
+    opened_on = models.DateField(_("date"))
+    mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
+    work_summary = models.TextField(_("work summary"), blank=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("repair order")
+        verbose_name_plural = _("repair orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealer", "number"], name="repair_order_number_unique_per_dealer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,142 @@
+"""Writes of customers, vehicles, repair orders and staff roles."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import PermissionDenied, ValidationFailed
+from core.scoping import WORK_ROLES, forget_access, roles_for
+
+from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
+from .validators import normalize_vin
+
+CUSTOMER_FIELDS = (
+    "dms_id",
+    "name",
+    "phone",
+    "email",
+    "preferred_channel",
+    "occupation",
+    "family",
+    "interests",
+    "other_vehicles",
+    "insurance",
+    "usage_and_storage",
+    "notes",
+)
+VEHICLE_FIELDS = ("model", "plate", "purchase_date", "mileage", "warranty_end")
+
+
+def _require_worker(actor: Any, dealer: Dealer) -> None:
+    if not roles_for(actor, dealer.pk) & WORK_ROLES:
+        raise PermissionDenied(_("Only advisors and managers of this dealer may do this."))
+
+
+def _validate_and_save(instance: Any, *, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.message_dict) from None
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationFailed({"non_field_errors": [_("This record already exists.")]}) from exc
+
+
+def customer_create(*, dealer: Dealer, actor: Any, **fields: Any) -> Customer:
+    _require_worker(actor, dealer)
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    customer = Customer(dealer=dealer, **fields)
+    _validate_and_save(customer, exclude=["dealer"])
+    return customer
+
+
+def customer_upsert(
+    *, dealer: Dealer, actor: Any, dms_id: str, fields: Mapping[str, Any]
+) -> tuple[Customer, bool]:
+    """Create or update the customer the DMS knows by `dms_id`; returns (customer, created)."""
+    _require_worker(actor, dealer)
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().filter(dealer=dealer, dms_id=dms_id).first()
+        created = customer is None
+        if customer is None:
+            customer = Customer(dealer=dealer, dms_id=dms_id)
+        for name, value in fields.items():
+            if name != "dms_id":
+                setattr(customer, name, value)
+        _validate_and_save(customer, exclude=["dealer"])
+    return customer, created
+
+
+def vehicle_upsert(
+    *,
+    dealer: Dealer,
+    actor: Any,
+    vin: str,
+    owner: Customer | None = None,
+    fields: Mapping[str, Any] | None = None,
+) -> tuple[Vehicle, bool]:
+    """Create or update the vehicle with this VIN at the dealer; returns (vehicle, created)."""
+    _require_worker(actor, dealer)
+    fields = dict(fields or {})
+    unknown = set(fields) - set(VEHICLE_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    if owner is not None and owner.dealer_id != dealer.pk:
+        raise ValidationFailed({"owner": [_("This customer belongs to another dealer.")]})
+    vin = normalize_vin(vin)
+    with transaction.atomic():
+        vehicle = Vehicle.objects.select_for_update().filter(dealer=dealer, vin=vin).first()
+        created = vehicle is None
+        if vehicle is None:
+            vehicle = Vehicle(dealer=dealer, vin=vin)
+        if owner is not None:
+            vehicle.owner = owner
+        for name, value in fields.items():
+            setattr(vehicle, name, value)
+        _validate_and_save(vehicle, exclude=["dealer", "owner"])
+    return vehicle, created
+
+
+def repair_order_upsert(
+    *, vehicle: Vehicle, actor: Any, number: str, fields: Mapping[str, Any]
+) -> tuple[RepairOrder, bool]:
+    dealer = vehicle.dealer
+    _require_worker(actor, dealer)
+    with transaction.atomic():
+        order = RepairOrder.objects.select_for_update().filter(dealer=dealer, number=number).first()
+        created = order is None
+        if order is None:
+            order = RepairOrder(dealer=dealer, number=number, vehicle=vehicle)
+        elif order.vehicle_id != vehicle.pk:
+            raise ValidationFailed(
+                {"number": [_("This repair order number belongs to another vehicle.")]}
+            )
+        for name in ("opened_on", "mileage", "work_summary"):
+            if name in fields:
+                setattr(order, name, fields[name])
+        _validate_and_save(order, exclude=["dealer", "vehicle"])
+    return order, created
+
+
+def membership_grant(
+    *, user: Any, role: str, dealer: Dealer | None = None, region: Any = None
+) -> Membership:
+    """Give a user a role; replaces an earlier role at the same dealer or region."""
+    lookup = {"dealer": dealer} if role != Role.REGIONAL else {"region": region}
+    membership, _created = Membership.objects.update_or_create(
+        user=user, **lookup, defaults={"role": role}
+    )
+    forget_access(user)
+    return membership

@@ -1,0 +1,48 @@
+"""Vehicle identification numbers (ISO 3779; GB 16735 in China)."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+_TRANSLITERATION = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def normalize_vin(value: str) -> str:
+    return "".join(str(value).split()).upper()
+
+
+def vin_check_digit(vin: str) -> str:
+    total = sum(_TRANSLITERATION[ch] * w for ch, w in zip(vin, _WEIGHTS, strict=True))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def validate_vin(value: str) -> None:
+    vin = normalize_vin(value)
+    if len(vin) != 17:
+        raise ValidationError(_("A VIN has exactly 17 characters."), code="vin_length")
+    if not VIN_PATTERN.match(vin):
+        raise ValidationError(
+            _("A VIN uses only digits and capital letters other than I, O and Q."),
+            code="vin_characters",
+        )
+    # Position 9 is the check digit wherever it is used (North America, China); elsewhere it
+    # may be any letter, so only a digit or X there is taken as a check digit to verify.
+    position_nine = vin[8]
+    if (position_nine.isdigit() or position_nine == "X") and vin_check_digit(vin) != position_nine:
+        raise ValidationError(
+            _("The VIN's check digit (9th character) does not match: check for a typo."),
+            code="vin_check_digit",
+        )

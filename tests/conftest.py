@@ -1,0 +1,106 @@
+"""Shared fixtures: two dealers in two regions, each with an advisor, a manager, a second
+manager and a regional user, plus a stranger who belongs nowhere and must see nothing."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from dealers.models import Role
+
+from .factories import (
+    ComplaintFactory,
+    CustomerFactory,
+    DealerFactory,
+    MembershipFactory,
+    RegionFactory,
+    UserFactory,
+    VehicleFactory,
+)
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
+
+
+def service_missing(reason: str) -> None:
+    """Skip on a laptop without the service; fail in CI, where REQUIRE_SERVICES=1."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1 forbids skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres(transactional_db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture
+def postgres_db(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+@dataclass
+class DealerStaff:
+    dealer: object
+    advisor: object
+    manager: object
+    manager2: object
+    regional: object
+
+
+def _staff(code: str, region_code: str) -> DealerStaff:
+    region = RegionFactory(code=region_code, name=f"Region {region_code}")
+    dealer = DealerFactory(code=code, name=f"Dealer {code}", region=region)
+    advisor = UserFactory(username=f"{code.lower()}_advisor")
+    manager = UserFactory(username=f"{code.lower()}_manager")
+    manager2 = UserFactory(username=f"{code.lower()}_manager2")
+    regional = UserFactory(username=f"{code.lower()}_regional")
+    MembershipFactory(user=advisor, dealer=dealer, role=Role.ADVISOR)
+    MembershipFactory(user=manager, dealer=dealer, role=Role.MANAGER)
+    MembershipFactory(user=manager2, dealer=dealer, role=Role.MANAGER)
+    MembershipFactory(user=regional, dealer=None, region=region, role=Role.REGIONAL)
+    return DealerStaff(dealer, advisor, manager, manager2, regional)
+
+
+@pytest.fixture
+def alice(db) -> DealerStaff:
+    """Dealer SH01 in region EAST."""
+    return _staff("SH01", "EAST")
+
+
+@pytest.fixture
+def bob(db) -> DealerStaff:
+    """Dealer GZ02 in region SOUTH."""
+    return _staff("GZ02", "SOUTH")
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(username="stranger")
+
+
+@pytest.fixture
+def make_complaint():
+    def make(staff: DealerStaff, **kwargs):
+        kwargs.setdefault("dealer", staff.dealer)
+        kwargs.setdefault("assignee", staff.advisor)
+        return ComplaintFactory(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def customer(alice):
+    return CustomerFactory(dealer=alice.dealer, name="Wang Fang", phone="13800138000")
+
+
+@pytest.fixture
+def vehicle(alice, customer):
+    return VehicleFactory(dealer=alice.dealer, owner=customer)
