@@ -1,0 +1,41 @@
+"""Benchmarks, run with `make bench` (never part of the test suite).
+
+Each module `bench/bench_*.py` defines `run() -> list[Result]`. They run against the
+PostgreSQL database named by BENCH_DATABASE_URL, which they may fill and empty at will.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Result:
+    name: str
+    median_ms: float
+    runs: int
+    detail: str = ""
+
+    def line(self) -> str:
+        return f"{self.name:<60} median {self.median_ms:9.2f} ms  ({self.runs} runs) {self.detail}"
+
+
+def measure(
+    fn: Callable[[], object], *, repeat: int = 7, setup: Callable[[], object] | None = None
+) -> list[float]:
+    """Wall-clock milliseconds of each of `repeat` calls of fn, each after setup()."""
+    timings = []
+    for _ in range(repeat):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
