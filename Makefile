@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test messages makemessages run demo test lint format bench clean
+.PHONY: help install install-test messages makemessages run demo test lint format bench clean assets
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + beat (Ctrl-C stops)"
@@ -62,6 +62,24 @@ format: install-test
 
 bench: install-test messages
 	$(BIN)/python -m bench
+
+# Front-end libraries: pinned in package.json, their built files copied into static/vendor/
+# and committed, so that `make run` needs no Node.js. Run after changing package.json.
+VENDOR := static/vendor
+assets:
+	npm install --no-audit --no-fund
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap/css $(VENDOR)/bootstrap/js \
+		$(VENDOR)/bootstrap-icons/fonts $(VENDOR)/htmx $(VENDOR)/chart.js
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css* $(VENDOR)/bootstrap/css/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* $(VENDOR)/bootstrap/js/
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/bootstrap-icons/
+	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff* $(VENDOR)/bootstrap-icons/fonts/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js* $(VENDOR)/chart.js/
+	cp node_modules/bootstrap/LICENSE $(VENDOR)/bootstrap/LICENSE
+	cp node_modules/bootstrap-icons/LICENSE $(VENDOR)/bootstrap-icons/LICENSE
+	cp node_modules/htmx.org/LICENSE $(VENDOR)/htmx/LICENSE
+	cp node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js/LICENSE.md
 
 clean:
 	rm -rf $(VENV) var staticfiles
