@@ -295,6 +295,8 @@ def complaint_transition(
 
     with transaction.atomic():
         locked = _lock(complaint, actor, expected_version=expected_version)
+        # Regional staff may read the case but never move it, whatever its state.
+        _require_worker(locked, actor)
         method = getattr(locked, name)
         if not can_proceed(method):
             raise TransitionNotAllowed(
