@@ -1,0 +1,137 @@
+"""Concurrent writers on PostgreSQL, each thread with its own database connection."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from complaints import services
+from complaints.choices import EventKind, State
+from complaints.models import CaseEvent, Complaint
+from core.exceptions import Conflict, TransitionNotAllowed
+from core.models import User
+
+from .rules import VALID_PAYLOADS
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def run_together(*calls: Callable[[], Any]) -> list[Any]:
+    """Run the calls in threads released at the same instant; return result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def worker(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a writer hung"
+    return results
+
+
+def _transition(pk: int, user_pk: int, name: str) -> Callable[[], Complaint]:
+    def call() -> Complaint:
+        # Each thread loads its own objects, as two web requests would.
+        complaint = Complaint.objects.get(pk=pk)
+        actor = User.objects.get(pk=user_pk)
+        return services.complaint_transition(
+            complaint=complaint, name=name, actor=actor, data=VALID_PAYLOADS[name]
+        )
+
+    return call
+
+
+@pytest.mark.parametrize(
+    ("state", "first", "second"),
+    [
+        (State.RECEIVED, "start_listening", "start_listening"),
+        (State.ASSESSING, "decide", "submit_for_approval"),
+        (State.ASSESSING, "record_findings", "withdraw"),
+        (State.AWAITING_APPROVAL, "approve", "reject"),
+        (State.FOLLOWING_UP, "confirm_resolved", "reopen"),
+    ],
+)
+def test_of_two_concurrent_transitions_exactly_one_wins(
+    state, first, second, postgres, alice, make_complaint
+):
+    complaint = make_complaint(alice, state=state)
+    events_before = CaseEvent.objects.filter(complaint=complaint).count()
+    version = complaint.version
+
+    results = run_together(
+        _transition(complaint.pk, alice.manager.pk, first),
+        _transition(complaint.pk, alice.manager2.pk, second),
+    )
+
+    winners = [r for r in results if isinstance(r, Complaint)]
+    losers = [r for r in results if isinstance(r, Exception)]
+    assert len(winners) == 1, results
+    assert len(losers) == 1
+    assert isinstance(losers[0], TransitionNotAllowed | Conflict), repr(losers[0])
+    assert isinstance(losers[0], Conflict)  # TransitionNotAllowed is a Conflict: HTTP 409
+    assert str(losers[0].message)
+    stored = Complaint.objects.get(pk=complaint.pk)
+    assert stored.state == winners[0].state
+    assert stored.version == version + 1
+    transitions = CaseEvent.objects.filter(complaint=complaint, kind=EventKind.TRANSITION)
+    assert CaseEvent.objects.filter(complaint=complaint).count() == events_before + 1
+    assert transitions.count() == 1
+    assert transitions.get().to_state == stored.state
+
+
+def test_a_writer_holding_an_old_version_gets_a_conflict(postgres, alice, make_complaint):
+    complaint = make_complaint(alice, state=State.RECEIVED)
+    seen_version = complaint.version
+    services.complaint_transition(complaint=complaint, name="start_listening", actor=alice.advisor)
+    with pytest.raises(Conflict) as refused:
+        services.complaint_transition(
+            complaint=complaint,
+            name="withdraw",
+            actor=alice.manager,
+            data={"reason": "Duplicate"},
+            expected_version=seen_version,
+        )
+    assert refused.value.code == "stale_version"
+    assert Complaint.objects.get(pk=complaint.pk).state == State.LISTENING
+
+
+def test_concurrent_intake_hands_out_distinct_references(postgres, alice, customer):
+    def intake(n: int) -> Callable[[], Complaint]:
+        def call() -> Complaint:
+            return services.complaint_create(
+                dealer=alice.dealer,
+                actor=User.objects.get(pk=alice.advisor.pk),
+                customer=customer,
+                channel="phone",
+                category="attitude",
+                description=f"Complaint number {n}",
+            )
+
+        return call
+
+    results = run_together(*(intake(n) for n in range(8)))
+
+    assert all(isinstance(r, Complaint) for r in results), results
+    references = [r.reference for r in results]
+    assert len(set(references)) == 8
+    year = timezone.localtime(timezone.now(), alice.dealer.tzinfo).year
+    assert all(re.fullmatch(rf"SH01-{year}-\d{{6}}", ref) for ref in references), references
+    # Nothing rolled back, so there is no gap either.
+    assert sorted(int(ref[-6:]) for ref in references) == list(range(1, 9))
+    assert Complaint.objects.filter(dealer=alice.dealer).count() == 8
