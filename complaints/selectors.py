@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from core.exceptions import NotFound
 from core.scoping import scoped
 
-from .choices import OPEN_STATES, Severity
+from .choices import OPEN_STATES, STEP_OF_STATE, STEPS, Severity, State
 from .models import CaseEvent, Complaint
 
 
@@ -59,3 +59,104 @@ def complaint_get(*, actor: Any, reference: str, write: bool = False) -> Complai
 
 def complaint_events(*, actor: Any, complaint: Complaint) -> QuerySet[CaseEvent]:
     return scoped(CaseEvent, actor).filter(complaint=complaint).select_related("actor")
+
+
+def complaint_worklist(
+    *, actor: Any, dealer: Any, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Complaint]:
+    """The cases list of the browser application: complaint_list plus its finer filters."""
+    filters = dict(filters or {})
+    queryset = complaint_list(actor=actor, filters={**filters, "dealer": dealer.pk})
+    if filters.get("severity"):
+        queryset = queryset.filter(severity=filters["severity"])
+    if filters.get("safety"):
+        queryset = queryset.filter(is_safety_related=True)
+    if filters.get("step"):
+        states = [state for state, step in STEP_OF_STATE.items() if step == filters["step"]]
+        queryset = queryset.filter(state__in=states)
+    return _most_urgent_first(queryset)
+
+
+def _most_urgent_first(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    # The earliest open deadline first puts overdue cases on top; cases without one follow,
+    # newest first. Deadlines come with the follow-up app; without it, newest first.
+    try:
+        from followups.models import OPEN, Deadline
+    except ImportError:
+        return queryset
+    next_due = (
+        Deadline.objects.filter(OPEN, complaint=OuterRef("pk")).order_by("due_at").values("due_at")
+    )
+    return queryset.annotate(next_due_at=Subquery(next_due[:1])).order_by(
+        F("next_due_at").asc(nulls_last=True), "-created_at", "-id"
+    )
+
+
+def related_complaints(*, actor: Any, complaint: Complaint) -> QuerySet[Complaint]:
+    """Other cases of the same customer or vehicle: a repeat complaint when any exist."""
+    condition = Q(customer_id=complaint.customer_id)
+    if complaint.vehicle_id:
+        condition |= Q(vehicle_id=complaint.vehicle_id)
+    return (
+        scoped(Complaint, actor)
+        .filter(condition)
+        .exclude(pk=complaint.pk)
+        .select_related("vehicle")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def dealer_overview(*, actor: Any, dealer: Any) -> dict[str, Any]:
+    """Counts per step, open safety and serious cases, and median hours to first response
+    and to closure, over the cases of one dealer the actor may read."""
+    cases = scoped(Complaint, actor).filter(dealer=dealer)
+    per_state = dict(
+        cases.order_by().values("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    per_step = {step: 0 for step, _label in STEPS}
+    for state, count in per_state.items():
+        step = STEP_OF_STATE.get(state)
+        if step is not None and state in OPEN_STATES:
+            per_step[step] += count
+    open_cases = cases.filter(state__in=OPEN_STATES)
+    first_response = [
+        (responded - created).total_seconds() / 3600
+        for created, responded in cases.filter(first_response_at__isnull=False).values_list(
+            "created_at", "first_response_at"
+        )
+    ]
+    closure = [
+        (closed - created).total_seconds() / 3600
+        for created, closed in cases.filter(
+            state=State.CLOSED, closed_at__isnull=False
+        ).values_list("created_at", "closed_at")
+    ]
+    per_category = dict(
+        open_cases.order_by()
+        .values("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+    return {
+        "per_step": per_step,
+        "per_state": per_state,
+        "per_category": per_category,
+        "open": open_cases.count(),
+        "safety": open_cases.filter(is_safety_related=True).count(),
+        "serious": open_cases.filter(severity=Severity.SERIOUS).count(),
+        "escalated": open_cases.filter(escalated=True).count(),
+        "awaiting_approval": per_state.get(State.AWAITING_APPROVAL, 0),
+        "closed": per_state.get(State.CLOSED, 0),
+        "median_first_response_hours": _median(first_response),
+        "median_closure_hours": _median(closure),
+    }

@@ -1,13 +1,603 @@
+"""HTML pages of the case work: thin views over complaints.services and selectors."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from datetime import timedelta
+from typing import Any
 
-from . import selectors
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from core.services import user_set_language
+from dealers import selectors as dealer_selectors
+from dealers import services as dealer_services
+from followups.views import case_followups, followup_api, next_deadlines
+
+from . import selectors, services
+from .choices import STEP_OF_STATE, STEPS, Category, State
+from .forms import (
+    PROMISE_MINUTES,
+    PROMISES,
+    CaseFilterForm,
+    EscalateForm,
+    IntakeForm,
+    NoteForm,
+    ReassignForm,
+)
+from .payloads import PAYLOADS
+from .web import (
+    SESSION_DEALER,
+    current_dealer,
+    is_manager,
+    is_regional,
+    may_work,
+    require_dealer,
+    service_error,
+    user_dealers,
+)
+
+PAGE_SIZE = 25
+# Transitions that move the case on, shown as the step's main form; the others (rejecting,
+# reopening, withdrawing) are offered beside it.
+MAIN_TRANSITIONS = (
+    "start_listening",
+    "start_investigation",
+    "record_findings",
+    "decide",
+    "submit_for_approval",
+    "approve",
+    "complete_action",
+    "confirm_resolved",
+    "close",
+)
+DECISION_TRANSITIONS = ("decide", "submit_for_approval")
+
+
+def _case_or_404(request: HttpRequest, reference: str):
+    try:
+        return selectors.complaint_get(actor=request.user, reference=reference)
+    except NotFound:
+        raise Http404 from None
+
+
+def _expected_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _case_url(complaint: Any) -> str:
+    return reverse("complaint_detail", args=[complaint.reference])
+
+
+# --- the cases list -----------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    complaints = selectors.complaint_list(actor=request.user, filters={"open": True})[:50]
-    return render(request, "complaints/home.html", {"complaints": complaints})
+    """My cases: open cases of the current dealer, most urgent first."""
+    dealer = current_dealer(request)
+    if dealer is None:
+        return render(request, "complaints/no_dealer.html", status=403)
+    data = request.GET.copy()
+    if "filtered" not in data and may_work(request, dealer) and not is_manager(request, dealer):
+        data["mine"] = "on"  # an advisor starts from the cases they own
+    form = CaseFilterForm(data)
+    filters: dict[str, Any] = {"open": True}
+    if form.is_valid():
+        cleaned = form.cleaned_data
+        filters.update(
+            q=cleaned["q"],
+            step=cleaned["step"],
+            severity=cleaned["severity"],
+            safety=cleaned["safety"],
+        )
+        if cleaned["closed"]:
+            filters["open"] = False
+        if cleaned["mine"]:
+            filters["assignee"] = request.user.pk
+    queryset = selectors.complaint_worklist(actor=request.user, dealer=dealer, filters=filters)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = _with_deadlines(request, list(page.object_list))
+    context = {"form": form, "page": page, "cases": cases, "dealer": dealer}
+    if request.htmx and request.htmx.target == "case-results":
+        return render(request, "complaints/case_list.html#results", context)
+    return render(request, "complaints/case_list.html", context)
+
+
+def _with_deadlines(request: HttpRequest, cases: list[Any]) -> list[Any]:
+    """Attach each case's step and next open deadline."""
+    upcoming = next_deadlines(request, cases)
+    for complaint in cases:
+        complaint.step = STEP_OF_STATE.get(complaint.state)
+        complaint.next_deadline = upcoming.get(complaint.pk)
+    return cases
+
+
+# --- intake -------------------------------------------------------------------------
+
+
+@login_required
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    """Step 1: log a complaint while the customer talks, creating the customer if new."""
+    dealer = require_dealer(request)
+    if not may_work(request, dealer):
+        raise Http404
+    with_promises = followup_api("services.commitment_create") is not None
+    form = IntakeForm(request.POST or None, with_promises=with_promises)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = _intake(request, dealer, form)
+        except ApplicationError as error:
+            service_error(request, _renamed_for_intake(error), form)
+        else:
+            messages.success(
+                request,
+                _("Case %(reference)s has been logged.") % {"reference": complaint.reference},
+            )
+            return redirect(_case_url(complaint))
+    term = request.POST.get("q", "") if request.method == "POST" else ""
+    picked = request.POST.get("pick", "") if request.method == "POST" else ""
+    choices = []
+    if term.strip():
+        customers = list(
+            dealer_selectors.customer_search(actor=request.user, term=term, dealer=dealer, limit=10)
+        )
+        choices = dealer_selectors.customer_choices(actor=request.user, customers=customers)
+    return render(
+        request,
+        "complaints/complaint_new.html",
+        {
+            "form": form,
+            "dealer": dealer,
+            "term": term,
+            "picked": picked,
+            "choices": choices,
+            "min_length": 2,
+        },
+    )
+
+
+_INTAKE_FIELD_NAMES = {
+    "name": "new_name",
+    "phone": "new_phone",
+    "email": "new_email",
+    "preferred_channel": "new_preferred_channel",
+    "customer": "pick",
+    "vehicle": "vin",
+}
+
+
+def _renamed_for_intake(error: ApplicationError) -> ApplicationError:
+    if not isinstance(error, ValidationFailed):
+        return error
+    renamed = {_INTAKE_FIELD_NAMES.get(k, k): v for k, v in error.field_errors.items()}
+    return ValidationFailed(renamed, error.message)
+
+
+def _intake(request: HttpRequest, dealer: Any, form: IntakeForm):
+    data = form.cleaned_data
+    actor = request.user
+    customer_id, vehicle_id = form.picked_ids()
+    with transaction.atomic():
+        vehicle = None
+        if customer_id:
+            customer = dealer_selectors.customer_get(actor=actor, pk=_int(customer_id))
+            if customer is None or customer.dealer_id != dealer.pk:
+                raise ValidationFailed({"pick": [_("Pick the customer again.")]})
+            if vehicle_id:
+                vehicle = dealer_selectors.vehicle_get(actor=actor, pk=_int(vehicle_id))
+                if vehicle is None or vehicle.owner_id != customer.pk:
+                    raise ValidationFailed({"pick": [_("Pick the customer again.")]})
+        else:
+            customer = dealer_services.customer_create(
+                dealer=dealer,
+                actor=actor,
+                name=data["new_name"],
+                phone=data["new_phone"],
+                email=data["new_email"],
+                preferred_channel=data["new_preferred_channel"] or "phone",
+            )
+        if data["vin"]:
+            existing = (
+                dealer_selectors.vehicle_list(actor=actor).filter(dealer=dealer, vin=data["vin"])
+            ).first()
+            if existing is not None and existing.owner_id not in (None, customer.pk):
+                raise ValidationFailed(
+                    {"vin": [_("This VIN belongs to another customer's vehicle: search for it.")]}
+                )
+            fields = {name: data[name] for name in ("model", "plate") if data[name]}
+            vehicle, _created = dealer_services.vehicle_upsert(
+                dealer=dealer, actor=actor, vin=data["vin"], owner=customer, fields=fields
+            )
+        complaint = services.complaint_create(
+            dealer=dealer,
+            actor=actor,
+            customer=customer,
+            vehicle=vehicle,
+            channel=data["channel"],
+            category=data["category"],
+            component=data["component"],
+            description=data["description"],
+            customer_request=data["customer_request"],
+            is_safety_related=data["is_safety_related"],
+        )
+        commitment_create = followup_api("services.commitment_create")
+        labels = {key: str(label) for key, label, _minutes in PROMISES}
+        for key in data.get("promises") or []:
+            commitment_create(
+                complaint=complaint,
+                actor=actor,
+                promise=labels[key],
+                due_at=timezone.now() + timedelta(minutes=PROMISE_MINUTES[key]),
+            )
+    return complaint
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+# --- the case page ------------------------------------------------------------------
+
+
+def _steps(complaint: Any) -> list[dict[str, Any]]:
+    current = STEP_OF_STATE.get(complaint.state)
+    closed = complaint.state == State.CLOSED
+    result = []
+    for number, label in STEPS:
+        if current is None:
+            status = "todo"
+        elif number < current or (closed and number == current):
+            status = "done"
+        elif number == current:
+            status = "current"
+        else:
+            status = "todo"
+        result.append({"number": number, "label": label, "status": status})
+    return result
+
+
+def _transition_forms(
+    request: HttpRequest, complaint: Any, bound: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The forms for what the user may do next: main ones, and the side ones."""
+    available = services.available_transitions(complaint=complaint, actor=request.user)
+    bound = bound or {}
+    main, side = [], []
+    handled: set[str] = set()
+    for name in available:
+        if name in handled:
+            continue
+        names = [name]
+        if name in DECISION_TRANSITIONS:
+            names = [n for n in DECISION_TRANSITIONS if n in available]
+        handled.update(names)
+        form = bound.get(name) or PAYLOADS[name](complaint=complaint, actor=request.user)
+        for other in names:
+            form = bound.get(other) or form
+        entry = {
+            "names": names,
+            "form": form,
+            "buttons": [
+                {
+                    "name": n,
+                    "label": _transition_label(complaint, n),
+                    "url": reverse("complaint_transition", args=[complaint.reference, n]),
+                }
+                for n in names
+            ],
+            "approval_required": _approval_hint(complaint, names),
+        }
+        (main if name in MAIN_TRANSITIONS else side).append(entry)
+    return main, side
+
+
+def _transition_label(complaint: Any, name: str) -> str:
+    for transition in complaint.get_all_state_transitions():
+        if transition.name == name and transition.custom.get("label"):
+            return str(transition.custom["label"])
+    return name
+
+
+def _approval_hint(complaint: Any, names: list[str]) -> str:
+    if "submit_for_approval" not in names:
+        return ""
+    return _(
+        "Serious complaints and compensation above %(limit)s %(currency)s need a manager's "
+        "approval: submit them for approval."
+    ) % {"limit": complaint.dealer.approval_limit, "currency": complaint.dealer.currency}
+
+
+def _case_context(
+    request: HttpRequest, complaint: Any, bound: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    actor = request.user
+    main, side = _transition_forms(request, complaint, bound)
+    customer = complaint.customer
+    vehicles = list(dealer_selectors.vehicle_list(actor=actor, customer=customer))
+    if complaint.vehicle and complaint.vehicle not in vehicles:
+        vehicles.insert(0, complaint.vehicle)
+    related = list(selectors.related_complaints(actor=actor, complaint=complaint)[:20])
+    works = may_work(request, complaint.dealer) and complaint.is_open
+    staff = dealer_selectors.dealer_staff(actor=actor, dealer=complaint.dealer)
+    context = {
+        "complaint": complaint,
+        "page_timezone": complaint.dealer.timezone,
+        "steps": _steps(complaint),
+        "main_forms": main,
+        "side_forms": side,
+        "events": list(selectors.complaint_events(actor=actor, complaint=complaint)),
+        "customer": customer,
+        "vehicles": vehicles,
+        "repair_orders": list(
+            dealer_selectors.repair_order_list(actor=actor, vehicles=vehicles)[:20]
+        ),
+        "related": related,
+        "is_repeat": bool(related),
+        "works": works,
+        "reassign_form": ReassignForm(staff=staff, initial={"assignee": complaint.assignee_id}),
+        "escalate_form": EscalateForm(),
+        "note_form": NoteForm(),
+    }
+    if "followups" not in extra:
+        context["followups"] = case_followups(request, complaint)
+    context.update(extra)
+    return context
+
+
+def render_case(
+    request: HttpRequest, complaint: Any, *, status: int = 422, **extra: Any
+) -> HttpResponse:
+    """The case page again, with the form that was refused kept as typed."""
+    messages.error(request, _("Please correct the marked fields."))
+    followups = extra.pop("followups", None) or case_followups(request, complaint)
+    for name in ("contact_form", "promise_form"):
+        if name in extra and followups is not None:
+            followups[name] = extra.pop(name)
+    context = _case_context(request, complaint, followups=followups, **extra)
+    return render(request, "complaints/complaint_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    return render(request, "complaints/complaint_detail.html", _case_context(request, complaint))
+
+
+def _back(request: HttpRequest, complaint: Any) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(_case_url(complaint))
+
+
+@login_required
+@require_POST
+def complaint_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    """Run one transition with the posted payload; refusals come back next to the fields."""
+    complaint = _case_or_404(request, reference)
+    if name not in PAYLOADS:
+        raise Http404
+    data = request.POST.copy()
+    for key in ("next", "version"):
+        data.pop(key, None)
+    try:
+        services.complaint_transition(
+            complaint=complaint,
+            name=name,
+            actor=request.user,
+            data=data,
+            expected_version=_expected_version(request),
+        )
+    except Conflict as error:
+        messages.warning(
+            request,
+            _("Someone else moved this case first; here it is as it is now. %(detail)s")
+            % {"detail": error.message},
+        )
+        return HttpResponseRedirect(_case_url(complaint))
+    except ValidationFailed as error:
+        fresh = _case_or_404(request, reference)
+        form = PAYLOADS[name](data, complaint=fresh, actor=request.user)
+        service_error(request, error, form)
+        return render_case(request, fresh, bound={name: form}, open_form=name)
+    except (PermissionDenied, ApplicationError) as error:
+        service_error(request, error)
+        return HttpResponseRedirect(_case_url(complaint))
+    label = _transition_label(complaint, name)
+    messages.success(
+        request,
+        _("%(reference)s: “%(action)s” done.") % {"reference": reference, "action": label},
+    )
+    return _back(request, complaint)
+
+
+@login_required
+@require_POST
+def complaint_escalate(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_escalate(
+                complaint=complaint, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as error:
+            service_error(request, error, form)
+        else:
+            messages.success(request, _("The case has been escalated to the managers."))
+            return HttpResponseRedirect(_case_url(complaint))
+    return render_case(request, complaint, escalate_form=form, open_form="escalate")
+
+
+@login_required
+@require_POST
+def complaint_reassign(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    staff = dealer_selectors.dealer_staff(actor=request.user, dealer=complaint.dealer)
+    form = ReassignForm(request.POST, staff=staff)
+    if form.is_valid():
+        try:
+            services.complaint_reassign(
+                complaint=complaint,
+                actor=request.user,
+                assignee=form.cleaned_data["assignee"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            service_error(request, error, form)
+            if not form.errors:
+                return HttpResponseRedirect(_case_url(complaint))
+        else:
+            messages.success(
+                request,
+                _("The case now belongs to %(name)s.") % {"name": form.cleaned_data["assignee"]},
+            )
+            return HttpResponseRedirect(_case_url(complaint))
+    return render_case(request, complaint, reassign_form=form, open_form="reassign")
+
+
+@login_required
+@require_POST
+def complaint_note(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_add_note(
+                complaint=complaint, actor=request.user, comment=form.cleaned_data["comment"]
+            )
+        except ApplicationError as error:
+            service_error(request, error, form)
+            if not form.errors:
+                return HttpResponseRedirect(_case_url(complaint))
+        else:
+            messages.success(request, _("The note has been added to the timeline."))
+            return HttpResponseRedirect(_case_url(complaint))
+    return render_case(request, complaint, note_form=form, open_form="note")
+
+
+# --- manager pages ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    """Decisions awaiting a manager; approve only where the four-eyes rule allows it."""
+    dealer = require_dealer(request)
+    if not is_manager(request, dealer):
+        raise Http404
+    cases = list(
+        selectors.complaint_worklist(
+            actor=request.user, dealer=dealer, filters={"state": State.AWAITING_APPROVAL}
+        ).select_related("submitted_by")
+    )
+    for complaint in cases:
+        allowed = services.available_transitions(complaint=complaint, actor=request.user)
+        complaint.may_approve = "approve" in allowed
+        complaint.may_reject = "reject" in allowed
+        complaint.needs_approval_because = _why_approval(complaint)
+    return render(request, "complaints/approval_queue.html", {"cases": cases, "dealer": dealer})
+
+
+def _why_approval(complaint: Any) -> list[str]:
+    reasons = []
+    if complaint.severity == "serious":
+        reasons.append(_("Serious complaint"))
+    if complaint.compensation_amount > complaint.dealer.approval_limit:
+        reasons.append(
+            _("Compensation above %(limit)s %(currency)s")
+            % {"limit": complaint.dealer.approval_limit, "currency": complaint.dealer.currency}
+        )
+    return reasons
+
+
+@login_required
+@require_GET
+def dealer_overview(request: HttpRequest) -> HttpResponse:
+    """Managers' and regional staff's view of one dealer: where cases are and how fast."""
+    dealer = require_dealer(request)
+    if not (is_manager(request, dealer) or is_regional(request)):
+        raise Http404
+    stats = selectors.dealer_overview(actor=request.user, dealer=dealer)
+    overdue_deadlines = followup_api("selectors.overdue_deadlines")
+    overdue = None
+    if overdue_deadlines is not None:
+        overdue = len(list(overdue_deadlines(actor=request.user, dealer=dealer)))
+    labels = dict(Category.choices)
+    chart = {
+        "steps": {
+            "labels": [f"{n}. {label}" for n, label in STEPS],
+            "values": [stats["per_step"][n] for n, _label in STEPS],
+            "title": _("Open cases per step"),
+        },
+        "categories": {
+            "labels": [str(labels.get(k, k)) for k in stats["per_category"]],
+            "values": list(stats["per_category"].values()),
+            "title": _("Open cases per category"),
+        },
+    }
+    context = {"dealer": dealer, "stats": stats, "overdue": overdue, "chart": chart}
+    return render(request, "complaints/dealer_overview.html", context)
+
+
+# --- header actions -----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def switch_dealer(request: HttpRequest) -> HttpResponse:
+    wanted = _int(request.POST.get("dealer", ""))
+    if not any(d.pk == wanted for d in user_dealers(request)):
+        raise Http404
+    request.session[SESSION_DEALER] = wanted
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Save the interface language on the user, so it follows them to every device."""
+    try:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
+    except ApplicationError as error:
+        service_error(request, error)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("home")
+    response = HttpResponseRedirect(target)
+    if request.user.language:
+        # The login page, before anyone signs in, speaks the last language chosen here.
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            request.user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+        )
+    return response

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from core.scoping import scoped
 
-from .models import Customer, Dealer, Vehicle
+from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
 
 
 def dealer_list(*, actor: Any) -> QuerySet[Dealer]:
@@ -38,3 +38,44 @@ def vehicle_list(*, actor: Any, customer: Customer | None = None) -> QuerySet[Ve
     if customer is not None:
         queryset = queryset.filter(owner=customer)
     return queryset
+
+
+def customer_choices(*, actor: Any, customers: list[Customer]) -> list[dict[str, Any]]:
+    """One pickable (customer, vehicle) pair per owned vehicle, or the customer alone."""
+    vehicles: dict[int, list[Vehicle]] = {}
+    for vehicle in scoped(Vehicle, actor).filter(owner__in=customers).order_by("plate", "vin"):
+        vehicles.setdefault(vehicle.owner_id, []).append(vehicle)
+    choices: list[dict[str, Any]] = []
+    for customer in customers:
+        for vehicle in vehicles.get(customer.pk, []):
+            choices.append(
+                {"value": f"{customer.pk}:{vehicle.pk}", "customer": customer, "vehicle": vehicle}
+            )
+        choices.append({"value": f"{customer.pk}:", "customer": customer, "vehicle": None})
+    return choices
+
+
+def customer_get(*, actor: Any, pk: Any) -> Customer | None:
+    return scoped(Customer, actor).filter(pk=pk).first()
+
+
+def vehicle_get(*, actor: Any, pk: Any) -> Vehicle | None:
+    return scoped(Vehicle, actor).filter(pk=pk).first()
+
+
+def repair_order_list(*, actor: Any, vehicles: list[Vehicle]) -> QuerySet[RepairOrder]:
+    return scoped(RepairOrder, actor).filter(vehicle__in=vehicles).select_related("vehicle")
+
+
+def dealer_staff(*, actor: Any, dealer: Dealer) -> QuerySet[Any]:
+    """Active advisors and managers of a dealer the actor belongs to (for hand-overs)."""
+    from django.contrib.auth import get_user_model
+
+    memberships = scoped(Membership, actor).filter(
+        dealer=dealer, role__in=[Role.ADVISOR, Role.MANAGER]
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+        .order_by("first_name", "last_name", "username")
+    )

@@ -1,0 +1,187 @@
+"""Forms of the browser application. Transition forms are the payload forms of
+`complaints.payloads`; these cover what has no payload: intake, lists, hand-over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dealers.models import ContactChannel
+from dealers.validators import normalize_vin, validate_vin
+
+from .choices import (
+    SAFETY_COMPONENTS,
+    STEPS,
+    Category,
+    Channel,
+    Component,
+    FollowUpOutcome,
+    Severity,
+)
+
+# One-click promises of step 1: concrete and recorded (程序上多承诺), in minutes.
+PROMISES = [
+    ("callback_20m", _("Call back within 20 minutes"), 20),
+    ("callback_2h", _("Call back within 2 hours"), 120),
+    ("feedback_24h", _("Feedback within 24 hours"), 24 * 60),
+    ("feedback_2d", _("Feedback within 2 days"), 2 * 24 * 60),
+]
+PROMISE_MINUTES = {key: minutes for key, _label, minutes in PROMISES}
+
+
+class IntakeForm(forms.Form):
+    """Step 1 at the reception desk: who complains, about what, in their own words."""
+
+    pick = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A new customer (and vehicle), created inline when no existing customer is picked.
+    new_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
+    new_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    new_email = forms.EmailField(label=_("E-mail"), required=False)
+    new_preferred_channel = forms.ChoiceField(
+        label=_("Preferred contact channel"),
+        choices=ContactChannel.choices,
+        initial=ContactChannel.PHONE,
+        required=False,
+    )
+    vin = forms.CharField(
+        label=_("VIN"),
+        max_length=20,
+        required=False,
+        help_text=_("17 characters; letters I, O and Q are not used."),
+    )
+    model = forms.CharField(label=_("Model"), max_length=100, required=False)
+    plate = forms.CharField(label=_("Plate"), max_length=20, required=False)
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    component = forms.ChoiceField(
+        label=_("Vehicle component concerned"), choices=Component.choices, initial=Component.NONE
+    )
+    is_safety_related = forms.BooleanField(
+        label=_("Safety-related"),
+        required=False,
+        help_text=_("Proposed for brakes, steering, airbags, tires and fuel system: confirm it."),
+    )
+    description = forms.CharField(
+        label=_("Description in the customer's words"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+    )
+    customer_request = forms.CharField(
+        label=_("Customer's request"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+    promises = forms.MultipleChoiceField(
+        label=_("Promises made to the customer"),
+        required=False,
+        choices=[(key, label) for key, label, _minutes in PROMISES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, with_promises: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_promises:
+            del self.fields["promises"]
+        self.fields["component"].widget.attrs["data-safety-components"] = " ".join(
+            sorted(SAFETY_COMPONENTS)
+        )
+
+    def picked_ids(self) -> tuple[str, str]:
+        """(customer id, vehicle id) of the picked search result, empty strings if none."""
+        customer_id, _sep, vehicle_id = (self.cleaned_data.get("pick") or "").partition(":")
+        return customer_id.strip(), vehicle_id.strip()
+
+    def clean_vin(self) -> str:
+        vin = (self.cleaned_data.get("vin") or "").strip()
+        if not vin:
+            return ""
+        vin = normalize_vin(vin)
+        validate_vin(vin)
+        return vin
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        customer_id, _vehicle_id = self.picked_ids()
+        if not customer_id:
+            if not data.get("new_name"):
+                self.add_error(
+                    "new_name",
+                    _("Pick a customer from the search, or enter the new customer's name."),
+                )
+            if not data.get("new_phone") and not data.get("new_email"):
+                self.add_error("new_phone", _("Give a phone number or an e-mail address."))
+        if (data.get("model") or data.get("plate")) and not data.get("vin"):
+            self.add_error("vin", _("Give the VIN to record the vehicle."))
+        return data
+
+
+class CaseFilterForm(forms.Form):
+    """Filters of the cases list; every field optional, bad values simply ignored."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Reference, customer, phone, plate or VIN"), "type": "search"}
+        ),
+    )
+    step = forms.TypedChoiceField(
+        label=_("Step"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("All steps")), *STEPS],
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", _("Any severity")), *Severity.choices]
+    )
+    safety = forms.BooleanField(label=_("Safety-related only"), required=False)
+    mine = forms.BooleanField(label=_("Only my cases"), required=False)
+    closed = forms.BooleanField(label=_("Include closed cases"), required=False)
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("New owner"), queryset=None)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does the case need a manager?"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(forms.Form):
+    comment = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContactForm(forms.Form):
+    """A follow-up contact with the customer (step 6) and what they said."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=ContactChannel.choices, initial=ContactChannel.PHONE
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUpOutcome.choices)
+    note = forms.CharField(
+        label=_("What the customer said"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+
+class PromiseForm(forms.Form):
+    promise = forms.ChoiceField(
+        label=_("Promise"), choices=[(key, label) for key, label, _minutes in PROMISES]
+    )
