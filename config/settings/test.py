@@ -9,3 +9,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"
+# Tests never run collectstatic: let WhiteNoise look files up per request instead of
+# scanning (and warning about) a STATIC_ROOT that does not exist.
+WHITENOISE_AUTOREFRESH = True

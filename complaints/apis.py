@@ -1,0 +1,335 @@
+"""The case endpoints of the REST API. Thin: reads through complaints.selectors, writes
+through complaints.services and dealers.services; errors become problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.conditional import expected_version, with_etag
+from core.api.idempotency import idempotent
+from core.api.schema import IDEMPOTENCY_KEY, IF_MATCH
+from core.api.views import ApiView, acting_dealer, path_value, request_object
+from core.exceptions import ValidationFailed
+from core.scoping import scoped
+from dealers import services as dealer_services
+from dealers.models import Customer, Membership, Vehicle
+
+from . import selectors, services
+from .models import Complaint
+from .payloads import PAYLOADS
+from .serializers import (
+    CaseEventSerializer,
+    ComplaintCreateSerializer,
+    ComplaintDetailSerializer,
+    ComplaintListSerializer,
+    ComplaintQuerySerializer,
+    ComplaintUpdateSerializer,
+    TransitionPayloadSerializer,
+)
+
+try:  # Deadlines come with the follow-up app.
+    from followups.models import Deadline
+except ImportError:  # pragma: no cover
+    Deadline = None
+
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The case's version; send it back in If-Match.",
+)
+REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH)
+TRANSITION = OpenApiParameter("transition", str, OpenApiParameter.PATH, enum=list(PAYLOADS))
+
+
+class ComplaintPagination(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class EventPagination(CursorPagination):
+    ordering = ("created_at", "id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def complaint_api_list(*, actor: Any, filters: Mapping[str, Any]) -> QuerySet[Complaint]:
+    """The case list with the API's filters, narrowed from the scoped selector."""
+    queryset = selectors.complaint_list(
+        actor=actor,
+        filters={k: filters.get(k) for k in ("state", "assignee", "q")},
+    )
+    if filters.get("severity"):
+        queryset = queryset.filter(severity=filters["severity"])
+    if filters.get("is_safety_related") is not None:
+        queryset = queryset.filter(is_safety_related=filters["is_safety_related"])
+    if filters.get("updated_after"):
+        queryset = queryset.filter(updated_at__gt=filters["updated_after"])
+    if filters.get("overdue") and Deadline is not None:
+        overdue = Deadline.objects.filter(
+            complaint=OuterRef("pk"),
+            satisfied_at__isnull=True,
+            cancelled_at__isnull=True,
+            due_at__lt=timezone.now(),
+        )
+        queryset = queryset.filter(Exists(overdue))
+    return queryset
+
+
+def _open_deadlines(actor: Any, complaint: Complaint) -> list[Any]:
+    if Deadline is None:  # pragma: no cover
+        return []
+    return list(
+        scoped(Deadline, actor)
+        .filter(complaint=complaint, satisfied_at__isnull=True, cancelled_at__isnull=True)
+        .order_by("due_at", "id")
+    )
+
+
+def _transitions_of(actor: Any) -> Callable[[Complaint], list[str]]:
+    # The actor's roles are read once (core.scoping caches them on the actor), so this
+    # runs no query per case.
+    return lambda complaint: services.available_transitions(complaint=complaint, actor=actor)
+
+
+def complaint_response(
+    request: Request, complaint: Complaint, *, status_code: int = status.HTTP_200_OK
+) -> Response:
+    context = {
+        "request": request,
+        "transitions": _transitions_of(request.user),
+        "open_deadlines": _open_deadlines(request.user, complaint),
+    }
+    response = Response(
+        ComplaintDetailSerializer(complaint, context=context).data, status=status_code
+    )
+    return with_etag(response, complaint.version)
+
+
+def _reload(request: Request, complaint: Complaint) -> Complaint:
+    return selectors.complaint_get(actor=request.user, reference=complaint.reference)
+
+
+def _customer_for(*, dealer: Any, actor: Any, data: Mapping[str, Any]) -> Customer:
+    fields = {k: v for k, v in data.items() if k != "dms_id"}
+    try:
+        if data.get("dms_id"):
+            customer, _created = dealer_services.customer_upsert(
+                dealer=dealer, actor=actor, dms_id=data["dms_id"], fields=fields
+            )
+            return customer
+        return dealer_services.customer_create(dealer=dealer, actor=actor, **fields)
+    except ValidationFailed as exc:
+        raise ValidationFailed(_prefixed("customer", exc.field_errors)) from None
+
+
+def _vehicle_for(*, dealer: Any, actor: Any, owner: Customer, data: Mapping[str, Any]) -> Vehicle:
+    fields = {k: v for k, v in data.items() if k != "vin"}
+    try:
+        vehicle, _created = dealer_services.vehicle_upsert(
+            dealer=dealer, actor=actor, vin=data["vin"], owner=owner, fields=fields
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(_prefixed("vehicle", exc.field_errors)) from None
+    return vehicle
+
+
+def _prefixed(prefix: str, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    return {
+        (prefix if name in ("non_field_errors", "__all__") else f"{prefix}.{name}"): messages
+        for name, messages in errors.items()
+    }
+
+
+def _assignee(*, actor: Any, dealer: Any, user_id: int | None) -> Any:
+    if user_id is None:
+        return None
+    membership = (
+        scoped(Membership, actor)
+        .filter(dealer=dealer, user_id=user_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise ValidationFailed(
+            {"assignee": [_("The assignee must be an advisor or manager of this dealer.")]}
+        )
+    return membership.user
+
+
+class ComplaintListCreateApi(ApiView):
+    pagination_class = ComplaintPagination
+    serializer_class = ComplaintListSerializer
+
+    @extend_schema(
+        operation_id="complaints_list",
+        parameters=[ComplaintQuerySerializer],
+        responses=ComplaintListSerializer(many=True),
+        description="Cases the caller may read, newest first, with cursor pagination.",
+    )
+    def get(self, request: Request) -> Response:
+        query = ComplaintQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        queryset = complaint_api_list(actor=request.user, filters=query.validated_data)
+        page = self.paginate_queryset(queryset)
+        context = {"request": request, "transitions": _transitions_of(request.user)}
+        data = ComplaintListSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="complaints_create",
+        request=ComplaintCreateSerializer,
+        responses={201: ComplaintDetailSerializer},
+        parameters=[IDEMPOTENCY_KEY, ETAG_HEADER],
+        description="Log a new case (step 1). The customer and the vehicle are matched by "
+        "`dms_id` and VIN within the dealer, or created; all or nothing.",
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = ComplaintCreateSerializer(data=request_object(request.data))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        actor = request.user
+        dealer = acting_dealer(actor, data.pop("dealer", None))
+        with transaction.atomic():
+            customer = _customer_for(dealer=dealer, actor=actor, data=data.pop("customer"))
+            vehicle_data = data.pop("vehicle", None)
+            vehicle = (
+                _vehicle_for(dealer=dealer, actor=actor, owner=customer, data=vehicle_data)
+                if vehicle_data
+                else None
+            )
+            assignee = _assignee(actor=actor, dealer=dealer, user_id=data.pop("assignee", None))
+            complaint = services.complaint_create(
+                dealer=dealer,
+                actor=actor,
+                customer=customer,
+                vehicle=vehicle,
+                assignee=assignee,
+                **data,
+            )
+        complaint = _reload(request, complaint)
+        response = complaint_response(request, complaint, status_code=status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(
+            f"/api/v1/complaints/{complaint.reference}/"
+        )
+        return response
+
+
+class ComplaintDetailApi(ApiView):
+    serializer_class = ComplaintDetailSerializer
+    conditional = True
+
+    def _get(self, request: Request, reference: str) -> Complaint:
+        return selectors.complaint_get(actor=request.user, reference=path_value(reference))
+
+    @extend_schema(
+        operation_id="complaints_retrieve",
+        parameters=[REFERENCE, ETAG_HEADER],
+        responses=ComplaintDetailSerializer,
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        return complaint_response(request, self._get(request, reference))
+
+    @extend_schema(
+        operation_id="complaints_partial_update",
+        parameters=[REFERENCE, IF_MATCH, ETAG_HEADER],
+        request=ComplaintUpdateSerializer,
+        responses=ComplaintDetailSerializer,
+        description="Correct the fields the case's current step allows.",
+    )
+    def patch(self, request: Request, reference: str) -> Response:
+        complaint = self._get(request, reference)
+        version = expected_version(request, complaint.version)
+        raw = request_object(request.data)
+        serializer = ComplaintUpdateSerializer(data=raw, partial=True)
+        unknown = sorted(set(raw) - set(serializer.fields))
+        if unknown:
+            raise ValidationFailed({name: [_("Unknown field.")] for name in unknown})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if data.get("vehicle"):
+            vehicle = (
+                scoped(Vehicle, request.user)
+                .filter(dealer_id=complaint.dealer_id, vin=data["vehicle"].strip().upper())
+                .first()
+            )
+            if vehicle is None:
+                raise ValidationFailed({"vehicle": [_("No vehicle with this VIN.")]})
+            data["vehicle"] = vehicle.pk
+        elif "vehicle" in data:
+            data["vehicle"] = None
+        services.complaint_update(
+            complaint=complaint, actor=request.user, data=data, expected_version=version
+        )
+        return complaint_response(request, _reload(request, complaint))
+
+
+class ComplaintTransitionApi(ApiView):
+    serializer_class = TransitionPayloadSerializer
+    conditional = True
+
+    @extend_schema(
+        operation_id="complaints_transition",
+        parameters=[REFERENCE, TRANSITION, IF_MATCH, IDEMPOTENCY_KEY, ETAG_HEADER],
+        request=TransitionPayloadSerializer,
+        responses={200: ComplaintDetailSerializer},
+        description="Run one transition of the state machine. 409 when it is not possible "
+        "from the case's state (the problem lists `allowed_transitions`), 403 when the "
+        "caller may not run it (an API key never approves).",
+    )
+    @idempotent
+    def post(self, request: Request, reference: str, transition: str) -> Response:
+        complaint = selectors.complaint_get(actor=request.user, reference=path_value(reference))
+        name = path_value(transition, max_length=40)
+        raw = request_object(request.data)
+        # Types first (a list where text belongs is a 400 here); the transition's own rules,
+        # and the refusal of fields it does not take, are the service's.
+        serializer = TransitionPayloadSerializer(data=raw)
+        serializer.is_valid(raise_exception=True)
+        data = {
+            **{k: v for k, v in raw.items() if k not in serializer.fields},
+            **serializer.validated_data,
+        }
+        version = expected_version(request, complaint.version)
+        services.complaint_transition(
+            complaint=complaint,
+            name=name,
+            actor=request.user,
+            data=data,
+            expected_version=version,
+        )
+        return complaint_response(request, _reload(request, complaint))
+
+
+class ComplaintEventsApi(ApiView):
+    pagination_class = EventPagination
+    serializer_class = CaseEventSerializer
+
+    @extend_schema(
+        operation_id="complaints_events",
+        parameters=[REFERENCE],
+        responses=OpenApiResponse(CaseEventSerializer(many=True)),
+        description="The case's timeline, oldest first.",
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        complaint = selectors.complaint_get(actor=request.user, reference=path_value(reference))
+        events = selectors.complaint_events(actor=request.user, complaint=complaint)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(CaseEventSerializer(page, many=True).data)

@@ -1,0 +1,246 @@
+"""The API's shapes of a case. Field names and choice values are those of the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from dealers.serializers import (
+    CustomerSummarySerializer,
+    InlineCustomerSerializer,
+    InlineVehicleSerializer,
+    VehicleSummarySerializer,
+)
+
+from .choices import (
+    Category,
+    Channel,
+    Component,
+    FaultFinding,
+    FollowUpOutcome,
+    Responsibility,
+    ResponsibilityReason,
+    SeriousReason,
+    Severity,
+    State,
+)
+from .models import CaseEvent, Complaint
+from .payloads import PAYLOADS
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user: Any) -> str:
+        return str(user)
+
+
+class ComplaintListSerializer(serializers.ModelSerializer):
+    dealer = serializers.CharField(source="dealer.code", read_only=True)
+    customer = CustomerSummarySerializer(read_only=True)
+    vehicle = VehicleSummarySerializer(read_only=True, allow_null=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = (
+            "reference",
+            "dealer",
+            "state",
+            "channel",
+            "category",
+            "component",
+            "description",
+            "customer_request",
+            "is_safety_related",
+            "severity",
+            "escalated",
+            "customer",
+            "vehicle",
+            "assignee",
+            "version",
+            "created_at",
+            "updated_at",
+            "available_transitions",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=list(PAYLOADS)))
+    )
+    def get_available_transitions(self, complaint: Complaint) -> list[str]:
+        return self.context["transitions"](complaint)
+
+
+class DeadlineRefSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    breached = serializers.SerializerMethodField()
+    promise = serializers.CharField(required=False, default="")
+
+    def get_breached(self, deadline: Any) -> bool:
+        return getattr(deadline, "breached_at", None) is not None
+
+
+class ComplaintDetailSerializer(ComplaintListSerializer):
+    co_owner = UserRefSerializer(read_only=True, allow_null=True)
+    open_deadlines = serializers.SerializerMethodField()
+
+    class Meta(ComplaintListSerializer.Meta):
+        fields = (
+            *ComplaintListSerializer.Meta.fields,
+            "original_description",
+            "serious_reasons",
+            "fault_finding",
+            "root_cause",
+            "responsibility",
+            "responsibility_reason",
+            "responsibility_evidence",
+            "resolution_options",
+            "chosen_resolution",
+            "compensation_amount",
+            "agreed_resolution",
+            "actions_taken",
+            "review_why",
+            "review_handling",
+            "review_prevention",
+            "co_owner",
+            "first_response_at",
+            "closed_at",
+            "open_deadlines",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(DeadlineRefSerializer(many=True))
+    def get_open_deadlines(self, complaint: Complaint) -> list[dict[str, Any]]:
+        deadlines = self.context.get("open_deadlines") or []
+        return DeadlineRefSerializer(deadlines, many=True).data
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    dealer = serializers.CharField(
+        max_length=12,
+        required=False,
+        help_text="Dealer code; only for signed-in staff of several dealers. "
+        "An API key always acts for its own dealer.",
+    )
+    customer = InlineCustomerSerializer()
+    vehicle = InlineVehicleSerializer(required=False, allow_null=True)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    category = serializers.ChoiceField(choices=Category.choices)
+    component = serializers.ChoiceField(choices=Component.choices, required=False)
+    description = serializers.CharField()
+    customer_request = serializers.CharField(required=False, allow_blank=True)
+    is_safety_related = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Omit to let the component propose it (brakes, steering, …).",
+    )
+    assignee = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="User id of an advisor or manager of the dealer; default: whoever logs it.",
+    )
+
+
+class ComplaintUpdateSerializer(serializers.Serializer):
+    """PATCH: only the fields the current step allows (see the case's state)."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    component = serializers.ChoiceField(choices=Component.choices, required=False)
+    description = serializers.CharField(required=False)
+    customer_request = serializers.CharField(required=False, allow_blank=True)
+    is_safety_related = serializers.BooleanField(required=False)
+    vehicle = serializers.CharField(
+        required=False, allow_null=True, help_text="VIN of a vehicle of the dealer."
+    )
+    fault_finding = serializers.ChoiceField(choices=FaultFinding.choices, required=False)
+    root_cause = serializers.CharField(required=False, allow_blank=True)
+    agreed_resolution = serializers.CharField(required=False, allow_blank=True)
+    actions_taken = serializers.CharField(required=False, allow_blank=True)
+    review_why = serializers.CharField(required=False, allow_blank=True)
+    review_handling = serializers.CharField(required=False, allow_blank=True)
+    review_prevention = serializers.CharField(required=False, allow_blank=True)
+
+
+class TransitionPayloadSerializer(serializers.Serializer):
+    """The payload of a transition; which fields are required depends on the transition
+    (see the issue's table): e.g. `record_findings` needs `fault_finding` and `root_cause`,
+    `reject` and `withdraw` need `reason`, `close` needs the three review fields."""
+
+    comment = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False)
+    description = serializers.CharField(required=False)
+    customer_request = serializers.CharField(required=False, allow_blank=True)
+    fault_finding = serializers.ChoiceField(choices=FaultFinding.choices, required=False)
+    root_cause = serializers.CharField(required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    serious_reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=SeriousReason.choices), required=False
+    )
+    is_safety_related = serializers.BooleanField(required=False, allow_null=True)
+    responsibility = serializers.ChoiceField(choices=Responsibility.choices, required=False)
+    responsibility_reason = serializers.ChoiceField(
+        choices=ResponsibilityReason.choices, required=False, allow_blank=True
+    )
+    responsibility_evidence = serializers.CharField(required=False, allow_blank=True)
+    resolution_options = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Two or three options."
+    )
+    chosen_resolution = serializers.CharField(required=False)
+    compensation_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    agreed_resolution = serializers.CharField(required=False)
+    actions_taken = serializers.CharField(required=False)
+    outcome = serializers.ChoiceField(
+        choices=[(FollowUpOutcome.SATISFIED.value, FollowUpOutcome.SATISFIED.label)],
+        required=False,
+    )
+    co_owner = serializers.IntegerField(required=False, allow_null=True)
+    review_why = serializers.CharField(required=False)
+    review_handling = serializers.CharField(required=False)
+    review_prevention = serializers.CharField(required=False)
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label", read_only=True)
+    actor_user = serializers.IntegerField(source="actor_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = (
+            "id",
+            "kind",
+            "transition",
+            "from_state",
+            "to_state",
+            "actor",
+            "actor_user",
+            "comment",
+            "payload",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class ComplaintQuerySerializer(serializers.Serializer):
+    """Filters of the case list."""
+
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    is_safety_related = serializers.BooleanField(required=False, allow_null=True, default=None)
+    overdue = serializers.BooleanField(
+        required=False, default=False, help_text="true: only cases with an open deadline past due."
+    )
+    assignee = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    updated_after = serializers.DateTimeField(required=False)
+    q = serializers.CharField(
+        required=False, max_length=100, help_text="Reference, customer name or phone, plate, VIN."
+    )

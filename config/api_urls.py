@@ -1,0 +1,47 @@
+"""The REST API, included under /api/ by config.urls. Anything unmatched here is a JSON 404."""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+
+from complaints import apis as complaint_apis
+from core.api.problems import not_found
+from core.api.views import DocsView, SchemaView
+from dealers import apis as dealer_apis
+
+v1 = [
+    path(
+        "complaints/",
+        complaint_apis.ComplaintListCreateApi.as_view(),
+        name="api-complaints",
+    ),
+    path(
+        "complaints/<str:reference>/",
+        complaint_apis.ComplaintDetailApi.as_view(),
+        name="api-complaint",
+    ),
+    path(
+        "complaints/<str:reference>/transitions/<str:transition>/",
+        complaint_apis.ComplaintTransitionApi.as_view(),
+        name="api-complaint-transition",
+    ),
+    path(
+        "complaints/<str:reference>/events/",
+        complaint_apis.ComplaintEventsApi.as_view(),
+        name="api-complaint-events",
+    ),
+    path("customers/<str:dms_id>/", dealer_apis.CustomerApi.as_view(), name="api-customer"),
+    path("vehicles/<str:vin>/", dealer_apis.VehicleApi.as_view(), name="api-vehicle"),
+    path(
+        "vehicles/<str:vin>/repair-orders/",
+        dealer_apis.RepairOrderApi.as_view(),
+        name="api-vehicle-repair-orders",
+    ),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", DocsView.as_view(), name="api-docs"),
+    re_path(r"^", not_found),
+]

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    """The REST API for dealer management systems: keys, idempotency, webhooks."""
+
+    name = "core.api"
+    label = "api"
+    verbose_name = _("Integrations (API)")
+
+    def ready(self) -> None:
+        from core.scoping import ScopeRule, register
+
+        from . import receivers, schema  # noqa: F401  (signal receivers, schema extensions)
+        from .models import DealerApiKey, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+
+        register(DealerApiKey, ScopeRule("dealer_id"))
+        register(WebhookEndpoint, ScopeRule("dealer_id"))
+        register(WebhookDelivery, ScopeRule("endpoint__dealer_id"))
+        # Records of browser sessions have no dealer: only superusers reach them.
+        register(IdempotencyRecord, ScopeRule("dealer_id"))

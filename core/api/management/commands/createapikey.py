@@ -1,0 +1,32 @@
+"""python manage.py createapikey --dealer CODE --name NAME: prints a new key, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core.api.models import DealerApiKey
+from dealers.models import Dealer
+
+
+class Command(BaseCommand):
+    help = "Create an API key for one dealer's DMS connection and print it (shown only once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dealer", required=True, help="Dealer code, e.g. SH01.")
+        parser.add_argument("--name", required=True, help="Name of the DMS connection.")
+
+    def handle(self, *args: Any, dealer: str, name: str, **options: Any) -> None:
+        found = Dealer.objects.filter(code=dealer.strip().upper()).first()
+        if found is None:
+            raise CommandError(f"No dealer with code {dealer!r}.")
+        name = name.strip()
+        if not name or len(name) > 50:
+            raise CommandError("The name must have 1 to 50 characters.")
+        api_key, key = DealerApiKey.objects.create_key(dealer=found, name=name)
+        self.stderr.write(
+            f"API key {api_key.prefix} for {found.code} ({name}). "
+            "Store it now: it cannot be shown again."
+        )
+        self.stdout.write(key)

@@ -1,0 +1,191 @@
+"""Errors as `application/problem+json` (RFC 9457), for every API response that is not 2xx.
+
+Each problem has a machine-readable `type` (a URN ending in a stable code), a `title`, the
+HTTP `status`, a human `detail`, field `errors` (field name → messages; nested fields are
+joined with dots) and, for an illegal transition, `allowed_transitions`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from core.exceptions import ApplicationError, TransitionNotAllowed, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:complaint-desk:problem:"
+
+TITLES = {
+    400: _("Bad request"),
+    401: _("Not authenticated"),
+    403: _("Forbidden"),
+    404: _("Not found"),
+    405: _("Method not allowed"),
+    406: _("Not acceptable"),
+    409: _("Conflict"),
+    412: _("Precondition failed"),
+    415: _("Unsupported media type"),
+    422: _("Unprocessable content"),
+    429: _("Too many requests"),
+    500: _("Server error"),
+}
+
+# DRF's own exceptions: status → stable code.
+DRF_CODES = {
+    drf.ParseError: "malformed_request",
+    drf.AuthenticationFailed: "authentication_failed",
+    drf.NotAuthenticated: "not_authenticated",
+    drf.PermissionDenied: "permission_denied",
+    drf.NotFound: "not_found",
+    drf.MethodNotAllowed: "method_not_allowed",
+    drf.NotAcceptable: "not_acceptable",
+    drf.UnsupportedMediaType: "unsupported_media_type",
+    drf.Throttled: "throttled",
+    drf.ValidationError: "validation_failed",
+}
+
+
+class PreconditionFailed(ApplicationError):
+    code = "precondition_failed"
+    status = 412
+    default_message = _("The case changed since you read it: fetch it again (see its ETag).")
+
+
+class IdempotencyKeyReused(ApplicationError):
+    code = "idempotency_key_reused"
+    status = 422
+    default_message = _(
+        "This Idempotency-Key was already used with a different request: use a new key."
+    )
+
+
+class RequestInFlight(ApplicationError):
+    code = "request_in_flight"
+    status = 409
+    default_message = _(
+        "A request with this Idempotency-Key is still being processed: retry in a moment."
+    )
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: Any,
+    *,
+    title: Any = None,
+    errors: Mapping[str, list[str]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"{TYPE_PREFIX}{code}",
+        "title": str(title or TITLES.get(status, _("Error"))),
+        "status": status,
+        "detail": str(detail),
+    }
+    if errors:
+        body["errors"] = {name: [str(m) for m in messages] for name, messages in errors.items()}
+    body.update(extra)
+    return body
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error structure → {"customer.name": ["…"], "non_field_errors": […]}."""
+    result: dict[str, list[str]] = {}
+    if isinstance(detail, Mapping):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for field, messages in flatten_errors(value, name).items():
+                result.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list | tuple):
+        for index, item in enumerate(detail):
+            if isinstance(item, Mapping | list | tuple):
+                name = f"{prefix}.{index}" if prefix else str(index)
+                for field, messages in flatten_errors(item, name).items():
+                    result.setdefault(field, []).extend(messages)
+            else:
+                result.setdefault(prefix or "non_field_errors", []).append(str(item))
+    else:
+        result.setdefault(prefix or "non_field_errors", []).append(str(detail))
+    return result
+
+
+def _application_problem(exc: ApplicationError) -> dict[str, Any]:
+    extra = {k: v for k, v in exc.extra.items() if k not in {"type", "title", "status", "detail"}}
+    status = exc.status
+    code = exc.code
+    if code == "stale_version":
+        # A service found another version than the one the caller's If-Match named.
+        status = 412
+    errors = exc.field_errors if isinstance(exc, ValidationFailed) else None
+    if isinstance(exc, TransitionNotAllowed):
+        extra["allowed_transitions"] = exc.allowed
+    return problem(status, code, exc.message, errors=errors, **extra)
+
+
+def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every refusal becomes problem+json; anything else is a 500
+    that Django logs and `server_error` below answers."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf.PermissionDenied()
+
+    if isinstance(exc, ApplicationError):
+        body = _application_problem(exc)
+    elif isinstance(exc, drf.APIException):
+        status = exc.status_code
+        code = next((c for cls, c in DRF_CODES.items() if isinstance(exc, cls)), "error")
+        if isinstance(exc, drf.ValidationError):
+            body = problem(
+                status,
+                code,
+                gettext("Some fields are missing or invalid."),
+                errors=flatten_errors(exc.detail),
+            )
+        else:
+            body = problem(status, code, exc.detail)
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None) is not None:
+            headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    else:
+        return None
+    set_rollback()
+    return Response(body, status=body["status"], headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_response(body: Mapping[str, Any]) -> JsonResponse:
+    return JsonResponse(
+        dict(body),
+        status=body["status"],
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any unknown path under /api/: a JSON 404, never Django's HTML page."""
+    return problem_response(problem(404, "not_found", gettext("There is nothing at this URL.")))
+
+
+def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    """handler500: problem+json under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return problem_response(
+            problem(500, "server_error", gettext("Something went wrong on our side."))
+        )
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)

@@ -1,0 +1,69 @@
+"""Turn case changes and breached deadlines into webhook deliveries, inside the change's
+own transaction (see complaints.signals and followups.signals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from complaints.choices import EventKind
+from complaints.signals import case_changed
+
+from .models import WebhookEvent
+from .selectors import webhook_endpoints_for
+from .webhooks import enqueue
+
+
+def case_data(complaint: Any) -> dict[str, Any]:
+    return {
+        "reference": complaint.reference,
+        "dealer": complaint.dealer.code,
+        "state": complaint.state,
+        "severity": complaint.severity,
+        "is_safety_related": complaint.is_safety_related,
+        "version": complaint.version,
+        "url": f"/api/v1/complaints/{complaint.reference}/",
+    }
+
+
+@receiver(case_changed, dispatch_uid="api.webhooks.case_changed")
+def on_case_changed(sender: Any, *, complaint: Any, event: Any, **kwargs: Any) -> None:
+    if event.kind == EventKind.CREATED:
+        event_type = WebhookEvent.CASE_CREATED
+    elif event.kind == EventKind.TRANSITION:
+        event_type = WebhookEvent.CASE_TRANSITIONED
+    else:
+        return
+    endpoints = webhook_endpoints_for(dealer_id=complaint.dealer_id, event_type=event_type)
+    if not endpoints:
+        return
+    data = case_data(complaint)
+    if event_type == WebhookEvent.CASE_TRANSITIONED:
+        data.update(
+            transition=event.transition, from_state=event.from_state, to_state=event.to_state
+        )
+    data["actor"] = event.actor_label
+    enqueue(endpoints=endpoints, event_type=event_type, data=data)
+
+
+try:
+    from followups.signals import deadline_breached
+except ImportError:  # pragma: no cover - deadlines arrive with the follow-up app
+    deadline_breached = None
+
+if deadline_breached is not None:
+
+    @receiver(deadline_breached, dispatch_uid="api.webhooks.deadline_breached")
+    def on_deadline_breached(sender: Any, *, deadline: Any, complaint: Any, **kwargs: Any) -> None:
+        event_type = WebhookEvent.DEADLINE_BREACHED
+        endpoints = webhook_endpoints_for(dealer_id=complaint.dealer_id, event_type=event_type)
+        if not endpoints:
+            return
+        data = case_data(complaint)
+        data["deadline"] = {
+            "kind": deadline.kind,
+            "due_at": deadline.due_at,
+            "breached_at": deadline.breached_at,
+        }
+        enqueue(endpoints=endpoints, event_type=event_type, data=data)

@@ -1,0 +1,33 @@
+"""Reads the API needs beyond the apps' own selectors, each starting from `scoped(...)`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.scoping import scoped
+from dealers.models import Customer, Dealer, Vehicle
+from dealers.validators import normalize_vin
+
+from .models import WebhookEndpoint
+
+
+def customer_by_dms_id(*, actor: Any, dealer: Dealer, dms_id: str) -> Customer | None:
+    return scoped(Customer, actor).filter(dealer=dealer, dms_id=dms_id).first()
+
+
+def vehicle_by_vin(*, actor: Any, dealer: Dealer, vin: str) -> Vehicle | None:
+    return (
+        scoped(Vehicle, actor)
+        .select_related("dealer", "owner")
+        .filter(dealer=dealer, vin=normalize_vin(vin))
+        .first()
+    )
+
+
+def webhook_endpoints_for(*, dealer_id: int, event_type: str) -> list[WebhookEndpoint]:
+    """The endpoints to notify; called by the system itself (no user), inside the change."""
+    return [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(dealer_id=dealer_id, is_active=True)
+        if endpoint.wants(event_type)
+    ]

@@ -1,0 +1,145 @@
+"""The API's shapes of customers, vehicles and repair orders (DMS upserts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from dealers.models import ContactChannel, Customer, RepairOrder, Vehicle
+from dealers.validators import normalize_vin
+
+PROFILE_FIELDS = (
+    "occupation",
+    "family",
+    "interests",
+    "other_vehicles",
+    "insurance",
+    "usage_and_storage",
+    "notes",
+)
+
+
+class CustomerSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ("dms_id", "name", "phone", "email", "preferred_channel")
+        read_only_fields = fields
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = (
+            "dms_id",
+            "name",
+            "phone",
+            "email",
+            "preferred_channel",
+            *PROFILE_FIELDS,
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class CustomerUpsertSerializer(serializers.Serializer):
+    """PUT /customers/{dms_id}/: the DMS's view of the customer; omitted fields stay."""
+
+    name = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    preferred_channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False)
+    occupation = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    family = serializers.CharField(required=False, allow_blank=True)
+    interests = serializers.CharField(required=False, allow_blank=True)
+    other_vehicles = serializers.CharField(required=False, allow_blank=True)
+    insurance = serializers.CharField(required=False, allow_blank=True)
+    usage_and_storage = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class InlineCustomerSerializer(serializers.Serializer):
+    """A customer given with a new case: matched by `dms_id` within the dealer, else created."""
+
+    dms_id = serializers.CharField(max_length=64, required=False, allow_null=True)
+    name = serializers.CharField(max_length=200, required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    preferred_channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("dms_id") and not attrs.get("name"):
+            raise serializers.ValidationError(
+                {"name": [serializers.Field.default_error_messages["required"]]}
+            )
+        return attrs
+
+
+class VehicleSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Vehicle
+        fields = ("vin", "model", "plate", "purchase_date", "mileage")
+        read_only_fields = fields
+
+
+class VehicleSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="dms_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Vehicle
+        fields = (
+            "vin",
+            "model",
+            "plate",
+            "purchase_date",
+            "mileage",
+            "warranty_end",
+            "owner",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class VehicleFieldsSerializer(serializers.Serializer):
+    model = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    plate = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    purchase_date = serializers.DateField(required=False, allow_null=True)
+    mileage = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, required=False, allow_null=True
+    )
+
+
+class VehicleUpsertSerializer(VehicleFieldsSerializer):
+    """PUT /vehicles/{vin}/: omitted fields stay; `owner_dms_id` links the owner."""
+
+    warranty_end = serializers.DateField(required=False, allow_null=True)
+    owner_dms_id = serializers.CharField(max_length=64, required=False, allow_null=True)
+
+
+class InlineVehicleSerializer(VehicleFieldsSerializer):
+    """A vehicle given with a new case: matched by VIN within the dealer, else created."""
+
+    vin = serializers.CharField(max_length=32)
+
+    def validate_vin(self, value: str) -> str:
+        return normalize_vin(value)
+
+
+class RepairOrderSerializer(serializers.ModelSerializer):
+    vin = serializers.CharField(source="vehicle.vin", read_only=True)
+
+    class Meta:
+        model = RepairOrder
+        fields = ("number", "vin", "opened_on", "mileage", "work_summary", "created_at")
+        read_only_fields = fields
+
+
+class RepairOrderUpsertSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=64)
+    opened_on = serializers.DateField()
+    mileage = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, required=False, allow_null=True
+    )
+    work_summary = serializers.CharField(required=False, allow_blank=True)
