@@ -310,21 +310,48 @@ class CompleteActionPayload(TransitionPayload):
         self.fields["actions_taken"].initial = self.complaint.actions_taken
 
 
-class ConfirmResolvedPayload(TransitionPayload):
-    outcome = forms.ChoiceField(
-        label=_("Outcome of the follow-up contact"),
-        choices=[(FollowUpOutcome.SATISFIED, FollowUpOutcome.SATISFIED.label)],
-        initial=FollowUpOutcome.SATISFIED,
-        help_text=_("Only a customer who said they are satisfied closes the follow-up."),
-        error_messages={
-            "invalid_choice": _(
-                "The customer must have said they are satisfied; otherwise reopen the case."
-            )
-        },
+class FollowUpContactMixin(forms.Form):
+    """Step 6 is decided by what the customer said in a logged contact: the payload may name
+    the contact (`contact`, its id); without it, the latest one since the case entered the
+    follow-up step with the needed outcome is used."""
+
+    required_outcome: str = ""
+    missing_message: Any = ""
+
+    contact = forms.IntegerField(
+        label=_("Follow-up contact"),
+        required=False,
+        min_value=1,
+        help_text=_("Empty: the latest matching contact logged during the follow-up."),
+    )
+
+    def clean_contact(self) -> Any:
+        from followups.selectors import follow_up_contact
+
+        contact = follow_up_contact(
+            complaint=self.complaint,
+            outcome=self.required_outcome,
+            contact_id=self.cleaned_data.get("contact"),
+        )
+        if contact is None:
+            raise forms.ValidationError(self.missing_message, code="contact_required")
+        return contact
+
+
+class ConfirmResolvedPayload(FollowUpContactMixin, TransitionPayload):
+    required_outcome = FollowUpOutcome.SATISFIED
+    missing_message = _(
+        "Log the follow-up contact in which the customer said they are satisfied first; "
+        "if they are not, reopen the case."
     )
 
 
-class ReopenPayload(ReasonPayload):
+class ReopenPayload(FollowUpContactMixin, ReasonPayload):
+    required_outcome = FollowUpOutcome.DISSATISFIED
+    missing_message = _(
+        "Log the follow-up contact in which the customer said they are still dissatisfied first."
+    )
+
     co_owner = forms.ModelChoiceField(
         label=_("Manager who co-owns the case"),
         required=False,

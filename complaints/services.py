@@ -450,3 +450,66 @@ def complaint_add_note(*, complaint: Complaint, actor: Any, comment: str) -> Cas
         locked = _lock(complaint, actor)
         _require_worker(locked, actor)
         return _record(complaint=locked, actor=actor, kind=EventKind.NOTE, comment=comment)
+
+
+# --- facts recorded by the follow-up app (contacts, promises, deadlines) ---------------
+
+FOLLOW_UP_EVENT_KINDS = (EventKind.CONTACT, EventKind.COMMITMENT, EventKind.DEADLINE)
+
+
+def complaint_record_event(
+    *,
+    complaint: Complaint,
+    actor: Any,
+    kind: str,
+    comment: str = "",
+    payload: Mapping[str, Any] | None = None,
+) -> CaseEvent:
+    """Append a contact, promise or deadline fact to the case's timeline.
+
+    Invariant: the case row is locked for the caller's transaction and only someone working
+    the case may add to it; the case's fields do not change.
+    """
+    if kind not in FOLLOW_UP_EVENT_KINDS:
+        raise ValueError(f"{kind} events are written by their own service.")
+    with transaction.atomic():
+        locked = _lock(complaint, actor)
+        _require_worker(locked, actor)
+        return _record(
+            complaint=locked, actor=actor, kind=kind, comment=comment, payload=payload or {}
+        )
+
+
+def complaint_record_system_events(
+    *, entries: list[tuple[Complaint, str, str, Mapping[str, Any]]]
+) -> list[CaseEvent]:
+    """Append deadline events written by the system (the sweep), many cases at once.
+
+    Invariant: only deadline events, with no acting user, and `case_changed` is sent for
+    each inside the caller's transaction, as for any other event.
+    """
+    events = [
+        CaseEvent(
+            complaint=complaint,
+            kind=kind,
+            actor_label=actor_label(None),
+            comment=comment,
+            payload=_jsonable(payload),
+        )
+        for complaint, kind, comment, payload in entries
+        if kind == EventKind.DEADLINE
+    ]
+    if len(events) != len(entries):
+        raise ValueError("The system writes only deadline events.")
+    CaseEvent.objects.bulk_create(events)
+    for event in events:
+        case_changed.send(
+            sender=Complaint,
+            complaint=event.complaint,
+            event=event,
+            actor=None,
+            transition="",
+            from_state="",
+            to_state="",
+        )
+    return events

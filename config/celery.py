@@ -14,5 +14,30 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("complaint_desk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.beat_schedule = {}
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise ValueError(f"{name}={raw!r} is not a positive number of seconds.")
+    return value
+
+
+# How often beat ticks the sweep (one minute; integration tests use a second).
+SWEEP_INTERVAL_SECONDS = _seconds("SWEEP_INTERVAL_SECONDS", 60)
+# Web requests publish with this connection timeout and no retries: a broker that is down
+# must not hold up a request (the outbox keeps the work for the next sweep).
+app.conf.broker_connection_timeout = _seconds("CELERY_PUBLISH_TIMEOUT", 2)
+app.conf.beat_schedule = {
+    "sweep-deadlines": {
+        "task": "followups.sweep_deadlines",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+        # A tick that waited longer than an interval is superseded by the next one.
+        "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    },
+}
 app.autodiscover_tasks()

@@ -97,6 +97,8 @@ class ScopeRule:
 
     dealer_lookup: str
     regional: Callable[[frozenset[int]], Q] | None = None
+    # Rows that belong to one person (their notifications): only that person reads them.
+    owner_lookup: str | None = None
 
 
 _RULES: dict[type[models.Model], ScopeRule] = {}
@@ -127,4 +129,10 @@ def scoped[M: models.Model](
     condition = Q(**{f"{rule.dealer_lookup}__in": sorted(access.worked_dealer_ids)})
     if not write and access.region_ids and rule.regional is not None:
         condition |= rule.regional(access.region_ids)
+    if rule.owner_lookup is not None:
+        from django.contrib.auth import get_user_model
+
+        # Only a signed-in person owns rows; an API client's id is not a user id.
+        user_id = actor.pk if isinstance(actor, get_user_model()) else None
+        condition &= Q(**{rule.owner_lookup: user_id})
     return queryset.filter(condition)

@@ -5,3 +5,40 @@ from django.utils.translation import gettext_lazy as _
 class FollowupsConfig(AppConfig):
     name = "followups"
     verbose_name = _("Follow-up and deadlines")
+
+    def ready(self) -> None:
+        from django.db.models import Q
+
+        from complaints.selectors import regional_complaint_q
+        from complaints.signals import case_changed
+        from core.scoping import ScopeRule, register
+
+        from . import receivers
+        from .models import ContactAttempt, Deadline, DeadlineRule, Notification, OutboxEmail
+
+        def through_case(prefix: str) -> ScopeRule:
+            return ScopeRule(
+                f"{prefix}dealer_id",
+                regional=lambda regions: regional_complaint_q(regions, prefix=prefix),
+            )
+
+        register(Deadline, through_case("complaint__"))
+        register(ContactAttempt, through_case("complaint__"))
+        register(DeadlineRule, ScopeRule("dealer_id"))
+        # A notification is its recipient's alone; regional staff get those of their
+        # region's cases, including the level-2 escalations of ordinary cases.
+        register(
+            Notification,
+            ScopeRule(
+                "complaint__dealer_id",
+                regional=lambda regions: Q(complaint__dealer__region_id__in=sorted(regions)),
+                owner_lookup="recipient_id",
+            ),
+        )
+        register(
+            OutboxEmail,
+            ScopeRule(
+                "notification__complaint__dealer_id", owner_lookup="notification__recipient_id"
+            ),
+        )
+        case_changed.connect(receivers.on_case_changed, dispatch_uid="followups.deadlines")

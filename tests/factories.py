@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 import string
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -12,6 +13,7 @@ from complaints.models import Complaint
 from core.models import User
 from dealers.models import Customer, Dealer, Membership, Region, RepairOrder, Role, Vehicle
 from dealers.validators import vin_check_digit
+from followups.models import ContactAttempt
 
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 
@@ -144,6 +146,7 @@ STATE_FIELDS: dict[str, dict] = {
 class ComplaintFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Complaint
+        skip_postgeneration_save = True
 
     dealer = factory.SubFactory(DealerFactory)
     customer = factory.SubFactory(CustomerFactory, dealer=factory.SelfAttribute("..dealer"))
@@ -168,3 +171,30 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
         for name, value in STATE_FIELDS[state].items():
             kwargs.setdefault(name, value)
         return super()._create(model_class, *args, **kwargs)
+
+    @factory.post_generation
+    def follow_up_contacts(obj, create, extracted, **kwargs):
+        """A case made in `following_up` comes with the follow-up calls that let a test
+        either confirm it resolved or reopen it: one dissatisfied call, then a satisfied one.
+        Pass a list of outcomes (e.g. `follow_up_contacts=[]`) to choose them."""
+        if not create or obj.state != State.FOLLOWING_UP:
+            return
+        outcomes = ["dissatisfied", "satisfied"] if extracted is None else list(extracted)
+        now = timezone.now()
+        for index, outcome in enumerate(outcomes):
+            ContactAttemptFactory(
+                complaint=obj,
+                outcome=outcome,
+                contacted_at=now - timedelta(minutes=len(outcomes) - index),
+            )
+
+
+class ContactAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactAttempt
+
+    complaint = factory.SubFactory(ComplaintFactory)
+    channel = "phone"
+    outcome = "satisfied"
+    note = "Called the customer."
+    contacted_at = factory.LazyFunction(timezone.now)

@@ -61,7 +61,8 @@ VALID_PAYLOADS: dict[str, dict[str, Any]] = {
         "agreed_resolution": "Pads replaced free of charge",
         "actions_taken": "New front pads, test drive with the customer",
     },
-    "confirm_resolved": {"outcome": "satisfied"},
+    # Needs a satisfied follow-up contact, which factory-made following_up cases have.
+    "confirm_resolved": {},
     "reopen": {"reason": "The noise came back after a week."},
     "close": {
         "review_why": "Pads not checked at the last service",

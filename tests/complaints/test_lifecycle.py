@@ -9,6 +9,7 @@ import pytest
 from complaints import services
 from complaints.choices import EventKind, State
 from complaints.models import CaseEvent
+from followups.services import contact_record
 
 DECISION = {
     "severity": "normal",
@@ -78,9 +79,8 @@ def test_full_walk_through_all_seven_steps(intake, alice):
         actor=advisor,
         data={"agreed_resolution": "Pads replaced", "actions_taken": "New pads, test drive"},
     )
-    c = services.complaint_transition(
-        complaint=c, name="confirm_resolved", actor=advisor, data={"outcome": "satisfied"}
-    )
+    contact_record(complaint=c, actor=advisor, channel="phone", outcome="satisfied")
+    c = services.complaint_transition(complaint=c, name="confirm_resolved", actor=advisor)
     c = services.complaint_transition(
         complaint=c,
         name="close",

@@ -26,7 +26,6 @@ REQUIRED = {
     ],
     "reject": ["reason"],
     "complete_action": ["agreed_resolution", "actions_taken"],
-    "confirm_resolved": ["outcome"],
     "reopen": ["reason"],
     "close": ["review_why", "review_handling", "review_prevention"],
     "withdraw": ["reason"],
@@ -270,9 +269,9 @@ def test_the_approval_limit_is_the_dealers_own(alice, make_complaint):
 
 
 def test_customer_still_dissatisfied_cannot_be_confirmed_resolved(alice, make_complaint):
-    complaint = make_complaint(alice, state=State.FOLLOWING_UP)
-    errors = _refused(complaint, "confirm_resolved", alice.advisor, {"outcome": "dissatisfied"})
-    assert "outcome" in errors
+    complaint = make_complaint(alice, state=State.FOLLOWING_UP, follow_up_contacts=["dissatisfied"])
+    errors = _refused(complaint, "confirm_resolved", alice.advisor, {})
+    assert "contact" in errors
 
 
 def test_start_investigation_keeps_the_original_words(alice, make_complaint):

@@ -18,6 +18,8 @@ from complaints.models import CaseEvent, Complaint, ReferenceSequence
 from core.models import User
 from core.scoping import registered_models, scoped
 from dealers.models import Customer, Dealer, Membership, Region, RepairOrder, Vehicle
+from followups import services as followup_services
+from followups.models import ContactAttempt, Deadline
 from tests.complaints.rules import SERIOUS_DECISION
 from tests.factories import (
     ComplaintFactory,
@@ -128,6 +130,15 @@ def _dealer_data(staff) -> DealerData:
     services.complaint_transition(
         complaint=serious, name="submit_for_approval", actor=staff.advisor, data=SERIOUS_DECISION
     )
+    followup_services.contact_record(
+        complaint=normal, actor=staff.advisor, channel="phone", outcome="unreachable"
+    )
+    followup_services.contact_record(
+        complaint=safety, actor=staff.advisor, channel="wechat", outcome="satisfied"
+    )
+    followup_services.deadline_rule_update(
+        dealer=staff.dealer, actor=staff.manager, kind="approval", hours=4
+    )
     bystander, _vehicle = customer_with_history("bystander")
     data = DealerData(normal, safety, serious, bystander)
     data.cases = [normal, safety, serious]
@@ -171,6 +182,13 @@ def _fresh(actor):
     return User.objects.get(pk=actor.pk)
 
 
+# Rows that belong to one person inside a dealer: each user reads only their own.
+PERSONAL_ROWS = {
+    "followups.Notification": lambda row: row.recipient_id,
+    "followups.OutboxEmail": lambda row: row.notification.recipient_id,
+}
+
+
 def _labels():
     return sorted(m._meta.label for m in registered_models())
 
@@ -204,6 +222,8 @@ def test_nobody_sees_or_changes_another_dealers_rows(label, who, world):
     staff = world[who.split("_")[0]]
     own = staff.dealer.pk
     readable = {row.pk for row in every_row if dealer_of(row) == own}
+    if label in PERSONAL_ROWS:
+        readable = {row.pk for row in every_row if PERSONAL_ROWS[label](row) == actor.pk}
     if who.endswith("regional"):
         # Read-only, and never more than the dealers of their own region.
         assert write == set()
@@ -225,6 +245,12 @@ REGIONAL_VIEW = {
     ),
     "dealers.Dealer": lambda cases: {c.dealer_id for c in cases},
     "dealers.Membership": lambda cases: set(),
+    "followups.Deadline": lambda cases: set(
+        Deadline.objects.filter(complaint__in=cases).values_list("pk", flat=True)
+    ),
+    "followups.ContactAttempt": lambda cases: set(
+        ContactAttempt.objects.filter(complaint__in=cases).values_list("pk", flat=True)
+    ),
 }
 
 

@@ -1,0 +1,439 @@
+"""Every write of the follow-up app: contacts, promises, deadlines, notifications, rules.
+
+Facts that belong to the case's timeline (a contact, a promise, a kept promise) are written
+through `complaints.services.complaint_record_event`, which locks the case row first: what
+is decided here (unreachable streaks, satisfied deadlines) is decided under that lock.
+The sweep and the outbox delivery live in followups.sweep.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints import services as complaint_services
+from complaints.choices import EventKind, State
+from complaints.models import Complaint, actor_user_id
+from core.exceptions import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+from core.scoping import MANAGER, roles_for
+from dealers.models import Dealer
+
+from .choices import (
+    KIND_STATES,
+    REACHED,
+    ContactChannel,
+    ContactOutcome,
+    DeadlineKind,
+)
+from .models import OPEN, ContactAttempt, Deadline, DeadlineRule, Notification
+from .rules import DEFAULT_LIMITS, FIRM_KINDS, due_by_rule, limit_for
+
+UNREACHABLE_ESCALATION = 3
+# A contact time may run a little ahead of the server's clock (a phone's clock), not more.
+CLOCK_SKEW = timedelta(minutes=5)
+
+# --- deadlines (used by the receivers and the services below) --------------------------
+
+
+def deadline_open(
+    *,
+    complaint: Complaint,
+    kind: str,
+    due_at: datetime,
+    rule: str,
+    started_at: datetime | None = None,
+    promise: str = "",
+    owner: Any = None,
+    created_by: Any = None,
+    remind_at: datetime | None = None,
+) -> Deadline:
+    """Start a deadline for a case. Invariant: at most one open deadline of a rule-made kind
+    per case (a database constraint); promises and hand-over checks may be many."""
+    return Deadline.objects.create(
+        complaint=complaint,
+        kind=kind,
+        started_at=started_at or timezone.now(),
+        due_at=due_at,
+        rule=rule,
+        promise=promise,
+        owner=owner,
+        created_by_id=actor_user_id(created_by),
+        remind_at=remind_at,
+    )
+
+
+def deadline_open_by_rule(
+    *,
+    complaint: Complaint,
+    kind: str,
+    started_at: datetime | None = None,
+    owner: Any = None,
+    created_by: Any = None,
+) -> Deadline:
+    """Start a rule-made deadline, due after the dealer's (or the default) time limit."""
+    started_at = started_at or timezone.now()
+    safety = kind == DeadlineKind.FOLLOW_UP and complaint.is_safety_related
+    due_at, rule = due_by_rule(
+        dealer_id=complaint.dealer_id, kind=kind, start=started_at, safety=safety
+    )
+    return deadline_open(
+        complaint=complaint,
+        kind=kind,
+        due_at=due_at,
+        rule=rule,
+        started_at=started_at,
+        owner=owner,
+        created_by=created_by,
+    )
+
+
+def deadlines_satisfy(
+    *, complaint: Complaint, kinds: list[str], reason: str, since: datetime | None = None
+) -> list[Deadline]:
+    """Mark the case's open deadlines of these kinds satisfied (late ones too)."""
+    queryset = Deadline.objects.filter(OPEN, complaint=complaint, kind__in=kinds)
+    if since is not None:
+        queryset = queryset.filter(started_at__lte=since)
+    satisfied = list(queryset)
+    if satisfied:
+        now = timezone.now()
+        Deadline.objects.filter(OPEN, pk__in=[d.pk for d in satisfied]).update(
+            satisfied_at=now, outcome_reason=reason[:200]
+        )
+        for deadline in satisfied:
+            deadline.satisfied_at, deadline.outcome_reason = now, reason[:200]
+    return satisfied
+
+
+def deadlines_cancel_outside(*, complaint: Complaint, state: str, reason: str) -> int:
+    """Cancel the open deadlines that do not belong to the case's new state."""
+    stale = [kind for kind, states in KIND_STATES.items() if state not in states]
+    return Deadline.objects.filter(OPEN, complaint=complaint, kind__in=stale).update(
+        cancelled_at=timezone.now(), outcome_reason=reason[:200]
+    )
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+
+def _check_time(value: datetime | None, field: str, errors: dict[str, list[str]]) -> None:
+    if value is not None and (not isinstance(value, datetime) or timezone.is_naive(value)):
+        errors[field] = [_("Give a date and time with its time zone.")]
+
+
+def contact_record(
+    *,
+    complaint: Complaint,
+    actor: Any,
+    channel: str,
+    outcome: str,
+    note: str = "",
+    contacted_at: datetime | None = None,
+) -> ContactAttempt:
+    """Log an attempt to reach the customer, on the timeline and in the customer's history.
+
+    Invariant: a contact in which the customer was reached satisfies the case's open
+    first-response, interim-report, follow-up and hand-over deadlines; the third
+    unreachable attempt in a row escalates the case to the managers, once.
+    """
+    errors: dict[str, list[str]] = {}
+    if channel not in ContactChannel.values:
+        errors["channel"] = [
+            _("Choose one of: %(values)s.") % {"values": ", ".join(ContactChannel.values)}
+        ]
+    if outcome not in ContactOutcome.values:
+        errors["outcome"] = [
+            _("Choose one of: %(values)s.") % {"values": ", ".join(ContactOutcome.values)}
+        ]
+    _check_time(contacted_at, "contacted_at", errors)
+    now = timezone.now()
+    contacted_at = contacted_at or now
+    if "contacted_at" not in errors and contacted_at > now + CLOCK_SKEW:
+        errors["contacted_at"] = [_("A contact cannot be in the future.")]
+    if "contacted_at" not in errors and contacted_at < complaint.created_at - CLOCK_SKEW:
+        errors["contacted_at"] = [_("This contact is older than the case.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+    with transaction.atomic():
+        event = complaint_services.complaint_record_event(
+            complaint=complaint,
+            actor=actor,
+            kind=EventKind.CONTACT,
+            comment=note,
+            payload={"channel": channel, "outcome": outcome, "contacted_at": contacted_at},
+        )
+        locked = event.complaint
+        if not locked.is_open:
+            raise TransitionNotAllowed(_("The case is closed: no more contacts can be logged."))
+        contact = ContactAttempt.objects.create(
+            complaint=locked,
+            channel=channel,
+            outcome=outcome,
+            note=note,
+            contacted_at=contacted_at,
+            actor_id=actor_user_id(actor),
+            actor_label=event.actor_label,
+        )
+        if outcome in REACHED:
+            _contact_satisfies(locked, contact)
+        elif _unreachable_streak(locked) == UNREACHABLE_ESCALATION:
+            complaint_services.complaint_escalate(
+                complaint=locked,
+                actor=actor,
+                reason=_("The customer could not be reached %(count)d times in a row.")
+                % {"count": UNREACHABLE_ESCALATION},
+            )
+    return contact
+
+
+def _contact_satisfies(complaint: Complaint, contact: ContactAttempt) -> None:
+    reason = _("Customer reached by %(channel)s") % {"channel": contact.get_channel_display()}
+    satisfied = deadlines_satisfy(
+        complaint=complaint,
+        kinds=[
+            DeadlineKind.FIRST_RESPONSE,
+            DeadlineKind.INTERIM_REPORT,
+            DeadlineKind.FOLLOW_UP,
+            DeadlineKind.TRANSFER_CHECK,
+        ],
+        reason=reason,
+        since=contact.contacted_at,
+    )
+    # Interim reports repeat every day while the repair goes on.
+    if complaint.state == State.RESOLVING and any(
+        d.kind == DeadlineKind.INTERIM_REPORT for d in satisfied
+    ):
+        deadline_open_by_rule(
+            complaint=complaint, kind=DeadlineKind.INTERIM_REPORT, started_at=contact.contacted_at
+        )
+
+
+def _unreachable_streak(complaint: Complaint) -> int:
+    streak = 0
+    outcomes = ContactAttempt.objects.filter(complaint=complaint).order_by("-contacted_at", "-id")
+    for outcome in outcomes.values_list("outcome", flat=True)[: UNREACHABLE_ESCALATION + 1]:
+        if outcome != ContactOutcome.UNREACHABLE:
+            break
+        streak += 1
+    return streak
+
+
+# --- promises ---------------------------------------------------------------------------
+
+
+def _check_promise_time(due_at: Any) -> None:
+    errors: dict[str, list[str]] = {}
+    _check_time(due_at, "due_at", errors)
+    if not errors and due_at is None:
+        errors["due_at"] = [_("Say when it is due.")]
+    if not errors and due_at <= timezone.now():
+        errors["due_at"] = [_("A promise must be due in the future.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def commitment_create(
+    *, complaint: Complaint, actor: Any, promise: str, due_at: datetime
+) -> Deadline:
+    """Record a concrete promise made to the customer ("we will call you within 20 minutes").
+
+    Invariant: every promise has words and a due time in the future, appears on the
+    timeline, and is a deadline the sweep watches until it is marked kept.
+    """
+    promise = (promise or "").strip()
+    if not promise:
+        raise ValidationFailed({"promise": [_("Write down what was promised.")]})
+    _check_promise_time(due_at)
+    with transaction.atomic():
+        event = complaint_services.complaint_record_event(
+            complaint=complaint,
+            actor=actor,
+            kind=EventKind.COMMITMENT,
+            comment=promise,
+            payload={"action": "made", "due_at": due_at},
+        )
+        if not event.complaint.is_open:
+            raise TransitionNotAllowed(_("The case is closed: no more promises can be made."))
+        return deadline_open(
+            complaint=event.complaint,
+            kind=DeadlineKind.COMMITMENT,
+            due_at=due_at,
+            rule="promise",
+            promise=promise,
+            owner=actor if actor_user_id(actor) else None,
+            created_by=actor,
+        )
+
+
+def commitment_keep(*, deadline: Deadline, actor: Any, note: str = "") -> Deadline:
+    """Mark a promise kept. Invariant: only an open promise, only once."""
+    if deadline.kind != DeadlineKind.COMMITMENT:
+        raise ValidationFailed({"deadline": [_("Only a promise can be marked kept.")]})
+    with transaction.atomic():
+        complaint_services.complaint_record_event(
+            complaint=deadline.complaint,
+            actor=actor,
+            kind=EventKind.COMMITMENT,
+            comment=note,
+            payload={"action": "kept", "deadline": deadline.pk, "promise": deadline.promise},
+        )
+        now = timezone.now()
+        reason = note.strip()[:200] or _("Promise kept")
+        kept = Deadline.objects.filter(OPEN, pk=deadline.pk).update(
+            satisfied_at=now, outcome_reason=reason
+        )
+        if kept != 1:
+            raise Conflict(_("This promise was already kept or cancelled."), code="deadline_closed")
+    deadline.refresh_from_db()
+    return deadline
+
+
+REPAIR_PROMISE_STATES = (State.ASSESSING, State.AWAITING_APPROVAL, State.RESOLVING)
+
+
+def repair_promise_set(*, complaint: Complaint, actor: Any, due_at: datetime) -> Deadline:
+    """Record the promised repair completion time, replacing an earlier promise.
+
+    Invariant: one open repair-completion deadline per case; staff are reminded before it
+    is due (4 h by default) so they can warn the customer in advance.
+    """
+    _check_promise_time(due_at)
+    with transaction.atomic():
+        event = complaint_services.complaint_record_event(
+            complaint=complaint,
+            actor=actor,
+            kind=EventKind.COMMITMENT,
+            comment=_("Repair promised by %(due)s")
+            % {"due": f"{timezone.localtime(due_at, complaint.dealer.tzinfo):%Y-%m-%d %H:%M}"},
+            payload={"action": "repair_promised", "due_at": due_at},
+        )
+        locked = event.complaint
+        if locked.state not in REPAIR_PROMISE_STATES:
+            raise TransitionNotAllowed(
+                _("A repair date can be promised while assessing or resolving the case.")
+            )
+        deadlines_satisfy(
+            complaint=locked,
+            kinds=[DeadlineKind.REPAIR_COMPLETION],
+            reason=_("Replaced by a new promised date"),
+        )
+        limit, _source = limit_for(locked.dealer_id, DeadlineKind.REPAIR_COMPLETION)
+        remind_at = None
+        if limit.remind_before_hours:
+            remind_at = due_at - timedelta(hours=limit.remind_before_hours)
+            remind_at = remind_at if remind_at > timezone.now() else None
+        return deadline_open(
+            complaint=locked,
+            kind=DeadlineKind.REPAIR_COMPLETION,
+            due_at=due_at,
+            rule="promise",
+            owner=locked.assignee,
+            created_by=actor,
+            remind_at=remind_at,
+        )
+
+
+def transfer_check_confirm(*, deadline: Deadline, actor: Any, note: str = "") -> Deadline:
+    """The previous owner (or a manager) confirms the customer was contacted after a hand-over."""
+    if deadline.kind != DeadlineKind.TRANSFER_CHECK:
+        raise ValidationFailed({"deadline": [_("This is not a hand-over check.")]})
+    is_owner = deadline.owner_id is not None and deadline.owner_id == actor_user_id(actor)
+    if not is_owner and MANAGER not in roles_for(actor, deadline.complaint.dealer_id):
+        raise PermissionDenied(_("Only the previous owner or a manager confirms a hand-over."))
+    with transaction.atomic():
+        complaint_services.complaint_record_event(
+            complaint=deadline.complaint,
+            actor=actor,
+            kind=EventKind.DEADLINE,
+            comment=note,
+            payload={"action": "confirmed", "deadline": deadline.pk, "kind": deadline.kind},
+        )
+        done = Deadline.objects.filter(OPEN, pk=deadline.pk).update(
+            satisfied_at=timezone.now(),
+            outcome_reason=note.strip()[:200] or _("Hand-over confirmed"),
+        )
+        if done != 1:
+            raise Conflict(_("This check is already closed."), code="deadline_closed")
+    deadline.refresh_from_db()
+    return deadline
+
+
+# --- notifications --------------------------------------------------------------------
+
+
+def notification_mark_read(*, notification: Notification, user: Any) -> Notification:
+    """Mark one of the user's own notifications read; somebody else's does not exist."""
+    if notification.recipient_id != getattr(user, "pk", None):
+        raise NotFound()
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def notification_mark_all_read(*, user: Any) -> int:
+    """Mark all the user's notifications read."""
+    return Notification.objects.filter(recipient_id=user.pk, read_at=None).update(
+        read_at=timezone.now()
+    )
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def deadline_rule_update(
+    *,
+    dealer: Dealer,
+    actor: Any,
+    kind: str,
+    hours: int | None = None,
+    safety_hours: int | None = None,
+    remind_before_hours: int | None = None,
+) -> DeadlineRule:
+    """Set a dealer's own limit for one kind of deadline (managers only).
+
+    Invariant: the seeds' firm rules (first response within 24 h, follow-up within 72 h or
+    24 h when safety-related) can be tightened, never loosened. New limits apply to
+    deadlines started from now on.
+    """
+    if MANAGER not in roles_for(actor, dealer.pk):
+        raise PermissionDenied(_("Only a manager of this dealer may change its time limits."))
+    if kind not in DeadlineKind.values:
+        raise ValidationFailed({"kind": [_("Unknown kind of deadline.")]})
+    default = DEFAULT_LIMITS[kind]
+    errors: dict[str, list[str]] = {}
+    values = {
+        "hours": hours,
+        "safety_hours": safety_hours,
+        "remind_before_hours": remind_before_hours,
+    }
+    for name, value in values.items():
+        if value is None:
+            continue
+        if getattr(default, name) is None:
+            errors[name] = [_("This kind of deadline has no such limit.")]
+        elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 24 * 30:
+            errors[name] = [_("Give a whole number of hours between 1 and 720.")]
+        elif kind in FIRM_KINDS and value > getattr(default, name):
+            errors[name] = [
+                _("The rule is at most %(hours)d hours; a dealer may only shorten it.")
+                % {"hours": getattr(default, name)}
+            ]
+    if errors:
+        raise ValidationFailed(errors)
+    rule, _created = DeadlineRule.objects.update_or_create(
+        dealer=dealer, kind=kind, defaults=values
+    )
+    return rule

@@ -1,0 +1,274 @@
+"""The deadline sweep and the e-mail outbox delivery.
+
+The sweep reads due deadlines with one query over a partial index, claims them (rows locked
+with SKIP LOCKED, then a conditional UPDATE that only touches rows still unclaimed) and, in
+the same transaction, writes the timeline events, the notifications and their outbox
+e-mails. A second sweep running at the same time skips the rows the first one holds and
+finds them claimed afterwards, so a breach is notified exactly once. The number of queries
+depends on the number of batches, never on how many deadlines are open.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from complaints import services as complaint_services
+from complaints.choices import EventKind
+
+from . import notify
+from .choices import NotificationKind
+from .models import OPEN, Deadline, OutboxEmail
+from .signals import deadline_breached
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+MAX_BATCHES = 20
+ESCALATE_AFTER = timedelta(hours=24)
+
+
+@dataclass
+class SweepResult:
+    breached: int = 0
+    escalated: int = 0
+    reminded: int = 0
+
+    def __str__(self) -> str:
+        return f"breached={self.breached} escalated={self.escalated} reminded={self.reminded}"
+
+
+def deadline_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
+    """One pass over the deadlines: breaches (level 1), breaches still open a day later
+    (level 2) and due-soon reminders.
+
+    Invariant: idempotent. Running it twice, or in two processes at once, notifies each
+    step of each deadline exactly once.
+    """
+    now = now or timezone.now()
+    result = SweepResult()
+    for field, step in (
+        ("breached", _breach_batch),
+        ("escalated", _escalate_batch),
+        ("reminded", _remind_batch),
+    ):
+        for _batch in range(MAX_BATCHES):
+            seen, claimed = step(now, batch_size)
+            setattr(result, field, getattr(result, field) + claimed)
+            if seen < batch_size:
+                break
+    return result
+
+
+def _claim(
+    candidates: QuerySet[Deadline], batch_size: int, **changes: object
+) -> tuple[int, list[Deadline]]:
+    """Lock up to batch_size candidate rows (skipping rows another sweep holds), change them
+    only if they still match, and return the rows this transaction changed."""
+    ids = list(
+        candidates.select_for_update(skip_locked=True).values_list("id", flat=True)[:batch_size]
+    )
+    if not ids:
+        return 0, []
+    # The candidates' own condition again: on databases without row locks (SQLite) this is
+    # what keeps a second sweeper from claiming a row the first one already changed.
+    candidates.filter(id__in=ids).update(**changes)
+    claimed = list(
+        Deadline.objects.filter(id__in=ids, **changes)
+        .select_related(
+            "complaint__dealer",
+            "complaint__customer",
+            "complaint__assignee",
+            "complaint__co_owner",
+            "owner",
+        )
+        .order_by("due_at", "id")
+    )
+    return len(ids), claimed
+
+
+def _breach_batch(now: datetime, batch_size: int) -> tuple[int, int]:
+    with transaction.atomic():
+        candidates = Deadline.objects.filter(OPEN, breached_at=None, due_at__lte=now).order_by(
+            "due_at"
+        )
+        seen, claimed = _claim(candidates, batch_size, breached_at=now, escalation_level=1)
+        if not claimed:
+            return seen, 0
+        managers = notify.managers_by_dealer(d.complaint.dealer_id for d in claimed)
+        drafts = []
+        events = []
+        with translation.override(None):
+            for deadline in claimed:
+                complaint = deadline.complaint
+                for user in notify.unique_users(
+                    notify.case_owners(complaint, deadline), managers.get(complaint.dealer_id, [])
+                ):
+                    drafts.append(_draft(user, NotificationKind.DEADLINE_BREACHED, deadline))
+                events.append(_event(deadline, "breached", 1))
+        complaint_services.complaint_record_system_events(entries=events)
+        notify.notifications_write(drafts, now=now)
+        for deadline in claimed:
+            deadline_breached.send(sender=Deadline, deadline=deadline, complaint=deadline.complaint)
+        return seen, len(claimed)
+
+
+def _escalate_batch(now: datetime, batch_size: int) -> tuple[int, int]:
+    with transaction.atomic():
+        candidates = Deadline.objects.filter(
+            OPEN, escalation_level=1, breached_at__lte=now - ESCALATE_AFTER
+        ).order_by("breached_at")
+        seen, claimed = _claim(candidates, batch_size, escalation_level=2, escalated_at=now)
+        if not claimed:
+            return seen, 0
+        regional = notify.regional_by_region(d.complaint.dealer.region_id for d in claimed)
+        drafts = []
+        events = []
+        with translation.override(None):
+            for deadline in claimed:
+                for user in regional.get(deadline.complaint.dealer.region_id, []):
+                    drafts.append(_draft(user, NotificationKind.DEADLINE_ESCALATED, deadline))
+                events.append(_event(deadline, "escalated", 2))
+        complaint_services.complaint_record_system_events(entries=events)
+        notify.notifications_write(drafts, now=now)
+        return seen, len(claimed)
+
+
+def _remind_batch(now: datetime, batch_size: int) -> tuple[int, int]:
+    with transaction.atomic():
+        candidates = Deadline.objects.filter(
+            OPEN, breached_at=None, reminded_at=None, remind_at__lte=now
+        ).order_by("remind_at")
+        seen, claimed = _claim(candidates, batch_size, reminded_at=now)
+        drafts = [
+            _draft(user, NotificationKind.DEADLINE_DUE_SOON, deadline)
+            for deadline in claimed
+            for user in notify.case_owners(deadline.complaint, deadline)
+        ]
+        notify.notifications_write(drafts, now=now)
+        return seen, len(claimed)
+
+
+_MESSAGES = {
+    NotificationKind.DEADLINE_BREACHED: notify.breach_message,
+    NotificationKind.DEADLINE_ESCALATED: notify.escalation_message,
+    NotificationKind.DEADLINE_DUE_SOON: notify.due_soon_message,
+}
+
+
+def _draft(user: object, kind: str, deadline: Deadline) -> notify.Draft:
+    message = _MESSAGES[kind]
+    return notify.Draft(
+        recipient=user,
+        kind=kind,
+        complaint=deadline.complaint,
+        deadline=deadline,
+        message=lambda: message(deadline),
+        cache_key=(kind, deadline.pk),
+    )
+
+
+def _event(deadline: Deadline, action: str, level: int) -> tuple:
+    # The timeline's text is written in the site's language; the payload carries the facts.
+    if action == "breached":
+        comment = _("Deadline missed: %(kind)s, due %(due)s")
+    else:
+        comment = _("Deadline still missed after 24 hours: %(kind)s, due %(due)s")
+    comment = comment % {
+        "kind": notify.deadline_label(deadline),
+        "due": notify.local_time(deadline.due_at, deadline.complaint),
+    }
+    payload = {
+        "action": action,
+        "deadline": deadline.pk,
+        "kind": deadline.kind,
+        "due_at": deadline.due_at,
+        "escalation_level": level,
+    }
+    return (deadline.complaint, EventKind.DEADLINE, comment, payload)
+
+
+# --- outbox delivery ---------------------------------------------------------------------
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, … minutes after each failed attempt, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _claimable(now: datetime) -> Q:
+    return Q(sent_at=None, failed_at=None) & (Q(claimed_until=None) | Q(claimed_until__lt=now))
+
+
+def outbox_pending_count(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return OutboxEmail.objects.filter(_claimable(now), next_attempt_at__lte=now).count()
+
+
+def outbox_deliver(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Send up to `limit` due outbox e-mails; returns how many were sent.
+
+    Invariant: each row is claimed with a conditional update before it is sent, so two
+    deliveries never send the same e-mail; a claim left by a crashed worker expires after
+    the lease and the e-mail is sent then. Failures back off and give up after 8 attempts.
+    """
+    now = now or timezone.now()
+    ids = list(
+        OutboxEmail.objects.filter(_claimable(now), next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    sent = 0
+    for outbox_id in ids:
+        claimed = OutboxEmail.objects.filter(_claimable(now), pk=outbox_id).update(
+            claimed_until=now + LEASE, attempts=F("attempts") + 1
+        )
+        if claimed != 1:
+            continue
+        row = OutboxEmail.objects.select_related(
+            "notification__recipient", "notification__complaint__dealer"
+        ).get(pk=outbox_id)
+        try:
+            _email(row).send()
+        except Exception as exc:
+            failed = row.attempts >= MAX_ATTEMPTS
+            logger.warning(
+                "E-mail %s to %s failed (attempt %d)", row.pk, row.to_email, row.attempts
+            )
+            OutboxEmail.objects.filter(pk=row.pk).update(
+                claimed_until=None,
+                last_error=repr(exc)[:2000],
+                failed_at=timezone.now() if failed else None,
+                next_attempt_at=timezone.now() + retry_delay(row.attempts),
+            )
+            continue
+        OutboxEmail.objects.filter(pk=row.pk).update(
+            sent_at=timezone.now(), claimed_until=None, last_error=""
+        )
+        sent += 1
+    return sent
+
+
+def _email(row: OutboxEmail) -> EmailMessage:
+    notification = row.notification
+    recipient = notification.recipient
+    context = {
+        "notification": notification,
+        "recipient": recipient,
+        "complaint": notification.complaint,
+    }
+    with translation.override(notify.language_of(recipient)):
+        subject = render_to_string("followups/email/notification_subject.txt", context)
+        body = render_to_string("followups/email/notification_body.txt", context)
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[row.to_email])
