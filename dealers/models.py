@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -197,6 +198,19 @@ class Customer(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def _normalize_dms_id(self) -> None:
+        # A blank id from a form or an import means "unknown to the DMS": NULL, so that it
+        # never clashes with another customer's blank id.
+        self.dms_id = (self.dms_id or "").strip() or None
+
+    def clean(self) -> None:
+        super().clean()
+        self._normalize_dms_id()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._normalize_dms_id()
+        super().save(*args, **kwargs)
 
 
 class VINField(models.CharField):

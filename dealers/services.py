@@ -67,6 +67,9 @@ def customer_upsert(
     unknown = set(fields) - set(CUSTOMER_FIELDS)
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    dms_id = str(dms_id or "").strip()
+    if not dms_id:
+        raise ValidationFailed({"dms_id": [_("Give the customer's id in the DMS.")]})
     with transaction.atomic():
         customer = Customer.objects.select_for_update().filter(dealer=dealer, dms_id=dms_id).first()
         created = customer is None

@@ -1,0 +1,97 @@
+"""VINs: 17 characters, no I, O or Q, stored upper-case, check digit verified when used."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.exceptions import PermissionDenied, ValidationFailed
+from dealers.models import Vehicle
+from dealers.services import vehicle_upsert
+from dealers.validators import validate_vin
+from tests.factories import CustomerFactory, VehicleFactory, make_vin
+
+REAL_VINS = [
+    "1M8GDM9AXKP042788",  # North American, check digit X
+    "1HGCM82633A004352",  # North American, check digit 3
+    "WVWZZZ1JZXW000001",  # European: position 9 is a letter, not a check digit
+]
+
+
+@pytest.mark.parametrize("vin", REAL_VINS)
+def test_real_world_vins_pass(vin):
+    validate_vin(vin)
+
+
+def test_random_vins_with_a_computed_check_digit_pass():
+    for _ in range(50):
+        validate_vin(make_vin())
+
+
+@pytest.mark.parametrize(
+    ("vin", "code"),
+    [
+        ("1M8GDM9AXKP04278", "vin_length"),
+        ("1M8GDM9AXKP0427888", "vin_length"),
+        ("", "vin_length"),
+        ("1M8GDM9AXKP04278I", "vin_characters"),
+        ("1M8GDM9AXKO042788", "vin_characters"),
+        ("QM8GDM9AXKP042788", "vin_characters"),
+        ("1M8GDM9AXKP04278-", "vin_characters"),
+        ("1M8GDM9A1KP042788", "vin_check_digit"),
+        ("1M8GDM9AXKP042789", "vin_check_digit"),
+    ],
+)
+def test_bad_vins_are_refused_with_the_reason(vin, code):
+    with pytest.raises(ValidationError) as refused:
+        validate_vin(vin)
+    assert refused.value.code == code
+
+
+def test_vin_is_stored_upper_case_without_spaces(alice, customer):
+    vehicle, created = vehicle_upsert(
+        dealer=alice.dealer, actor=alice.advisor, vin=" 1m8g dm9a xkp042788 ", owner=customer
+    )
+    assert created
+    assert Vehicle.objects.get(pk=vehicle.pk).vin == "1M8GDM9AXKP042788"
+    again, created = vehicle_upsert(
+        dealer=alice.dealer, actor=alice.advisor, vin="1M8GDM9AXKP042788", fields={"mileage": 5}
+    )
+    assert not created and again.pk == vehicle.pk and again.mileage == 5
+
+
+def test_model_validation_upper_cases_and_checks_the_vin(alice, customer):
+    vehicle = Vehicle(dealer=alice.dealer, owner=customer, vin="1m8gdm9axkp042788")
+    vehicle.full_clean()
+    assert vehicle.vin == "1M8GDM9AXKP042788"
+    with pytest.raises(ValidationError) as refused:
+        Vehicle(dealer=alice.dealer, vin="1M8GDM9A1KP042788").full_clean()
+    assert "vin" in refused.value.message_dict
+
+
+def test_a_bad_vin_is_refused_by_the_service_and_nothing_is_stored(alice):
+    with pytest.raises(ValidationFailed) as refused:
+        vehicle_upsert(dealer=alice.dealer, actor=alice.advisor, vin="1M8GDM9A1KP042788")
+    assert "vin" in refused.value.field_errors
+    assert not Vehicle.objects.exists()
+
+
+def test_the_same_vin_may_be_known_to_two_dealers_once_each(alice, bob):
+    VehicleFactory(dealer=alice.dealer, vin="1M8GDM9AXKP042788")
+    VehicleFactory(dealer=bob.dealer, vin="1M8GDM9AXKP042788")
+    with pytest.raises(ValidationError):
+        Vehicle(dealer=alice.dealer, vin="1m8gdm9axkp042788").full_clean()
+
+
+def test_a_vehicle_cannot_be_given_to_another_dealers_customer(alice, bob):
+    foreign = CustomerFactory(dealer=bob.dealer)
+    with pytest.raises(ValidationFailed) as refused:
+        vehicle_upsert(dealer=alice.dealer, actor=alice.advisor, vin=REAL_VINS[0], owner=foreign)
+    assert "owner" in refused.value.field_errors
+
+
+def test_only_the_dealers_staff_record_vehicles(alice, bob):
+    with pytest.raises(PermissionDenied):
+        vehicle_upsert(dealer=alice.dealer, actor=bob.manager, vin=REAL_VINS[0])
+    with pytest.raises(PermissionDenied):
+        vehicle_upsert(dealer=alice.dealer, actor=alice.regional, vin=REAL_VINS[0])
