@@ -1,0 +1,116 @@
+"""API keys: created by a command and shown once, stored hashed, revocable, acting as an
+advisor of their dealer and named on the timeline. Browser users need CSRF."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
+
+from complaints.choices import State
+from complaints.models import CaseEvent
+from core.api.models import DealerApiKey
+
+from .conftest import key_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_createapikey_prints_a_working_key_once_and_stores_only_its_hash(alice):
+    out, err = StringIO(), StringIO()
+
+    call_command("createapikey", "--dealer", "SH01", "--name", "Main DMS", stdout=out, stderr=err)
+
+    raw = out.getvalue().strip()
+    stored = DealerApiKey.objects.get()
+    assert stored.dealer == alice.dealer and stored.name == "Main DMS"
+    assert raw.startswith(stored.prefix + ".")
+    assert raw not in stored.hashed_key
+    assert "cannot be shown again" in err.getvalue()
+    assert key_client(raw).get("/api/v1/complaints/").status_code == 200
+
+
+def test_createapikey_refuses_unknown_dealer(db):
+    with pytest.raises(CommandError):
+        call_command("createapikey", "--dealer", "NOPE", "--name", "x", stdout=StringIO())
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Api-Key", "Api-Key nonsense", "Api-Key abc.def", "Api-Key a b", "Bearer token"],
+)
+def test_bad_credentials_are_401(alice_key, header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+
+    response = client.get("/api/v1/complaints/")
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_revoked_key_is_refused(api, alice_key):
+    alice_key.revoked = True
+    alice_key.save()
+
+    assert api.get("/api/v1/complaints/").status_code == 401
+
+
+def test_key_with_wrong_secret_is_refused(alice_key):
+    client = key_client(alice_key.prefix + ".not-the-secret")
+
+    assert client.get("/api/v1/complaints/").status_code == 401
+
+
+def test_key_acts_as_advisor_and_is_named_on_the_timeline(api, alice, make_complaint):
+    case = make_complaint(alice, state=State.RECEIVED)
+
+    detail = api.get(f"/api/v1/complaints/{case.reference}/").json()
+    api.post(f"/api/v1/complaints/{case.reference}/transitions/start_listening/", {}, format="json")
+
+    assert detail["available_transitions"] == ["start_listening"]  # no manager-only withdraw
+    event = CaseEvent.objects.get(complaint=case)
+    assert event.actor is None
+    assert event.actor_label == "API: SH01 DMS (SH01)"
+
+
+def test_session_user_needs_csrf_token_to_write(alice, new_case):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice.advisor)
+
+    response = client.post("/api/v1/complaints/", new_case, format="json")
+
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_session_manager_may_approve_through_the_api(client, alice, make_complaint):
+    case = make_complaint(alice, state=State.AWAITING_APPROVAL, submitted_by=alice.advisor)
+    client.force_login(alice.manager)
+
+    response = client.post(
+        f"/api/v1/complaints/{case.reference}/transitions/approve/",
+        {},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "resolving"
+
+
+def test_session_user_of_several_dealers_must_name_one(client, alice, bob, new_case):
+    from dealers.services import membership_grant
+
+    membership_grant(user=alice.advisor, role="advisor", dealer=bob.dealer)
+    client.force_login(alice.advisor)
+
+    unnamed = client.post("/api/v1/complaints/", new_case, content_type="application/json")
+    named = client.post(
+        "/api/v1/complaints/", {**new_case, "dealer": "GZ02"}, content_type="application/json"
+    )
+
+    assert unnamed.status_code == 400 and "dealer" in unnamed.json()["errors"]
+    assert named.status_code == 201 and named.json()["dealer"] == "GZ02"
+    assert named.json()["assignee"]["id"] == alice.advisor.pk
