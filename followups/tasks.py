@@ -12,6 +12,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
+from .notify import publish_delivery
 from .sweep import deadline_sweep, outbox_deliver, outbox_pending_count
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def sweep_deadlines() -> str:
     logger.info("Deadline sweep: %s", result)
     # Catch up on e-mails whose delivery message was lost (broker down, worker killed).
     if outbox_pending_count():
-        deliver_outbox.apply_async(retry=False)
+        publish_delivery()
     return str(result)
 
 
@@ -43,5 +44,5 @@ def sweep_deadlines() -> str:
 def deliver_outbox() -> int:
     sent = outbox_deliver(limit=DELIVERY_BATCH)
     if sent == DELIVERY_BATCH:
-        deliver_outbox.apply_async(retry=False)
+        publish_delivery()
     return sent
