@@ -112,6 +112,10 @@ def registered_models() -> Iterable[type[models.Model]]:
     return tuple(_RULES)
 
 
+def rule_for(model: type[models.Model]) -> ScopeRule:
+    return _RULES[model]
+
+
 def scoped[M: models.Model](
     model_or_queryset: type[M] | QuerySet[M], actor: Any, *, write: bool = False
 ) -> QuerySet[M]:
