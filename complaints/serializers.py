@@ -87,6 +87,16 @@ class DeadlineRefSerializer(serializers.Serializer):
 
 
 class ComplaintDetailSerializer(ComplaintListSerializer):
+    # Empty until the step that sets them: "" is part of the schema.
+    fault_finding = serializers.ChoiceField(
+        choices=FaultFinding.choices, allow_blank=True, read_only=True
+    )
+    responsibility = serializers.ChoiceField(
+        choices=Responsibility.choices, allow_blank=True, read_only=True
+    )
+    responsibility_reason = serializers.ChoiceField(
+        choices=ResponsibilityReason.choices, allow_blank=True, read_only=True
+    )
     co_owner = UserRefSerializer(read_only=True, allow_null=True)
     open_deadlines = serializers.SerializerMethodField()
 

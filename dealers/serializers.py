@@ -21,6 +21,9 @@ PROFILE_FIELDS = (
 
 
 class CustomerSummarySerializer(serializers.ModelSerializer):
+    # Often empty, so not an e-mail format in the schema.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Customer
         fields = ("dms_id", "name", "phone", "email", "preferred_channel")
@@ -28,6 +31,8 @@ class CustomerSummarySerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Customer
         fields = (

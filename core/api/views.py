@@ -22,10 +22,13 @@ from .authentication import ApiClient
 
 
 class ApiView(GenericAPIView):
-    """Base of the API's views; authentication, throttles and errors come from settings."""
+    """Base of the API's views; authentication, throttles and errors come from settings.
 
-    def get_queryset(self) -> Any:  # pragma: no cover - every read goes through selectors
-        raise NotImplementedError
+    Every read goes through a selector, never `get_queryset`; OPTIONS is not offered (the
+    OpenAPI schema describes the API instead).
+    """
+
+    metadata_class = None
 
 
 def path_value(value: str, *, max_length: int = 64) -> str:
