@@ -461,3 +461,57 @@ def test_overdue_board_renders_and_refreshes_as_fragment(client, alice):
     assert 'hx-trigger="every 30s"' in page.content.decode()
     fragment = client.get(reverse("overdue_board"), headers={"HX-Request": "true"})
     assert "<nav" not in fragment.content.decode()
+
+
+# --- deadlines, contacts, promises, notifications --------------------------------------
+
+
+def test_intake_promise_becomes_a_deadline_shown_on_the_case(client, alice):
+    login(client, alice.advisor)
+    response = client.post(reverse("complaint_new"), intake_data(promises=["callback_20m"]))
+    complaint = Complaint.objects.get()
+    body = client.get(response["Location"]).content.decode()
+    assert "Call back within 20 minutes" in body
+    assert complaint.deadlines.filter(kind="commitment").count() == 1
+
+
+def test_promise_is_marked_kept(client, alice, make_complaint):
+    complaint = make_complaint(alice)
+    login(client, alice.advisor)
+    url = reverse("promise_create", args=[complaint.reference])
+    assert client.post(url, {"promise-promise": "feedback_2d"}).status_code == 302
+    deadline = complaint.deadlines.get(kind="commitment")
+    response = client.post(reverse("promise_keep", args=[deadline.pk]))
+    assert response.status_code == 302
+    deadline.refresh_from_db()
+    assert deadline.satisfied_at is not None
+
+
+def test_contact_is_recorded_and_bad_outcome_refused(client, alice, make_complaint):
+    complaint = make_complaint(alice, state=State.FOLLOWING_UP)
+    login(client, alice.advisor)
+    url = reverse("contact_create", args=[complaint.reference])
+    bad = client.post(url, {"contact-channel": "phone", "contact-outcome": "thrilled"})
+    assert bad.status_code == 422
+    good = client.post(
+        url,
+        {"contact-channel": "phone", "contact-outcome": "satisfied", "contact-note": "All good"},
+    )
+    assert good.status_code == 302
+    assert "All good" in client.get(case_url(complaint)).content.decode()
+
+
+def test_foreign_contact_and_promise_are_404(client, alice, bob, make_complaint):
+    theirs = make_complaint(bob)
+    login(client, alice.advisor)
+    url = reverse("contact_create", args=[theirs.reference])
+    assert client.post(url, {"contact-channel": "phone"}).status_code == 404
+    url = reverse("promise_create", args=[theirs.reference])
+    assert client.post(url, {"promise-promise": "feedback_2d"}).status_code == 404
+
+
+def test_notifications_page_lists_and_marks_read(client, alice):
+    login(client, alice.manager)
+    assert client.get(reverse("notifications")).status_code == 200
+    response = client.post(reverse("notifications_read"))
+    assert response.status_code == 302
