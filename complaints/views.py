@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -298,6 +299,8 @@ def _transition_forms(
         form = bound.get(name) or PAYLOADS[name](complaint=complaint, actor=request.user)
         for other in names:
             form = bound.get(other) or form
+        _offer_contacts(request, complaint, form)
+        _blank_first(form)
         entry = {
             "names": names,
             "form": form,
@@ -313,6 +316,42 @@ def _transition_forms(
         }
         (main if name in MAIN_TRANSITIONS else side).append(entry)
     return main, side
+
+
+def _offer_contacts(request: HttpRequest, complaint: Any, form: Any) -> None:
+    # Step 6's transitions refer to a logged contact by id; people pick it from a list.
+    field = form.fields.get("contact")
+    if field is None:
+        return
+    contact_list = followup_api("selectors.contact_list")
+    contacts = list(contact_list(actor=request.user, complaint=complaint)) if contact_list else []
+    outcome = getattr(form, "required_outcome", "")
+    choices = [("", _("The latest matching contact"))]
+    for contact in contacts:
+        if outcome and contact.outcome != outcome:
+            continue
+        when = timezone.localtime(contact.contacted_at, complaint.dealer.tzinfo)
+        choices.append(
+            (
+                contact.pk,
+                f"{when:%Y-%m-%d %H:%M} · {contact.get_channel_display()} · "
+                f"{contact.get_outcome_display()}",
+            )
+        )
+    field.widget = forms.Select(choices=choices)
+    field.help_text = ""
+
+
+def _blank_first(form: Any) -> None:
+    # A required drop-down starts empty, so nobody holds the customer responsible by default.
+    for field in form.fields.values():
+        if (
+            type(field) is forms.ChoiceField
+            and type(field.widget) is forms.Select
+            and field.required
+            and all(value != "" for value, _label in field.choices)
+        ):
+            field.choices = [("", "—"), *field.choices]
 
 
 def _transition_label(complaint: Any, name: str) -> str:
