@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from complaints.models import Complaint
 from core.scoping import MANAGER, REGIONAL
@@ -82,8 +83,43 @@ def unique_users(*groups: Iterable[Any]) -> list[Any]:
 # --- messages -------------------------------------------------------------------------
 
 
+# The sweep renders thousands of messages: each text is translated once per language.
+_TEXTS = {
+    "breach_title": _lazy("Missed: %(kind)s of case %(reference)s"),
+    "breach_body": _lazy(
+        "The %(kind)s deadline of case %(reference)s (customer %(customer)s) was due at "
+        "%(due)s and has not been met."
+    ),
+    "breach_tail": _lazy("Contact the customer now and record what happened."),
+    "escalation_title": _lazy("Still missed after 24 hours: %(kind)s of case %(reference)s"),
+    "escalation_body": _lazy(
+        "The %(kind)s deadline of case %(reference)s (customer %(customer)s) was due at "
+        "%(due)s and is still open a day later. The dealer needs the region's support."
+    ),
+    "due_soon_title": _lazy("Due soon: %(kind)s of case %(reference)s"),
+    "due_soon_body": _lazy(
+        "The %(kind)s of case %(reference)s (customer %(customer)s) is due at %(due)s. "
+        "If it will be missed, contact the customer in advance."
+    ),
+    "promise": _lazy("What was promised: “%(promise)s”."),
+    "event_breached": _lazy("Deadline missed: %(kind)s, due %(due)s"),
+    "event_escalated": _lazy("Deadline still missed after 24 hours: %(kind)s, due %(due)s"),
+}
+_translated: dict[tuple[str, str | None], str] = {}
+
+
+def text(key: str) -> str:
+    """One of the texts above, in the active language."""
+    language = translation.get_language()
+    found = _translated.get((key, language))
+    if found is None:
+        source = _TEXTS[key] if key in _TEXTS else DeadlineKind(key).label
+        found = _translated[(key, language)] = str(source)
+    return found
+
+
 def deadline_label(deadline: Deadline) -> str:
-    return str(DeadlineKind(deadline.kind).label)
+    return text(deadline.kind)
 
 
 def _deadline_facts(deadline: Deadline) -> dict[str, str]:
@@ -91,54 +127,34 @@ def _deadline_facts(deadline: Deadline) -> dict[str, str]:
     return {
         "kind": deadline_label(deadline),
         "reference": complaint.reference,
-        "customer": complaint.customer.name,
+        # The sweep annotates the name instead of loading every customer.
+        "customer": getattr(deadline, "customer_name", None) or complaint.customer.name,
         "due": local_time(deadline.due_at, complaint),
         "promise": deadline.promise,
     }
 
 
-def breach_message(deadline: Deadline) -> tuple[str, str]:
+def _message(deadline: Deadline, step: str, tail: str = "") -> tuple[str, str]:
     facts = _deadline_facts(deadline)
-    title = _("Missed: %(kind)s of case %(reference)s") % facts
-    body = (
-        _(
-            "The %(kind)s deadline of case %(reference)s (customer %(customer)s) was due at "
-            "%(due)s and has not been met."
-        )
-        % facts
-    )
+    title = text(f"{step}_title") % facts
+    body = text(f"{step}_body") % facts
     if deadline.promise:
-        body += " " + _("What was promised: “%(promise)s”.") % facts
-    body += " " + _("Contact the customer now and record what happened.")
+        body += " " + text("promise") % facts
+    if tail:
+        body += " " + text(tail)
     return title, body
+
+
+def breach_message(deadline: Deadline) -> tuple[str, str]:
+    return _message(deadline, "breach", "breach_tail")
 
 
 def escalation_message(deadline: Deadline) -> tuple[str, str]:
-    facts = _deadline_facts(deadline)
-    title = _("Still missed after 24 hours: %(kind)s of case %(reference)s") % facts
-    body = (
-        _(
-            "The %(kind)s deadline of case %(reference)s (customer %(customer)s) was due at "
-            "%(due)s and is still open a day later. The dealer needs the region's support."
-        )
-        % facts
-    )
-    if deadline.promise:
-        body += " " + _("What was promised: “%(promise)s”.") % facts
-    return title, body
+    return _message(deadline, "escalation")
 
 
 def due_soon_message(deadline: Deadline) -> tuple[str, str]:
-    facts = _deadline_facts(deadline)
-    title = _("Due soon: %(kind)s of case %(reference)s") % facts
-    body = (
-        _(
-            "The %(kind)s of case %(reference)s (customer %(customer)s) is due at %(due)s. "
-            "If it will be missed, contact the customer in advance."
-        )
-        % facts
-    )
-    return title, body
+    return _message(deadline, "due_soon")
 
 
 def serious_message(complaint: Complaint) -> tuple[str, str]:
@@ -176,47 +192,101 @@ class Draft:
     cache_key: object = None
 
 
-def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> list[Notification]:
+def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> int:
     """Write in-app notifications and their e-mails in the caller's transaction, then queue
-    delivery once it commits. Each message is rendered once per language."""
+    delivery once it commits. Each message is rendered once per language. Returns how many
+    notifications were written."""
     if not drafts:
-        return []
+        return 0
     now = now or timezone.now()
     rendered: dict[tuple[object, str], tuple[str, str]] = {}
-    notifications = []
+    rows = []
     for draft in drafts:
         language = language_of(draft.recipient)
         key = (draft.cache_key if draft.cache_key is not None else id(draft), language)
         if key not in rendered:
             with translation.override(language):
-                rendered[key] = draft.message()
+                title, body = draft.message()
+            rendered[key] = (title[:200], body)
         title, body = rendered[key]
-        notifications.append(
+        deadline_id = draft.deadline.pk if draft.deadline is not None else None
+        rows.append((draft.recipient, draft.complaint.pk, deadline_id, draft.kind, title, body))
+    if connection.vendor == "postgresql":
+        emails = _write_set_based(rows, now)
+    else:
+        emails = _write_with_models(rows, now)
+    if emails:
+        transaction.on_commit(publish_delivery)
+    return len(rows)
+
+
+def _write_with_models(rows: list[tuple], now: datetime) -> int:
+    notifications = Notification.objects.bulk_create(
+        [
             Notification(
-                recipient=draft.recipient,
-                complaint=draft.complaint,
-                deadline=draft.deadline,
-                kind=draft.kind,
-                title=title[:200],
+                recipient=recipient,
+                complaint_id=complaint_id,
+                deadline_id=deadline_id,
+                kind=kind,
+                title=title,
                 body=body,
                 created_at=now,
             )
+            for recipient, complaint_id, deadline_id, kind, title, body in rows
+        ]
+    )
+    emails = OutboxEmail.objects.bulk_create(
+        [
+            OutboxEmail(
+                notification=notification,
+                to_email=notification.recipient.email,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for notification in notifications
+            if notification.recipient.email
+        ]
+    )
+    return len(emails)
+
+
+def _write_set_based(rows: list[tuple], now: datetime) -> int:
+    # A sweep writes thousands of rows: two statements over arrays instead of building a
+    # model instance per row. The e-mails are derived from the notifications just written.
+    notification = Notification._meta.db_table
+    outbox = OutboxEmail._meta.db_table
+    user_table = Notification._meta.get_field("recipient").related_model._meta.db_table
+    columns = list(zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH written AS (
+                INSERT INTO {notification}
+                    (recipient_id, complaint_id, deadline_id, kind, title, body, created_at)
+                SELECT r, c, d, k, t, b, %s
+                FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[],
+                            %s::text[]) AS rows (r, c, d, k, t, b)
+                RETURNING id, recipient_id
+            )
+            INSERT INTO {outbox}
+                (notification_id, to_email, attempts, next_attempt_at, last_error, created_at)
+            SELECT written.id, u.email, 0, %s, '', %s
+            FROM written JOIN {user_table} u ON u.id = written.recipient_id
+            WHERE u.email <> ''
+            """,  # noqa: S608 - table names from our models, values as parameters
+            [
+                now,
+                [recipient.pk for recipient in columns[0]],
+                list(columns[1]),
+                list(columns[2]),
+                list(columns[3]),
+                list(columns[4]),
+                list(columns[5]),
+                now,
+                now,
+            ],
         )
-    Notification.objects.bulk_create(notifications)
-    emails = [
-        OutboxEmail(
-            notification=notification,
-            to_email=notification.recipient.email,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for notification in notifications
-        if notification.recipient.email
-    ]
-    OutboxEmail.objects.bulk_create(emails)
-    if emails:
-        transaction.on_commit(publish_delivery)
-    return notifications
+        return cursor.rowcount
 
 
 def publish_delivery() -> None:

@@ -14,15 +14,17 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from complaints import services as complaint_services
 from complaints.choices import EventKind
+from dealers.models import Dealer
 
 from . import notify
 from .choices import NotificationKind
@@ -68,6 +70,29 @@ def deadline_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE)
     return result
 
 
+# What the messages, the ladder and the breach hooks read; nothing else is loaded, since a
+# sweep may handle thousands of deadlines at once. Dealers and people are few: each is
+# loaded once per batch and shared by all the deadlines that refer to it.
+_FIELDS = (
+    *(f.name for f in Deadline._meta.concrete_fields),
+    *(
+        f"complaint__{name}"
+        for name in (
+            "reference",
+            "state",
+            "severity",
+            "is_safety_related",
+            "version",
+            "dealer",
+            "customer",
+            "assignee",
+            "co_owner",
+        )
+    ),
+)
+_PEOPLE = ("id", "email", "language", "is_active", "username", "first_name", "last_name")
+
+
 def _claim(
     candidates: QuerySet[Deadline], batch_size: int, **changes: object
 ) -> tuple[int, list[Deadline]]:
@@ -83,16 +108,31 @@ def _claim(
     candidates.filter(id__in=ids).update(**changes)
     claimed = list(
         Deadline.objects.filter(id__in=ids, **changes)
-        .select_related(
-            "complaint__dealer",
-            "complaint__customer",
-            "complaint__assignee",
-            "complaint__co_owner",
-            "owner",
-        )
+        .select_related("complaint")
+        .only(*_FIELDS)
+        .annotate(customer_name=F("complaint__customer__name"))
         .order_by("due_at", "id")
     )
+    _attach(claimed)
     return len(ids), claimed
+
+
+def _attach(deadlines: list[Deadline]) -> None:
+    dealer_ids = {d.complaint.dealer_id for d in deadlines}
+    user_ids = {
+        pk
+        for d in deadlines
+        for pk in (d.owner_id, d.complaint.assignee_id, d.complaint.co_owner_id)
+        if pk is not None
+    }
+    dealers = Dealer.objects.in_bulk(dealer_ids)
+    users = get_user_model().objects.only(*_PEOPLE).in_bulk(user_ids)
+    for deadline in deadlines:
+        complaint = deadline.complaint
+        complaint.dealer = dealers[complaint.dealer_id]
+        complaint.assignee = users.get(complaint.assignee_id)
+        complaint.co_owner = users.get(complaint.co_owner_id)
+        deadline.owner = users.get(deadline.owner_id)
 
 
 def _breach_batch(now: datetime, batch_size: int) -> tuple[int, int]:
@@ -106,7 +146,7 @@ def _breach_batch(now: datetime, batch_size: int) -> tuple[int, int]:
         managers = notify.managers_by_dealer(d.complaint.dealer_id for d in claimed)
         drafts = []
         events = []
-        with translation.override(None):
+        with translation.override(settings.LANGUAGE_CODE):
             for deadline in claimed:
                 complaint = deadline.complaint
                 for user in notify.unique_users(
@@ -132,7 +172,7 @@ def _escalate_batch(now: datetime, batch_size: int) -> tuple[int, int]:
         regional = notify.regional_by_region(d.complaint.dealer.region_id for d in claimed)
         drafts = []
         events = []
-        with translation.override(None):
+        with translation.override(settings.LANGUAGE_CODE):
             for deadline in claimed:
                 for user in regional.get(deadline.complaint.dealer.region_id, []):
                     drafts.append(_draft(user, NotificationKind.DEADLINE_ESCALATED, deadline))
@@ -177,12 +217,9 @@ def _draft(user: object, kind: str, deadline: Deadline) -> notify.Draft:
 
 
 def _event(deadline: Deadline, action: str, level: int) -> tuple:
-    # The timeline's text is written in the site's language; the payload carries the facts.
-    if action == "breached":
-        comment = _("Deadline missed: %(kind)s, due %(due)s")
-    else:
-        comment = _("Deadline still missed after 24 hours: %(kind)s, due %(due)s")
-    comment = comment % {
+    # The timeline's text is in the site's language (the callers activate it); the payload
+    # carries the facts.
+    comment = notify.text(f"event_{action}") % {
         "kind": notify.deadline_label(deadline),
         "due": notify.local_time(deadline.due_at, deadline.complaint),
     }
