@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from complaints.choices import State
@@ -129,18 +130,39 @@ def test_a_complaint_from_intake_to_closure(page, live_server, alice, log_in, sh
 
 
 def test_manager_screens(page, live_server, alice, make_complaint, log_in, shoot):
+    from followups.services import deadline_open
+
     use_english(alice.manager)
-    make_complaint(alice, is_safety_related=True, severity="serious")
+    late = make_complaint(alice, is_safety_related=True, severity="serious")
     make_complaint(alice, state=State.RESOLVING)
+    deadline_open(
+        complaint=late,
+        kind="commitment",
+        due_at=timezone.now() - timedelta(hours=3),
+        rule="promise",
+        promise="Call back within 20 minutes",
+    )
     log_in(alice.manager)
     page.get_by_role("link", name="Dealer overview").click()
     expect(page.locator("canvas#chart-steps")).to_be_visible()
+    expect(page.locator('[data-kpi="overdue"]')).to_have_text("1")
     shoot("10-dealer-overview")
     page.get_by_role("link", name="Overdue board").click()
-    expect(page.locator("#overdue-board")).to_be_visible()
+    expect(page.locator("#overdue-board")).to_contain_text(late.reference)
+    expect(page.locator("#overdue-board")).to_contain_text("overdue")
     shoot("11-overdue-board")
     page.get_by_role("link", name="My cases").click()
+    first_row = page.locator(".case-table tbody tr").first
+    expect(first_row).to_contain_text(late.reference)
+    expect(first_row).to_have_class(re.compile("table-danger"))
     shoot("12-cases-manager")
+    page.locator("#notifications-link").click()
+    expect(page.locator("h1")).to_have_text("Notifications")
+    shoot("15-notifications")
+    page.locator("#user-menu").click()
+    page.get_by_role("link", name="Change password").click()
+    expect(page.get_by_label("Old password")).to_be_visible()
+    shoot("16-change-password")
 
 
 # Key strings of the zh-hans interface, checked against the compiled catalogue.
