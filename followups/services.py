@@ -331,8 +331,8 @@ def repair_promise_set(*, complaint: Complaint, actor: Any, due_at: datetime) ->
         limit, _source = limit_for(locked.dealer_id, DeadlineKind.REPAIR_COMPLETION)
         remind_at = None
         if limit.remind_before_hours:
-            remind_at = due_at - timedelta(hours=limit.remind_before_hours)
-            remind_at = remind_at if remind_at > timezone.now() else None
+            # A date promised for sooner than that is reminded of at the next sweep.
+            remind_at = max(due_at - timedelta(hours=limit.remind_before_hours), timezone.now())
         return deadline_open(
             complaint=locked,
             kind=DeadlineKind.REPAIR_COMPLETION,
