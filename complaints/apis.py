@@ -24,6 +24,8 @@ from core.exceptions import ValidationFailed
 from core.scoping import scoped
 from dealers import services as dealer_services
 from dealers.models import Customer, Membership, Vehicle
+from followups import selectors as followup_selectors
+from followups.models import OPEN, Deadline
 
 from . import selectors, services
 from .models import Complaint
@@ -37,12 +39,6 @@ from .serializers import (
     ComplaintUpdateSerializer,
     TransitionPayloadSerializer,
 )
-
-try:  # Deadlines come with the follow-up app.
-    from followups.models import Deadline
-except ImportError:  # pragma: no cover
-    Deadline = None
-
 
 ETAG_HEADER = OpenApiParameter(
     "ETag",
@@ -81,25 +77,15 @@ def complaint_api_list(*, actor: Any, filters: Mapping[str, Any]) -> QuerySet[Co
         queryset = queryset.filter(is_safety_related=filters["is_safety_related"])
     if filters.get("updated_after"):
         queryset = queryset.filter(updated_at__gt=filters["updated_after"])
-    if filters.get("overdue") and Deadline is not None:
-        overdue = Deadline.objects.filter(
-            complaint=OuterRef("pk"),
-            satisfied_at__isnull=True,
-            cancelled_at__isnull=True,
-            due_at__lt=timezone.now(),
-        )
+    if filters.get("overdue"):
+        # Correlated to the scoped cases above, so it reaches no other dealer's deadlines.
+        overdue = Deadline.objects.filter(OPEN, complaint=OuterRef("pk"), due_at__lt=timezone.now())
         queryset = queryset.filter(Exists(overdue))
     return queryset
 
 
 def _open_deadlines(actor: Any, complaint: Complaint) -> list[Any]:
-    if Deadline is None:  # pragma: no cover
-        return []
-    return list(
-        scoped(Deadline, actor)
-        .filter(complaint=complaint, satisfied_at__isnull=True, cancelled_at__isnull=True)
-        .order_by("due_at", "id")
-    )
+    return list(followup_selectors.deadline_list(actor=actor, complaint=complaint, open_only=True))
 
 
 def _transitions_of(actor: Any) -> Callable[[Complaint], list[str]]:

@@ -8,6 +8,7 @@ from complaints import apis as complaint_apis
 from core.api.problems import not_found
 from core.api.views import DocsView, SchemaView
 from dealers import apis as dealer_apis
+from followups import apis as followup_apis
 
 v1 = [
     path(
@@ -29,6 +30,16 @@ v1 = [
         "complaints/<str:reference>/events/",
         complaint_apis.ComplaintEventsApi.as_view(),
         name="api-complaint-events",
+    ),
+    path(
+        "complaints/<str:reference>/contacts/",
+        followup_apis.ContactsApi.as_view(),
+        name="api-complaint-contacts",
+    ),
+    path(
+        "complaints/<str:reference>/commitments/",
+        followup_apis.CommitmentsApi.as_view(),
+        name="api-complaint-commitments",
     ),
     path("customers/<str:dms_id>/", dealer_apis.CustomerApi.as_view(), name="api-customer"),
     path("vehicles/<str:vin>/", dealer_apis.VehicleApi.as_view(), name="api-vehicle"),

@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "dealers.models.ContactChannel",
         "ComplaintChannelEnum": "complaints.choices.Channel",
         "StateEnum": "complaints.choices.State",
+        "ContactOutcomeEnum": "complaints.choices.FollowUpOutcome",
     },
 }
 # Idempotency-Key records are replayed for this long.
