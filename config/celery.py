@@ -39,5 +39,16 @@ app.conf.beat_schedule = {
         # A tick that waited longer than an interval is superseded by the next one.
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
     },
+    # Webhook deliveries whose backoff ran out (their due times live in the database).
+    "retry-webhooks": {
+        "task": "api.retry_webhooks",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
+    },
+    "purge-idempotency-records": {
+        "task": "api.purge_idempotency_records",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 app.autodiscover_tasks()

@@ -89,6 +89,14 @@ def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> Idempot
     raise RequestInFlight()
 
 
+def purge_expired() -> int:
+    """Forget records older than the retention (24 h): their keys may be used again."""
+    deleted, _rows = IdempotencyRecord.objects.filter(
+        created_at__lt=timezone.now() - _retention()
+    ).delete()
+    return deleted
+
+
 def _replay(record: IdempotencyRecord) -> HttpResponse:
     response = HttpResponse(bytes(record.response_body), status=record.status_code)
     for name, value in record.response_headers.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import webhooks
+from . import idempotency, webhooks
 
 
 @shared_task(name="api.deliver_webhook", ignore_result=True)
@@ -19,3 +19,9 @@ def retry_webhooks() -> int:
     for delivery_id in ids:
         webhooks.deliver(delivery_id)
     return len(ids)
+
+
+@shared_task(name="api.purge_idempotency_records", ignore_result=True)
+def purge_idempotency_records() -> int:
+    """Periodic: drop idempotency records past their 24 hours (idempotent)."""
+    return idempotency.purge_expired()

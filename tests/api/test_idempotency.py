@@ -151,3 +151,17 @@ def test_two_concurrent_retries_create_one_case(postgres, alice_key, alice, new_
     assert sorted(results) in ([201, 201], [201, 409])
     retry = post(key_client(alice_key.raw), new_case, "concurrent-1")
     assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.django_db
+def test_purge_forgets_only_expired_records(api, alice, new_case):
+    from core.api.tasks import purge_idempotency_records
+
+    post(api, new_case, "old")
+    with time_machine.travel(timezone.now() + timedelta(hours=23)):
+        post(api, {**new_case, "description": "second"}, "recent")
+        assert purge_idempotency_records() == 0
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        assert purge_idempotency_records() == 1
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
