@@ -515,3 +515,28 @@ def test_notifications_page_lists_and_marks_read(client, alice):
     assert client.get(reverse("notifications")).status_code == 200
     response = client.post(reverse("notifications_read"))
     assert response.status_code == 302
+
+
+def test_case_times_show_in_the_dealers_time_zone(client, alice, make_complaint):
+    import datetime as dt
+
+    import time_machine
+
+    alice.dealer.timezone = "Europe/Berlin"
+    alice.dealer.save(update_fields=["timezone"])
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC), tick=False):
+        complaint = make_complaint(alice)
+    body = login(client, alice.advisor).get(case_url(complaint)).content.decode()
+    assert "2026-03-02 10:30" in body  # 09:30 UTC is 10:30 in Berlin in winter
+
+
+def test_pages_load_assets_only_from_static(client, alice):
+    import re
+
+    login(client, alice.manager)
+    for name in ("home", "complaint_new", "approval_queue", "dealer_overview", "overdue_board"):
+        body = client.get(reverse(name)).content.decode()
+        sources = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', body)
+        assert sources, name
+        assert all(source.startswith("/static/") for source in sources), sources
+        assert "<script>" not in body and " style=" not in body
