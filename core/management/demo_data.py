@@ -8,9 +8,9 @@ noise that is a safety matter. Everything else is the everyday mix of a service 
 A case spec names its customer by DMS id and its vehicle by plate; its `path` lists the
 transitions it goes through, in order. An entry is a transition name, or a pair
 (name, overrides) when a transition repeats with other data, or ("note", {"comment": …})
-for a note on the timeline. Payloads come from the spec: `summary`, `findings`,
-`decision`, `action`, `follow_up`, `review`, `reject_reason`, `reopen_reason`,
-`withdraw_reason`.
+for a note on the timeline, or ("contact", {"outcome": …}) for a follow-up contact with
+the customer. Payloads come from the spec: `summary`, `findings`, `decision`, `action`,
+`follow_up`, `review`, `reject_reason`, `reopen_reason`, `withdraw_reason`.
 """
 
 from __future__ import annotations
@@ -465,12 +465,17 @@ CUSTOMERS: list[dict[str, Any]] = [
 
 # --- cases -------------------------------------------------------------------------------
 
+# Step 6 turns on what the customer said in a logged follow-up contact (its note is the
+# spec's `follow_up`, or `reopen_reason` for a customer still dissatisfied).
+SATISFIED = ("contact", {"outcome": "satisfied"})
+DISSATISFIED = ("contact", {"outcome": "dissatisfied"})
+
 LISTENING = ["start_listening"]
 INVESTIGATING = [*LISTENING, "start_investigation"]
 ASSESSING = [*INVESTIGATING, "record_findings"]
 RESOLVING = [*ASSESSING, "decide"]
 FOLLOWING_UP = [*RESOLVING, "complete_action"]
-REVIEWING = [*FOLLOWING_UP, "confirm_resolved"]
+REVIEWING = [*FOLLOWING_UP, SATISFIED, "confirm_resolved"]
 CLOSED = [*REVIEWING, "close"]
 
 
@@ -908,7 +913,7 @@ CASES: list[dict[str, Any]] = [
         ),
         "action": action("保修更换右后减震器顶胶。", "更换顶胶，路试过减速带无异响。"),
         "reopen_reason": "回访时客户说过减速带还是有异响，情绪很大，要求经理出面。",
-        "path": [*FOLLOWING_UP, "reopen"],
+        "path": [*FOLLOWING_UP, DISSATISFIED, "reopen"],
         "co_owner": "manager2",
     },
     {
@@ -1078,6 +1083,7 @@ CASES: list[dict[str, Any]] = [
         "reopen_reason": "回访时客户说开空调几天后霉味又出现了。",
         "path": [
             *FOLLOWING_UP,
+            DISSATISFIED,
             "reopen",
             (
                 "complete_action",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -33,6 +34,8 @@ from core.models import User
 from dealers import services as dealer_services
 from dealers.models import Customer, Dealer, Membership, Region, RepairOrder, Role, Vehicle
 from dealers.validators import vin_check_digit
+from followups import services as followup_services
+from followups.demo import seed_followups
 
 # Who runs a transition when the case spec does not say: the advisor owns the case
 # (第一责任人); approving, rejecting, closing and withdrawing are a manager's.
@@ -43,6 +46,7 @@ DEFAULT_ACTOR = {
     "withdraw": "manager",
 }
 NOTE = "note"
+CONTACT = "contact"
 
 
 @dataclass
@@ -121,8 +125,32 @@ def seed_dealers(ctx: SeedContext) -> None:
         ctx.count("dealers", created=created, changed=changed)
 
 
+class _DemoPasswords:
+    """Hashes each demo password once and checks each stored hash once.
+
+    Password hashing is slow on purpose; the demo users share their published passwords,
+    so they may as well share the hashes, and loading the demo stays quick.
+    """
+
+    def __init__(self) -> None:
+        self._encoded: dict[str, str] = {}
+        self._checked: dict[tuple[str, str], bool] = {}
+
+    def encoded(self, password: str) -> str:
+        if password not in self._encoded:
+            self._encoded[password] = make_password(password)
+        return self._encoded[password]
+
+    def matches(self, stored: str, password: str) -> bool:
+        key = (stored, password)
+        if key not in self._checked:
+            self._checked[key] = check_password(password, stored)
+        return self._checked[key]
+
+
 def seed_users(ctx: SeedContext) -> None:
     """Staff of every role and an administrator, each with the known demo password."""
+    passwords = _DemoPasswords()
     for spec in demo_data.USERS:
         is_admin = spec["role"] == "superuser"
         password = demo_data.ADMIN_PASSWORD if is_admin else demo_data.STAFF_PASSWORD
@@ -138,13 +166,12 @@ def seed_users(ctx: SeedContext) -> None:
             "is_staff": is_admin,
             "is_superuser": is_admin,
         }
-        # check_password is slow on purpose, so only ask it when the user already exists.
-        wrong_password = created or not user.check_password(password)
+        wrong_password = created or not passwords.matches(user.password, password)
         if created or wrong_password or _differs(user, profile):
             for name, value in profile.items():
                 setattr(user, name, value)
             if wrong_password:
-                user.set_password(password)
+                user.password = passwords.encoded(password)
             user.save()
             ctx.count("users", created=created)
         ctx.users[user.username] = user
@@ -252,6 +279,9 @@ def seed_case(ctx: SeedContext, spec: Mapping[str, Any]) -> Complaint:
                         complaint=complaint, actor=staff["advisor"], comment=step_spec["comment"]
                     )
                     continue
+                if name == CONTACT:
+                    _log_contact(complaint, step_spec, actor=staff["advisor"])
+                    continue
                 role = step_spec.get("actors", {}).get(name, DEFAULT_ACTOR.get(name, "advisor"))
                 complaint = complaint_services.complaint_transition(
                     complaint=complaint,
@@ -263,6 +293,18 @@ def seed_case(ctx: SeedContext, spec: Mapping[str, Any]) -> Complaint:
         details = getattr(exc, "field_errors", None) or exc.message
         raise CommandError(f"Demo case {spec['description'][:20]}…: {details}") from exc
     return complaint
+
+
+def _log_contact(complaint: Complaint, spec: Mapping[str, Any], *, actor: User) -> None:
+    satisfied = spec["outcome"] == "satisfied"
+    note = spec.get("follow_up", "") if satisfied else spec.get("reopen_reason", "")
+    followup_services.contact_record(
+        complaint=complaint,
+        actor=actor,
+        channel=spec.get("contact_channel") or complaint.customer.preferred_channel,
+        outcome=spec["outcome"],
+        note=note,
+    )
 
 
 def transition_payload(
@@ -282,8 +324,6 @@ def transition_payload(
         return {"reason": spec["reject_reason"]}
     if name == "complete_action":
         return dict(spec["action"])
-    if name == "confirm_resolved":
-        return {"outcome": "satisfied", "comment": spec.get("follow_up", "")}
     if name == "reopen":
         return {
             "reason": spec["reopen_reason"],
@@ -301,6 +341,8 @@ STEPS: list[Callable[[SeedContext], None]] = [
     seed_users,
     seed_customers,
     seed_cases,
+    # Promises, contacts and repair dates, some overdue (followups.demo).
+    seed_followups,
 ]
 
 
