@@ -30,8 +30,13 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 # Compiled catalogues are built, not committed; Babel needs no system gettext.
+# A domain without a catalogue yet is skipped: pybabel refuses to compile nothing.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -D django -d locale
+	@for domain in django djangojs; do \
+	    if ls locale/*/LC_MESSAGES/$$domain.po >/dev/null 2>&1; then \
+	        $(BIN)/pybabel compile --statistics -D $$domain -d locale || exit 1; \
+	    fi; \
+	done
 
 # Regenerates the .po files from the source (needs GNU gettext: apt-get install gettext).
 makemessages: $(VENV)/.installed
@@ -39,7 +44,7 @@ makemessages: $(VENV)/.installed
 	$(MANAGE) makemessages --locale zh_Hans --domain djangojs --no-obsolete --ignore '.venv/*' --ignore 'static/vendor/*'
 
 demo: install messages
-	@mkdir -p var
+	@mkdir -p "$${VAR_DIR:-var}"
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 
