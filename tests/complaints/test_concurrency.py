@@ -62,7 +62,7 @@ def _transition(pk: int, user_pk: int, name: str) -> Callable[[], Complaint]:
     [
         (State.RECEIVED, "start_listening", "start_listening"),
         (State.ASSESSING, "decide", "submit_for_approval"),
-        (State.ASSESSING, "record_findings", "withdraw"),
+        (State.ASSESSING, "decide", "withdraw"),
         (State.AWAITING_APPROVAL, "approve", "reject"),
         (State.FOLLOWING_UP, "confirm_resolved", "reopen"),
     ],
@@ -93,6 +93,35 @@ def test_of_two_concurrent_transitions_exactly_one_wins(
     assert CaseEvent.objects.filter(complaint=complaint).count() == events_before + 1
     assert transitions.count() == 1
     assert transitions.get().to_state == stored.state
+
+
+def test_writers_naming_the_version_they_saw_do_not_both_win(postgres, alice, make_complaint):
+    # record_findings then withdraw would be a valid sequence; a caller that names the
+    # version it saw (the API's If-Match, the web form's hidden version) must not withdraw a
+    # case that moved on under it.
+    complaint = make_complaint(alice, state=State.INVESTIGATING)
+    seen = complaint.version
+
+    def call(name: str, user_pk: int) -> Callable[[], Complaint]:
+        def run() -> Complaint:
+            return services.complaint_transition(
+                complaint=Complaint.objects.get(pk=complaint.pk),
+                name=name,
+                actor=User.objects.get(pk=user_pk),
+                data=VALID_PAYLOADS[name],
+                expected_version=seen,
+            )
+
+        return run
+
+    results = run_together(
+        call("record_findings", alice.advisor.pk), call("withdraw", alice.manager.pk)
+    )
+
+    assert sum(isinstance(r, Complaint) for r in results) == 1, results
+    loser = next(r for r in results if isinstance(r, Exception))
+    assert isinstance(loser, Conflict) and loser.code == "stale_version"
+    assert CaseEvent.objects.filter(complaint=complaint, kind=EventKind.TRANSITION).count() == 1
 
 
 def test_a_writer_holding_an_old_version_gets_a_conflict(postgres, alice, make_complaint):
