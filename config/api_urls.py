@@ -6,11 +6,12 @@ from django.urls import include, path, re_path
 
 from complaints import apis as complaint_apis
 from core.api.problems import not_found
-from core.api.views import DocsView, SchemaView
+from core.api.views import DocsView, SchemaView, WhoAmIApi
 from dealers import apis as dealer_apis
 from followups import apis as followup_apis
 
 v1 = [
+    path("whoami/", WhoAmIApi.as_view(), name="api-whoami"),
     path(
         "complaints/",
         complaint_apis.ComplaintListCreateApi.as_view(),

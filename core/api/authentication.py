@@ -40,9 +40,10 @@ class ApiClient:
 
     @property
     def actor_label(self) -> str:
+        # The key's prefix is unique and not secret: the timeline names the exact key.
         return str(
-            _("API: %(name)s (%(dealer)s)")
-            % {"name": self.api_key.name, "dealer": self.dealer.code}
+            _("API: %(name)s (%(dealer)s, key %(prefix)s)")
+            % {"name": self.api_key.name, "dealer": self.dealer.code, "prefix": self.api_key.prefix}
         )
 
     @property

@@ -8,10 +8,14 @@ from typing import Any
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from core.exceptions import PermissionDenied, ValidationFailed
 from core.scoping import access_for
@@ -119,3 +123,33 @@ class DocsView(SpectacularSwaggerSplitView):
     authentication_classes: list[Any] = []
     throttle_classes: list[Any] = []
     url_name = "api-schema"
+
+
+class WhoAmISerializer(serializers.Serializer):
+    actor = serializers.CharField(help_text="How the timeline names the caller.")
+    kind = serializers.ChoiceField(choices=["api_key", "user"])
+    dealers = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes of the dealers the caller works for."
+    )
+
+
+class WhoAmIApi(ApiView):
+    """Who the credentials belong to: check an API key without touching any case."""
+
+    serializer_class = WhoAmISerializer
+
+    @extend_schema(operation_id="whoami", responses=WhoAmISerializer)
+    def get(self, request: Request) -> Response:
+        actor = request.user
+        if isinstance(actor, ApiClient):
+            kind, dealers = "api_key", [actor.dealer.code]
+        else:
+            access = access_for(actor)
+            kind = "user"
+            dealers = sorted(
+                dealer_list(actor=actor)
+                .filter(pk__in=sorted(access.worked_dealer_ids))
+                .values_list("code", flat=True)
+            )
+        label = getattr(actor, "actor_label", None) or str(actor)
+        return Response({"actor": label, "kind": kind, "dealers": dealers})

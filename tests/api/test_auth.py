@@ -64,7 +64,7 @@ def test_key_with_wrong_secret_is_refused(alice_key):
     assert client.get("/api/v1/complaints/").status_code == 401
 
 
-def test_key_acts_as_advisor_and_is_named_on_the_timeline(api, alice, make_complaint):
+def test_key_acts_as_advisor_and_is_named_on_the_timeline(api, alice_key, alice, make_complaint):
     case = make_complaint(alice, state=State.RECEIVED)
 
     detail = api.get(f"/api/v1/complaints/{case.reference}/").json()
@@ -73,7 +73,7 @@ def test_key_acts_as_advisor_and_is_named_on_the_timeline(api, alice, make_compl
     assert detail["available_transitions"] == ["start_listening"]  # no manager-only withdraw
     event = CaseEvent.objects.get(complaint=case)
     assert event.actor is None
-    assert event.actor_label == "API: SH01 DMS (SH01)"
+    assert event.actor_label == f"API: SH01 DMS (SH01, key {alice_key.prefix})"
 
 
 def test_session_user_needs_csrf_token_to_write(alice, new_case):

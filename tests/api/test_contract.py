@@ -20,7 +20,7 @@ def create(api, body):
     return api.post(CASES, body, format="json")
 
 
-def test_create_makes_case_customer_and_vehicle_and_returns_it(api, alice, new_case):
+def test_create_makes_case_customer_and_vehicle_and_returns_it(api, alice_key, alice, new_case):
     response = create(api, new_case)
 
     assert response.status_code == 201, response.json()
@@ -39,7 +39,9 @@ def test_create_makes_case_customer_and_vehicle_and_returns_it(api, alice, new_c
     assert complaint.assignee is None  # a key is nobody to own the case
     event = CaseEvent.objects.get(complaint=complaint)
     assert event.kind == EventKind.CREATED
-    assert event.actor is None and event.actor_label == "API: SH01 DMS (SH01)"
+    assert (
+        event.actor is None and event.actor_label == f"API: SH01 DMS (SH01, key {alice_key.prefix})"
+    )
 
 
 def test_create_matches_existing_customer_and_vehicle_by_dms_id_and_vin(api, alice, new_case):
@@ -306,3 +308,21 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert "swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "https://" not in html
     assert script.status_code == 200
+
+
+def test_whoami_names_the_key_and_its_dealer(api, alice_key, alice):
+    response = api.get("/api/v1/whoami/")
+
+    assert response.json() == {
+        "actor": f"API: SH01 DMS (SH01, key {alice_key.prefix})",
+        "kind": "api_key",
+        "dealers": ["SH01"],
+    }
+
+
+def test_whoami_for_a_signed_in_user(client, alice):
+    client.force_login(alice.manager)
+
+    body = client.get("/api/v1/whoami/").json()
+
+    assert body["kind"] == "user" and body["dealers"] == ["SH01"]

@@ -19,7 +19,7 @@ def url(case, suffix):
     return f"/api/v1/complaints/{case.reference}/{suffix}"
 
 
-def test_log_a_contact(api, alice, make_complaint):
+def test_log_a_contact(api, alice_key, alice, make_complaint):
     case = make_complaint(alice, state=State.FOLLOWING_UP)
 
     response = api.post(
@@ -30,7 +30,10 @@ def test_log_a_contact(api, alice, make_complaint):
 
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["outcome"] == "satisfied" and body["actor"] == "API: SH01 DMS (SH01)"
+    assert (
+        body["outcome"] == "satisfied"
+        and body["actor"] == f"API: SH01 DMS (SH01, key {alice_key.prefix})"
+    )
     assert ContactAttempt.objects.get(pk=body["id"]).complaint == case
     listed = api.get(url(case, "contacts/")).json()
     assert listed[0]["id"] == body["id"]  # newest first
