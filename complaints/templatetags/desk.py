@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms, template
+from django.forms.widgets import Input
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,10 @@ def control(bound_field: forms.BoundField, **attrs: Any) -> str:
         widget, forms.RadioSelect | forms.CheckboxSelectMultiple
     ):
         classes.append("form-select")
-    elif isinstance(widget, _CONTROL):
+    elif isinstance(widget, _CONTROL) or (
+        isinstance(widget, Input)
+        and widget.input_type not in ("checkbox", "radio", "hidden", "file")
+    ):
         classes.append("form-control")
     extra = {}
     described = []
