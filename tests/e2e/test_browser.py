@@ -163,6 +163,12 @@ def test_manager_screens(page, live_server, alice, make_complaint, log_in, shoot
     page.get_by_role("link", name="Change password").click()
     expect(page.get_by_label("Old password")).to_be_visible()
     shoot("16-change-password")
+    # A tablet held upright: the navigation folds away, the case page stacks its columns.
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.goto(f"{live_server.url}/cases/{late.reference}/")
+    expect(page.locator(".navbar-toggler")).to_be_visible()
+    expect(page.locator(".stepper")).to_be_visible()
+    shoot("17-tablet-case")
 
 
 # Key strings of the zh-hans interface, checked against the compiled catalogue.
