@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from complaints.choices import EventKind, State
@@ -174,3 +174,23 @@ def test_every_case_has_the_timeline_of_its_path(seeded):
             assert events.filter(kind=EventKind.TRANSITION).last().to_state == complaint.state
         else:
             assert complaint.state == State.RECEIVED
+
+
+def test_a_case_that_cannot_be_walked_stops_with_a_clear_error_and_leaves_no_half_case(
+    db, monkeypatch
+):
+    broken = {
+        "customer": "SH-C1002",
+        "vehicle": "沪B7Q305",
+        "channel": "phone",
+        "category": "other",
+        "description": "A case whose path skips from listening straight to closing.",
+        "review": {"review_why": "-", "review_handling": "-", "review_prevention": "-"},
+        "path": ["start_listening", "close"],
+    }
+    monkeypatch.setattr(demo_data, "CASES", [broken])
+
+    with pytest.raises(CommandError, match="close is not possible"):
+        _seed()
+
+    assert not Complaint.objects.filter(original_description=broken["description"]).exists()
