@@ -7,11 +7,14 @@ from django.urls import include, path, re_path
 from complaints import apis as complaint_apis
 from core.api.problems import not_found
 from core.api.views import DocsView, SchemaView, WhoAmIApi
+from core.api.webhook_apis import WebhookEndpointApi, WebhookEndpointsApi
 from dealers import apis as dealer_apis
 from followups import apis as followup_apis
 
 v1 = [
     path("whoami/", WhoAmIApi.as_view(), name="api-whoami"),
+    path("webhooks/", WebhookEndpointsApi.as_view(), name="api-webhooks"),
+    path("webhooks/<int:pk>/", WebhookEndpointApi.as_view(), name="api-webhook"),
     path(
         "complaints/",
         complaint_apis.ComplaintListCreateApi.as_view(),

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -175,6 +176,7 @@ def problem_response(body: Mapping[str, Any]) -> JsonResponse:
     )
 
 
+@csrf_exempt  # it changes nothing, so any method gets the JSON 404, not the CSRF page
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any unknown path under /api/: a JSON 404, never Django's HTML page."""
     return problem_response(problem(404, "not_found", gettext("There is nothing at this URL.")))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from core.scoping import scoped
 from dealers.models import Customer, Dealer, Vehicle
 from dealers.validators import normalize_vin
@@ -31,3 +33,11 @@ def webhook_endpoints_for(*, dealer_id: int, event_type: str) -> list[WebhookEnd
         for endpoint in WebhookEndpoint.objects.filter(dealer_id=dealer_id, is_active=True)
         if endpoint.wants(event_type)
     ]
+
+
+def webhook_endpoint_list(*, actor: Any) -> QuerySet[WebhookEndpoint]:
+    return scoped(WebhookEndpoint, actor).select_related("dealer").order_by("id")
+
+
+def webhook_endpoint_get(*, actor: Any, pk: int) -> WebhookEndpoint | None:
+    return webhook_endpoint_list(actor=actor).filter(pk=pk).first()

@@ -203,3 +203,14 @@ def _rest_framework():
     from django.conf import settings
 
     return settings.REST_FRAMEWORK
+
+
+def test_unknown_path_is_json_404_for_any_method_even_with_a_session(client, alice):
+    from rest_framework.test import APIClient
+
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(alice.advisor)
+
+    response = browser.delete("/api/v1/webhooks/-1/")
+
+    assert_problem(response, 404, "not_found")

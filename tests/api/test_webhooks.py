@@ -256,3 +256,47 @@ def test_breached_deadline_is_sent(alice, endpoint, make_complaint):
     delivery = WebhookDelivery.objects.get()
     assert delivery.event_type == "deadline.breached"
     assert delivery.payload["data"]["deadline"]["kind"] == "first_response"
+
+
+def test_register_an_endpoint_through_the_api_and_get_its_secret_once(api, alice):
+    response = api.post(
+        "/api/v1/webhooks/",
+        {"url": "https://dms.example.com/hooks", "events": ["case.created"]},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    endpoint = WebhookEndpoint.objects.get(pk=body["id"])
+    assert endpoint.dealer == alice.dealer and body["secret"] == endpoint.secret
+    listed = api.get("/api/v1/webhooks/").json()
+    assert [e["id"] for e in listed] == [body["id"]] and "secret" not in listed[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"url": "http://dms.example.com/hooks"}, "url"),
+        ({"url": "https://dms.example.com/hooks", "events": ["case.deleted"]}, "events.0"),
+    ],
+)
+def test_register_refuses_plain_http_and_unknown_events(api, alice, body, field):
+    with override_settings(DEBUG=False, WEBHOOKS_ALLOW_LOOPBACK=False):
+        response = api.post("/api/v1/webhooks/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_deactivate_an_endpoint_and_other_dealers_cannot(api, bob_api, alice):
+    endpoint = WebhookEndpoint.objects.create(dealer=alice.dealer, url="https://a.example/h")
+
+    foreign = bob_api.delete(f"/api/v1/webhooks/{endpoint.pk}/")
+    own = api.delete(f"/api/v1/webhooks/{endpoint.pk}/")
+
+    assert foreign.status_code == 404
+    assert own.status_code == 204
+    endpoint.refresh_from_db()
+    assert endpoint.is_active is False
+    assert bob_api.get("/api/v1/webhooks/").json() == []
