@@ -156,6 +156,10 @@ def test_manager_screens(page, live_server, alice, make_complaint, log_in, shoot
     expect(first_row).to_contain_text(late.reference)
     expect(first_row).to_have_class(re.compile("table-danger"))
     shoot("12-cases-manager")
+    # The search narrows the list as one types (htmx swaps the results only).
+    page.get_by_label("Search").fill(late.customer.phone)
+    expect(page.locator(".case-table tbody tr")).to_have_count(1)
+    expect(page.locator(".case-table tbody")).to_contain_text(late.reference)
     page.locator("#notifications-link").click()
     expect(page.locator("h1")).to_have_text("Notifications")
     shoot("15-notifications")
@@ -214,3 +218,24 @@ def test_an_advisor_of_another_dealer_cannot_open_the_case(
     assert response.status == 404
     expect(page.locator("body")).not_to_contain_text(complaint.customer.name)
     shoot("14-foreign-case-404")
+
+
+def test_intake_for_a_customer_found_as_you_type(
+    page, live_server, alice, customer, vehicle, log_in, shoot
+):
+    use_english(alice.advisor)
+    log_in(alice.advisor)
+    page.goto(f"{live_server.url}/cases/new/")
+    page.get_by_label("Find the customer").fill(vehicle.plate)
+    choice = page.locator(f'input[name=pick][value="{customer.pk}:{vehicle.pk}"]')
+    expect(choice).to_be_visible()
+    choice.check()
+    expect(page.locator("#new-customer")).to_be_hidden()
+    shoot("18-intake-existing-customer")
+    page.locator("#id_channel").select_option("phone")
+    page.locator("#id_category").select_option("waiting_time")
+    page.get_by_label("Description in the customer's words").fill("Waited three hours.")
+    page.get_by_role("button", name="Log the complaint").click()
+    expect(page.locator("h1")).to_contain_text("SH01-")
+    complaint = Complaint.objects.get()
+    assert (complaint.customer, complaint.vehicle) == (customer, vehicle)
