@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,9 @@ from .choices import (
     Severity,
     State,
 )
+
+# Guards django-fsm's reload of the protected state field (see Complaint.refresh_from_db).
+_STATE_RELOAD_LOCK = threading.RLock()
 
 PRE_DECISION_STATES = [State.RECEIVED, State.LISTENING, State.INVESTIGATING, State.ASSESSING]
 
@@ -196,6 +200,18 @@ class Complaint(FSMModelMixin, TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.state not in (State.CLOSED, State.WITHDRAWN)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        # django-fsm switches `protected` off on the state field, which every instance and
+        # thread shares, while it reloads, and leaves it off when the reload fails (the row
+        # is gone). Serialise reloads, and always switch protection back on. (A plain reload
+        # never waits on a row lock; do not pass a select_for_update queryset here.)
+        field = self._meta.get_field("state")
+        with _STATE_RELOAD_LOCK:
+            try:
+                super().refresh_from_db(*args, **kwargs)
+            finally:
+                field.protected = True
 
     # --- the seven steps ---------------------------------------------------------------
     # Transitions only change fields. Locking, permission, payload checks, the timeline and
@@ -403,6 +419,15 @@ class CaseEvent(models.Model):
     )
     actor_label = models.CharField(
         _("actor"), max_length=200, help_text=_("Who acted, as shown in the timeline.")
+    )
+    # The DMS connection that acted through the API (its `actor` is then empty).
+    api_key = models.ForeignKey(
+        "api.DealerApiKey",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API key"),
     )
     comment = models.TextField(_("comment"), blank=True)
     payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)

@@ -120,6 +120,7 @@ def _record(
         from_state=from_state,
         to_state=to_state,
         actor_id=actor_user_id(actor),
+        api_key_id=getattr(getattr(actor, "api_key", None), "pk", None),
         actor_label=actor_label(actor),
         comment=comment,
         payload=_jsonable(payload or {}),

@@ -72,7 +72,7 @@ def test_key_acts_as_advisor_and_is_named_on_the_timeline(api, alice_key, alice,
 
     assert detail["available_transitions"] == ["start_listening"]  # no manager-only withdraw
     event = CaseEvent.objects.get(complaint=case)
-    assert event.actor is None
+    assert event.actor is None and event.api_key == alice_key
     assert event.actor_label == f"API: SH01 DMS (SH01, key {alice_key.prefix})"
 
 
