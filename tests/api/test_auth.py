@@ -114,3 +114,48 @@ def test_session_user_of_several_dealers_must_name_one(client, alice, bob, new_c
     assert unnamed.status_code == 400 and "dealer" in unnamed.json()["errors"]
     assert named.status_code == 201 and named.json()["dealer"] == "GZ02"
     assert named.json()["assignee"]["id"] == alice.advisor.pk
+
+
+def test_key_is_revoked_in_the_admin(admin_client, api, alice_key):
+    url = f"/admin/api/dealerapikey/{alice_key.pk}/change/"
+    page = admin_client.get(url)
+
+    response = admin_client.post(
+        url, {"name": alice_key.name, "revoked": "on", "expiry_date_0": "", "expiry_date_1": ""}
+    )
+
+    assert page.status_code == 200
+    assert response.status_code == 302, response.content[:500]
+    alice_key.refresh_from_db()
+    assert alice_key.revoked is True
+    assert api.get("/api/v1/complaints/").status_code == 401
+
+
+def test_key_created_in_the_admin_is_shown_once(admin_client, alice):
+    response = admin_client.post(
+        "/admin/api/dealerapikey/add/",
+        {"name": "Admin-made", "dealer": alice.dealer.pk, "expiry_date_0": "", "expiry_date_1": ""},
+        follow=True,
+    )
+
+    stored = DealerApiKey.objects.get(name="Admin-made")
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(stored.prefix in m for m in shown)
+
+
+def test_unexpected_error_is_a_problem_500(alice_key, monkeypatch):
+    from complaints import apis
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(apis, "complaint_api_list", broken)
+    client = key_client(alice_key.raw)
+    client.raise_request_exception = False
+
+    response = client.get("/api/v1/complaints/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"].endswith(":server_error")
+    assert "boom" not in response.content.decode()
