@@ -24,6 +24,7 @@ from core.exceptions import ValidationFailed
 from core.scoping import scoped
 from dealers import services as dealer_services
 from dealers.models import Customer, Membership, Vehicle
+from dealers.validators import normalize_vin
 from followups import selectors as followup_selectors
 from followups.models import OPEN, Deadline
 
@@ -253,7 +254,7 @@ class ComplaintDetailApi(ApiView):
         if data.get("vehicle"):
             vehicle = (
                 scoped(Vehicle, request.user)
-                .filter(dealer_id=complaint.dealer_id, vin=data["vehicle"].strip().upper())
+                .filter(dealer_id=complaint.dealer_id, vin=normalize_vin(data["vehicle"]))
                 .first()
             )
             if vehicle is None:
