@@ -19,12 +19,11 @@ from rest_framework.response import Response
 from core.api.conditional import expected_version, with_etag
 from core.api.idempotency import idempotent
 from core.api.schema import IDEMPOTENCY_KEY, IF_MATCH
+from core.api.selectors import dealer_staff_member, vehicle_by_vin
 from core.api.views import ApiView, acting_dealer, path_value, request_object
 from core.exceptions import ValidationFailed
-from core.scoping import scoped
 from dealers import services as dealer_services
-from dealers.models import Customer, Membership, Vehicle
-from dealers.validators import normalize_vin
+from dealers.models import Customer, Vehicle
 from followups import selectors as followup_selectors
 from followups.models import OPEN, Deadline
 
@@ -147,17 +146,12 @@ def _prefixed(prefix: str, errors: Mapping[str, list[str]]) -> dict[str, list[st
 def _assignee(*, actor: Any, dealer: Any, user_id: int | None) -> Any:
     if user_id is None:
         return None
-    membership = (
-        scoped(Membership, actor)
-        .filter(dealer=dealer, user_id=user_id)
-        .select_related("user")
-        .first()
-    )
-    if membership is None:
+    user = dealer_staff_member(actor=actor, dealer=dealer, user_id=user_id)
+    if user is None:
         raise ValidationFailed(
             {"assignee": [_("The assignee must be an advisor or manager of this dealer.")]}
         )
-    return membership.user
+    return user
 
 
 class ComplaintListCreateApi(ApiView):
@@ -252,10 +246,8 @@ class ComplaintDetailApi(ApiView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if data.get("vehicle"):
-            vehicle = (
-                scoped(Vehicle, request.user)
-                .filter(dealer_id=complaint.dealer_id, vin=normalize_vin(data["vehicle"]))
-                .first()
+            vehicle = vehicle_by_vin(
+                actor=request.user, dealer=complaint.dealer, vin=data["vehicle"]
             )
             if vehicle is None:
                 raise ValidationFailed({"vehicle": [_("No vehicle with this VIN.")]})
