@@ -355,3 +355,25 @@ def test_a_new_membership_takes_effect_for_the_user(world):
     membership_grant(user=stranger, role="advisor", dealer=world["bob"].dealer)
     assert set(scoped(Complaint, stranger)) == set(world["data"]["bob"].cases)
     assert not Membership.objects.filter(user=stranger, dealer=world["alice"].dealer).exists()
+
+
+@pytest.mark.parametrize("who", ["bob_advisor", "bob_manager", "alice_regional", "stranger"])
+def test_dealer_selectors_hide_another_dealers_people_and_vehicles(who, world):
+    from dealers import selectors as dealer_selectors
+
+    actor = _fresh(world["actors"][who])
+    alice = world["alice"]
+    data = world["data"]["alice"]
+    hidden_customers = [data.normal.customer, data.bystander]
+    assert not set(dealer_selectors.customer_search(actor=actor, term="")) & set(hidden_customers)
+    assert not dealer_selectors.customer_search(actor=actor, term="bystander", dealer=alice.dealer)
+    for customer in hidden_customers:
+        assert dealer_selectors.customer_get(actor=actor, pk=customer.pk) is None
+    assert dealer_selectors.vehicle_get(actor=actor, pk=data.normal.vehicle_id) is None
+    assert not dealer_selectors.vehicle_list(actor=actor, customer=data.bystander).exists()
+    assert not dealer_selectors.repair_order_list(
+        actor=actor, vehicles=[data.normal.vehicle]
+    ).exists()
+    assert not dealer_selectors.dealer_staff(actor=actor, dealer=alice.dealer).exists()
+    if who != "alice_regional":
+        assert alice.dealer not in dealer_selectors.dealer_list(actor=actor)
