@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.idempotency import idempotent
-from core.api.schema import IDEMPOTENCY_KEY
+from core.api.schema import IDEMPOTENCY_KEY, VIN_SCHEMA
 from core.api.selectors import customer_by_dms_id, vehicle_by_vin
 from core.api.views import ApiView, acting_dealer, path_value, request_object
 from core.exceptions import ValidationFailed
@@ -34,7 +34,7 @@ DEALER = OpenApiParameter(
     description="Dealer code; only for signed-in staff of several dealers.",
 )
 DMS_ID = OpenApiParameter("dms_id", str, OpenApiParameter.PATH)
-VIN = OpenApiParameter("vin", str, OpenApiParameter.PATH)
+VIN = OpenApiParameter("vin", VIN_SCHEMA, OpenApiParameter.PATH)
 
 
 def _dealer(request: Request) -> Dealer:

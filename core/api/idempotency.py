@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from .models import IdempotencyRecord
 from .problems import IdempotencyKeyReused, RequestInFlight
 
 HEADER = "Idempotency-Key"
+KEY_PATTERN = re.compile(r"[!-~]{1,255}")
 REPLAYED_HEADER = "Idempotent-Replayed"
 STORED_HEADERS = ("Content-Type", "Location", "ETag")
 
@@ -113,10 +115,9 @@ def idempotent(handler: Callable[..., Any]) -> Callable[..., Any]:
         key = request.headers.get(HEADER)
         if key is None:
             return handler(view, request, *args, **kwargs)
-        key = key.strip()
-        if not key or len(key) > 255 or not key.isprintable() or not key.isascii():
+        if not KEY_PATTERN.fullmatch(key):
             raise ValidationError(
-                {HEADER: [_("Use 1 to 255 printable ASCII characters, e.g. a UUID.")]}
+                {HEADER: [_("Use 1 to 255 visible ASCII characters, e.g. a UUID.")]}
             )
         client = client_id(request)
         user = request.user

@@ -50,7 +50,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "pattern": "^[!-~]{1,255}$"},
     OpenApiParameter.HEADER,
     required=False,
     description="Send a unique key (e.g. a UUID) to make retries safe: a retry within 24 h "
@@ -97,3 +97,10 @@ class ProblemAutoSchema(AutoSchema):
                 },
             )
         return responses
+
+
+VIN_SCHEMA = {
+    "type": "string",
+    "pattern": "^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$",
+    "description": "17 characters, no I, O or Q; the check digit (9th) is verified.",
+}
