@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from complaints.models import Complaint
 from core.scoping import MANAGER, REGIONAL
@@ -85,25 +85,25 @@ def unique_users(*groups: Iterable[Any]) -> list[Any]:
 
 # The sweep renders thousands of messages: each text is translated once per language.
 _TEXTS = {
-    "breach_title": _lazy("Missed: %(kind)s of case %(reference)s"),
-    "breach_body": _lazy(
+    "breach_title": gettext_lazy("Missed: %(kind)s of case %(reference)s"),
+    "breach_body": gettext_lazy(
         "The %(kind)s deadline of case %(reference)s (customer %(customer)s) was due at "
         "%(due)s and has not been met."
     ),
-    "breach_tail": _lazy("Contact the customer now and record what happened."),
-    "escalation_title": _lazy("Still missed after 24 hours: %(kind)s of case %(reference)s"),
-    "escalation_body": _lazy(
+    "breach_tail": gettext_lazy("Contact the customer now and record what happened."),
+    "escalation_title": gettext_lazy("Still missed after 24 hours: %(kind)s of case %(reference)s"),
+    "escalation_body": gettext_lazy(
         "The %(kind)s deadline of case %(reference)s (customer %(customer)s) was due at "
         "%(due)s and is still open a day later. The dealer needs the region's support."
     ),
-    "due_soon_title": _lazy("Due soon: %(kind)s of case %(reference)s"),
-    "due_soon_body": _lazy(
+    "due_soon_title": gettext_lazy("Due soon: %(kind)s of case %(reference)s"),
+    "due_soon_body": gettext_lazy(
         "The %(kind)s of case %(reference)s (customer %(customer)s) is due at %(due)s. "
         "If it will be missed, contact the customer in advance."
     ),
-    "promise": _lazy("What was promised: “%(promise)s”."),
-    "event_breached": _lazy("Deadline missed: %(kind)s, due %(due)s"),
-    "event_escalated": _lazy("Deadline still missed after 24 hours: %(kind)s, due %(due)s"),
+    "promise": gettext_lazy("What was promised: “%(promise)s”."),
+    "event_breached": gettext_lazy("Deadline missed: %(kind)s, due %(due)s"),
+    "event_escalated": gettext_lazy("Deadline still missed after 24 hours: %(kind)s, due %(due)s"),
 }
 _translated: dict[tuple[str, str | None], str] = {}
 

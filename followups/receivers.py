@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from complaints.choices import EventKind, Severity, State
 from complaints.models import CaseEvent, Complaint
@@ -21,12 +21,12 @@ from .services import deadline_open_by_rule, deadlines_cancel_outside, deadlines
 
 # Which deadline a transition fulfils, and the reason written on it.
 SATISFIED_BY = {
-    "start_listening": (DeadlineKind.FIRST_RESPONSE, _lazy("Listening started")),
-    "approve": (DeadlineKind.APPROVAL, _lazy("Approved")),
-    "reject": (DeadlineKind.APPROVAL, _lazy("Rejected")),
-    "complete_action": (DeadlineKind.REPAIR_COMPLETION, _lazy("Action completed")),
-    "confirm_resolved": (DeadlineKind.FOLLOW_UP, _lazy("Customer confirmed satisfied")),
-    "reopen": (DeadlineKind.FOLLOW_UP, _lazy("Customer still dissatisfied: reopened")),
+    "start_listening": (DeadlineKind.FIRST_RESPONSE, gettext_lazy("Listening started")),
+    "approve": (DeadlineKind.APPROVAL, gettext_lazy("Approved")),
+    "reject": (DeadlineKind.APPROVAL, gettext_lazy("Rejected")),
+    "complete_action": (DeadlineKind.REPAIR_COMPLETION, gettext_lazy("Action completed")),
+    "confirm_resolved": (DeadlineKind.FOLLOW_UP, gettext_lazy("Customer confirmed satisfied")),
+    "reopen": (DeadlineKind.FOLLOW_UP, gettext_lazy("Customer still dissatisfied: reopened")),
 }
 
 
