@@ -14,9 +14,16 @@ from .problems import PROBLEM_CONTENT_TYPE, TITLES
 
 
 class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details (`application/problem+json`)."""
 
-    type = serializers.CharField(help_text="A URN whose last part is a stable error code.")
+    type = serializers.CharField(
+        help_text="`urn:complaint-desk:problem:<code>`; codes: validation_failed, "
+        "malformed_request, not_authenticated, authentication_failed, permission_denied, "
+        "not_found, unknown_transition, method_not_allowed, not_acceptable, "
+        "unsupported_media_type, transition_not_allowed (409, with allowed_transitions), "
+        "conflict, request_in_flight (409), precondition_failed (412), "
+        "idempotency_key_reused (422), throttled (429, with Retry-After), server_error."
+    )
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
