@@ -126,8 +126,8 @@ def _application_problem(exc: ApplicationError) -> dict[str, Any]:
     status = exc.status
     code = exc.code
     if code == "stale_version":
-        # A service found another version than the one the caller's If-Match named.
-        status = 412
+        # A service, under the row lock, found another version than the If-Match named.
+        status, code = 412, PreconditionFailed.code
     errors = exc.field_errors if isinstance(exc, ValidationFailed) else None
     if isinstance(exc, TransitionNotAllowed):
         extra["allowed_transitions"] = exc.allowed

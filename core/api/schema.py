@@ -17,7 +17,7 @@ class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details (`application/problem+json`)."""
 
     type = serializers.CharField(
-        help_text="`urn:complaint-desk:problem:<code>`; codes: validation_failed, "
+        help_text="`urn:complaint-desk:problem:<code>`; codes include validation_failed, "
         "malformed_request, not_authenticated, authentication_failed, permission_denied, "
         "not_found, unknown_transition, method_not_allowed, not_acceptable, "
         "unsupported_media_type, transition_not_allowed (409, with allowed_transitions), "

@@ -97,3 +97,26 @@ def test_one_of_several_etags_may_match(api, case):
     )
 
     assert response.status_code == 200
+
+
+def test_change_between_read_and_lock_is_412_too(api, alice, case, monkeypatch):
+    """The If-Match is checked again under the row lock: a change that lands after the
+    view's check but before the service locks the row is refused the same way."""
+    from complaints import apis
+
+    real = apis.expected_version
+
+    def change_in_between(request, version):
+        checked = real(request, version)
+        services.complaint_update(complaint=case, actor=alice.advisor, data={"category": "parts"})
+        return checked
+
+    monkeypatch.setattr(apis, "expected_version", change_in_between)
+    etag = api.get(url(case))["ETag"]
+
+    response = api.patch(url(case), {"category": "billing"}, format="json", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 412
+    assert response.json()["type"].endswith(":precondition_failed")
+    case.refresh_from_db()
+    assert case.category == "parts"
