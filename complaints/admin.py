@@ -60,9 +60,6 @@ class ComplaintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [CaseEventInline]
     actions = ["escalate"]
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
-
     @admin.action(description=_("Escalate to the managers"))
     def escalate(self, request: HttpRequest, queryset: Any) -> None:
         done = 0

@@ -322,7 +322,11 @@ def complaint_transition(
             errors = {k: list(v) for k, v in form.errors.items()} if form.is_bound else {}
             for field in unknown:
                 errors[field] = [_("Unknown field for %(transition)s.") % {"transition": name}]
-            raise ValidationFailed(errors)
+            # A decision that needs a manager is not a typo: give clients its own code.
+            codes = {e.code for e in form.non_field_errors().as_data()}
+            raise ValidationFailed(
+                errors, code="approval_required" if "approval_required" in codes else None
+            )
 
         before = _snapshot(locked)
         from_state = locked.state

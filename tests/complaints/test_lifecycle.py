@@ -125,5 +125,6 @@ def test_compensation_over_limit_cannot_be_decided_alone(make_complaint, alice):
             },
         )
     assert "__all__" in exc.value.field_errors
+    assert exc.value.code == "approval_required"
     complaint.refresh_from_db()
     assert complaint.state == State.ASSESSING
