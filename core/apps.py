@@ -4,11 +4,13 @@ import os
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Core"
+    # The admin groups the staff accounts under this name.
+    verbose_name = _("Accounts")
 
     def ready(self) -> None:
         # kombu's filesystem transport needs its folders before the first message is sent,
