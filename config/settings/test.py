@@ -1,5 +1,8 @@
 """Tests: fast hashing, in-memory e-mail, tasks run where they are called."""
 
+import os
+import time
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -12,3 +15,7 @@ LANGUAGE_CODE = "en"
 # Tests never run collectstatic: let WhiteNoise look files up per request instead of
 # scanning (and warning about) a STATIC_ROOT that does not exist.
 WHITENOISE_AUTOREFRESH = True
+# A shared Redis (CI's, or several test runs on one machine) must not carry throttle counters
+# or cached values from one run into another.
+for _cache in CACHES.values():  # noqa: F405
+    _cache["KEY_PREFIX"] = f"test-{os.getpid()}-{time.time_ns()}"
