@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import MANAGER
+from core.text import MAX_TEXT_LENGTH, StorableInputMixin
 
 from .choices import (
     REASONS_BY_RESPONSIBILITY,
@@ -52,6 +53,7 @@ class TextListWidget(forms.Widget):
 
 class TextListField(forms.Field):
     widget = TextListWidget
+    accepts_list = True
 
     def to_python(self, value: Any) -> list[str]:
         if value in (None, ""):
@@ -64,13 +66,20 @@ class TextListField(forms.Field):
         for item in value:
             if not isinstance(item, str):
                 raise forms.ValidationError(_("Give a list of texts."), code="invalid")
+            if len(item) > MAX_TEXT_LENGTH:
+                raise forms.ValidationError(
+                    _("Each text may have at most %(limit)d characters."),
+                    code="max_length",
+                    params={"limit": MAX_TEXT_LENGTH},
+                )
             if item.strip():
                 result.append(item.strip())
         return result
 
 
-class TransitionPayload(forms.Form):
-    """Base of every transition's payload: an optional comment for the timeline."""
+class TransitionPayload(StorableInputMixin, forms.Form):
+    """Base of every transition's payload: an optional comment for the timeline. Raw JSON of
+    the wrong shape is refused on its field (StorableInputMixin), never raised."""
 
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})

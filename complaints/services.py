@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
-from django.forms import modelform_factory
+from django.forms import ModelForm, modelform_factory
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -27,6 +27,7 @@ from core.exceptions import (
     ValidationFailed,
 )
 from core.scoping import MANAGER, WORK_ROLES, roles_for, scoped
+from core.text import MAX_TEXT_LENGTH, StorableInputMixin, require_storable
 from dealers.models import Customer, Dealer, Vehicle
 
 from .choices import SAFETY_COMPONENTS, EventKind, State
@@ -209,6 +210,16 @@ def complaint_create(
         errors["assignee"] = [_("The assignee must be an advisor or manager of this dealer.")]
     if errors:
         raise ValidationFailed(errors)
+    require_storable(
+        {
+            "channel": channel,
+            "category": category,
+            "component": component,
+            "description": description,
+            "customer_request": customer_request,
+        },
+        max_length=MAX_TEXT_LENGTH,
+    )
     if is_safety_related is None:
         is_safety_related = component in SAFETY_COMPONENTS
 
@@ -353,6 +364,10 @@ def complaint_transition(
 # --- corrections, ownership and escalation --------------------------------------------
 
 
+class _CorrectionForm(StorableInputMixin, ModelForm):
+    pass
+
+
 def complaint_update(
     *,
     complaint: Complaint,
@@ -379,7 +394,7 @@ def complaint_update(
         if not data:
             return locked
         fields = [name for name in allowed if name in data]
-        form_class = modelform_factory(Complaint, fields=fields)
+        form_class = modelform_factory(Complaint, form=_CorrectionForm, fields=fields)
         current = {
             name: getattr(locked, "vehicle_id" if name == "vehicle" else name) for name in fields
         }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import PermissionDenied, ValidationFailed
 from core.scoping import WORK_ROLES, forget_access, roles_for
+from core.text import require_storable, require_storable_instance
 
 from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
 from .validators import normalize_vin
@@ -38,6 +39,7 @@ def _require_worker(actor: Any, dealer: Dealer) -> None:
 
 
 def _validate_and_save(instance: Any, *, exclude: list[str] | None = None) -> None:
+    require_storable_instance(instance, exclude=exclude or ())
     try:
         instance.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -70,6 +72,7 @@ def customer_upsert(
     dms_id = str(dms_id or "").strip()
     if not dms_id:
         raise ValidationFailed({"dms_id": [_("Give the customer's id in the DMS.")]})
+    require_storable({"dms_id": dms_id})
     with transaction.atomic():
         customer = Customer.objects.select_for_update().filter(dealer=dealer, dms_id=dms_id).first()
         created = customer is None
@@ -98,6 +101,7 @@ def vehicle_upsert(
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
     if owner is not None and owner.dealer_id != dealer.pk:
         raise ValidationFailed({"owner": [_("This customer belongs to another dealer.")]})
+    require_storable({"vin": vin})
     vin = normalize_vin(vin)
     with transaction.atomic():
         vehicle = Vehicle.objects.select_for_update().filter(dealer=dealer, vin=vin).first()
@@ -117,6 +121,7 @@ def repair_order_upsert(
 ) -> tuple[RepairOrder, bool]:
     dealer = vehicle.dealer
     _require_worker(actor, dealer)
+    require_storable({"number": number})
     with transaction.atomic():
         order = RepairOrder.objects.select_for_update().filter(dealer=dealer, number=number).first()
         created = order is None
