@@ -82,10 +82,8 @@ class IntakeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, with_promises: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not with_promises:
-            del self.fields["promises"]
         self.fields["component"].widget.attrs["data-safety-components"] = " ".join(
             sorted(SAFETY_COMPONENTS)
         )

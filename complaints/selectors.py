@@ -9,6 +9,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from core.exceptions import NotFound
 from core.scoping import scoped
+from followups.models import OPEN, Deadline
 
 from .choices import OPEN_STATES, STEP_OF_STATE, STEPS, Severity, State
 from .models import CaseEvent, Complaint
@@ -79,11 +80,7 @@ def complaint_worklist(
 
 def _most_urgent_first(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
     # The earliest open deadline first puts overdue cases on top; cases without one follow,
-    # newest first. Deadlines come with the follow-up app; without it, newest first.
-    try:
-        from followups.models import OPEN, Deadline
-    except ImportError:
-        return queryset
+    # newest first.
     next_due = (
         Deadline.objects.filter(OPEN, complaint=OuterRef("pk")).order_by("due_at").values("due_at")
     )

@@ -29,7 +29,9 @@ from core.exceptions import (
 from core.services import user_set_language
 from dealers import selectors as dealer_selectors
 from dealers import services as dealer_services
-from followups.views import case_followups, followup_api, next_deadlines
+from followups import selectors as followup_selectors
+from followups import services as followup_services
+from followups.web import case_followups, next_deadlines
 
 from . import selectors, services
 from .choices import STEP_OF_STATE, STEPS, Category, State
@@ -143,8 +145,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     dealer = require_dealer(request)
     if not may_work(request, dealer):
         raise Http404
-    with_promises = followup_api("services.commitment_create") is not None
-    form = IntakeForm(request.POST or None, with_promises=with_promises)
+    form = IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             complaint = _intake(request, dealer, form)
@@ -242,10 +243,9 @@ def _intake(request: HttpRequest, dealer: Any, form: IntakeForm):
             customer_request=data["customer_request"],
             is_safety_related=data["is_safety_related"],
         )
-        commitment_create = followup_api("services.commitment_create")
         labels = {key: str(label) for key, label, _minutes in PROMISES}
         for key in data.get("promises") or []:
-            commitment_create(
+            followup_services.commitment_create(
                 complaint=complaint,
                 actor=actor,
                 promise=labels[key],
@@ -323,8 +323,7 @@ def _offer_contacts(request: HttpRequest, complaint: Any, form: Any) -> None:
     field = form.fields.get("contact")
     if field is None:
         return
-    contact_list = followup_api("selectors.contact_list")
-    contacts = list(contact_list(actor=request.user, complaint=complaint)) if contact_list else []
+    contacts = list(followup_selectors.contact_list(actor=request.user, complaint=complaint))
     outcome = getattr(form, "required_outcome", "")
     choices = [("", _("The latest matching contact"))]
     for contact in contacts:
@@ -412,9 +411,9 @@ def render_case(
 ) -> HttpResponse:
     """The case page again, with the form that was refused kept as typed."""
     messages.error(request, _("Please correct the marked fields."))
-    followups = extra.pop("followups", None) or case_followups(request, complaint)
-    for name in ("contact_form", "promise_form"):
-        if name in extra and followups is not None:
+    followups = case_followups(request, complaint)
+    for name in ("contact_form", "promise_form", "repair_form"):
+        if name in extra:
             followups[name] = extra.pop(name)
     context = _case_context(request, complaint, followups=followups, **extra)
     return render(request, "complaints/complaint_detail.html", context, status=status)
@@ -585,10 +584,7 @@ def dealer_overview(request: HttpRequest) -> HttpResponse:
     if not (is_manager(request, dealer) or is_regional(request)):
         raise Http404
     stats = selectors.dealer_overview(actor=request.user, dealer=dealer)
-    overdue_deadlines = followup_api("selectors.overdue_deadlines")
-    overdue = None
-    if overdue_deadlines is not None:
-        overdue = len(list(overdue_deadlines(actor=request.user, dealer=dealer)))
+    overdue = followup_selectors.overdue_deadlines(actor=request.user, dealer=dealer).count()
     labels = dict(Category.choices)
     chart = {
         "steps": {

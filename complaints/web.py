@@ -14,6 +14,7 @@ from core.exceptions import ApplicationError, NotFound, ValidationFailed
 from core.scoping import MANAGER, REGIONAL, access_for
 from dealers.models import Dealer
 from dealers.selectors import dealer_list
+from followups.selectors import unread_count
 
 SESSION_DEALER = "current_dealer_id"
 NON_FIELD_KEYS = {"non_field_errors", "__all__", "detail"}
@@ -82,8 +83,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav": {"timezone": settings.TIME_ZONE}}
     dealer = current_dealer(request)
-    from followups.views import unread_notifications
-
     return {
         "nav": {
             "dealer": dealer,
@@ -93,7 +92,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "may_work": may_work(request, dealer),
             "sees_overview": is_manager(request, dealer) or is_regional(request),
             "timezone": dealer.timezone if dealer else settings.TIME_ZONE,
-            "unread": unread_notifications(request),
+            "unread": unread_count(user=request.user),
             "languages": settings.LANGUAGES,
         }
     }

@@ -1,15 +1,12 @@
-"""Pages of deadlines, contacts, promises and notifications.
+"""Pages of deadlines, contacts, promises, notifications and each dealer's time limits.
 
-The case page and the cases list show deadlines through the helpers here; when the
-follow-up app's selectors and services are not installed they show none, and the pages of
-this module answer 404.
+The case page shows deadlines through followups.web; the forms posted from it land here and
+come back to it, with their errors, through complaints.views.render_case.
 """
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
-from types import ModuleType
 from typing import Any
 
 from django.contrib import messages
@@ -21,89 +18,40 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.exceptions import ApplicationError
+from complaints import selectors as complaint_selectors
+from complaints.forms import PROMISE_MINUTES, PROMISES, ContactForm, PromiseForm
+from complaints.models import Complaint
+from complaints.views import render_case
+from complaints.web import is_manager, require_dealer, service_error
+from core.exceptions import ApplicationError, NotFound
+from dealers.models import Dealer
+
+from . import selectors, services
+from .choices import DeadlineKind
+from .forms import LIMIT_FIELDS, DeadlineRuleForm, RepairPromiseForm
+from .models import Deadline, DeadlineRule
+from .rules import DEFAULT_LIMITS, FIRM_KINDS, Limit
+from .web import mark_overdue, repair_promise_offered
 
 # Deadlines due within this time show on the overdue board as at risk.
 AT_RISK_WITHIN = timedelta(hours=2)
 
 
-def _module(name: str) -> ModuleType | None:
+def _case(request: HttpRequest, reference: str) -> Complaint:
     try:
-        return importlib.import_module(f"followups.{name}")
-    except ImportError:
-        return None
-
-
-def followup_api(name: str) -> Any:
-    """A function of followups.selectors or followups.services, or None when absent."""
-    module_name, _sep, function = name.rpartition(".")
-    module = _module(module_name)
-    return getattr(module, function, None) if module else None
-
-
-def _required(name: str) -> Any:
-    function = followup_api(name)
-    if function is None:
-        raise Http404
-    return function
-
-
-def _mark(deadline: Any, now: Any) -> Any:
-    deadline.is_overdue = deadline.is_open and (deadline.breached_at or deadline.due_at <= now)
-    return deadline
-
-
-def unread_notifications(request: HttpRequest) -> int | None:
-    unread_count = followup_api("selectors.unread_count")
-    if unread_count is None:
-        return None
-    return unread_count(user=request.user)
-
-
-def next_deadlines(request: HttpRequest, complaints: list[Any]) -> dict[int, Any]:
-    """The earliest open deadline of each case, by case id."""
-    deadline_list = followup_api("selectors.deadline_list")
-    if deadline_list is None or not complaints:
-        return {}
-    now = timezone.now()
-    result: dict[int, Any] = {}
-    for deadline in deadline_list(actor=request.user, open_only=True).filter(
-        complaint__in=complaints
-    ):
-        result.setdefault(deadline.complaint_id, _mark(deadline, now))
-    return result
-
-
-def case_followups(request: HttpRequest, complaint: Any) -> dict[str, Any] | None:
-    """Deadlines, promises and contacts of one case, for its page."""
-    deadline_list = followup_api("selectors.deadline_list")
-    contact_list = followup_api("selectors.contact_list")
-    if deadline_list is None or contact_list is None:
-        return None
-    from complaints.forms import ContactForm, PromiseForm
-
-    now = timezone.now()
-    deadlines = [_mark(d, now) for d in deadline_list(actor=request.user, complaint=complaint)]
-    return {
-        "open_deadlines": [d for d in deadlines if d.is_open],
-        "closed_deadlines": [d for d in deadlines if not d.is_open],
-        "contacts": list(contact_list(actor=request.user, complaint=complaint)),
-        "contact_form": ContactForm(prefix="contact"),
-        "promise_form": PromiseForm(prefix="promise"),
-    }
-
-
-def _case(request: HttpRequest, reference: str) -> Any:
-    from complaints import selectors
-    from core.exceptions import NotFound
-
-    try:
-        return selectors.complaint_get(actor=request.user, reference=reference)
+        return complaint_selectors.complaint_get(actor=request.user, reference=reference)
     except NotFound:
         raise Http404 from None
 
 
-def _case_url(complaint: Any) -> str:
+def _deadline(request: HttpRequest, pk: int) -> Deadline:
+    try:
+        return selectors.deadline_get(actor=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _case_url(complaint: Complaint) -> str:
     return reverse("complaint_detail", args=[complaint.reference])
 
 
@@ -111,16 +59,11 @@ def _case_url(complaint: Any) -> str:
 @require_POST
 def contact_create(request: HttpRequest, reference: str) -> HttpResponse:
     """Log a contact with the customer; a satisfied one lets the case leave step 6."""
-    from complaints.forms import ContactForm
-    from complaints.views import render_case
-    from complaints.web import service_error
-
-    contact_record = _required("services.contact_record")
     complaint = _case(request, reference)
     form = ContactForm(request.POST, prefix="contact")
     if form.is_valid():
         try:
-            contact_record(
+            services.contact_record(
                 complaint=complaint,
                 actor=request.user,
                 channel=form.cleaned_data["channel"],
@@ -141,18 +84,13 @@ def contact_create(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def promise_create(request: HttpRequest, reference: str) -> HttpResponse:
     """A further one-click promise to the customer, due from now."""
-    from complaints.forms import PROMISE_MINUTES, PROMISES, PromiseForm
-    from complaints.views import render_case
-    from complaints.web import service_error
-
-    commitment_create = _required("services.commitment_create")
     complaint = _case(request, reference)
     form = PromiseForm(request.POST, prefix="promise")
     if form.is_valid():
         key = form.cleaned_data["promise"]
         label = next(str(text) for k, text, _minutes in PROMISES if k == key)
         try:
-            commitment_create(
+            services.commitment_create(
                 complaint=complaint,
                 actor=request.user,
                 promise=label,
@@ -171,16 +109,11 @@ def promise_create(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def promise_keep(request: HttpRequest, pk: int) -> HttpResponse:
-    from complaints.web import service_error
-
-    deadline_get = _required("selectors.deadline_get")
-    commitment_keep = _required("services.commitment_keep")
+    deadline = _deadline(request, pk)
     try:
-        deadline = deadline_get(actor=request.user, pk=pk)
-    except ApplicationError:
-        raise Http404 from None
-    try:
-        commitment_keep(deadline=deadline, actor=request.user, note=request.POST.get("note", ""))
+        services.commitment_keep(
+            deadline=deadline, actor=request.user, note=request.POST.get("note", "")
+        )
     except ApplicationError as error:
         service_error(request, error)
     else:
@@ -189,18 +122,60 @@ def promise_keep(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def repair_promise_set(request: HttpRequest, reference: str) -> HttpResponse:
+    """The date and time the repair will be finished, as promised to the customer."""
+    complaint = _case(request, reference)
+    form = RepairPromiseForm(request.POST, prefix="repair", tzinfo=complaint.dealer.tzinfo)
+    if form.is_valid():
+        try:
+            services.repair_promise_set(
+                complaint=complaint, actor=request.user, due_at=form.cleaned_data["due_at"]
+            )
+        except ApplicationError as error:
+            service_error(request, error, form)
+            if not form.errors:
+                return HttpResponseRedirect(_case_url(complaint))
+        else:
+            messages.success(
+                request, _("The promised repair completion is recorded with its deadline.")
+            )
+            return HttpResponseRedirect(_case_url(complaint))
+    if not repair_promise_offered(complaint):
+        # Nowhere to show the form again: the refusal above said why.
+        return HttpResponseRedirect(_case_url(complaint))
+    return render_case(request, complaint, repair_form=form, open_form="repair")
+
+
+@login_required
+@require_POST
+def transfer_check_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The previous owner confirms the customer was told who handles the case now."""
+    deadline = _deadline(request, pk)
+    if deadline.kind != DeadlineKind.TRANSFER_CHECK:
+        raise Http404
+    try:
+        services.transfer_check_confirm(
+            deadline=deadline, actor=request.user, note=request.POST.get("note", "")
+        )
+    except ApplicationError as error:
+        service_error(request, error)
+    else:
+        messages.success(request, _("The hand-over is confirmed: the customer was informed."))
+    return HttpResponseRedirect(_case_url(deadline.complaint))
+
+
+@login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    notification_list = _required("selectors.notification_list")
-    items = list(notification_list(user=request.user)[:100])
+    items = list(selectors.notification_list(user=request.user)[:100])
     return render(request, "followups/notifications.html", {"notifications": items})
 
 
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    mark_all_read = _required("services.notification_mark_all_read")
-    mark_all_read(user=request.user)
+    services.notification_mark_all_read(user=request.user)
     return HttpResponseRedirect(reverse("notifications"))
 
 
@@ -208,22 +183,107 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 @require_GET
 def overdue_board(request: HttpRequest) -> HttpResponse:
     """Missed and soon-due deadlines of the dealer, most urgent first; htmx refreshes it."""
-    from complaints.web import is_manager, require_dealer
-
     dealer = require_dealer(request)
     if not is_manager(request, dealer):
         raise Http404
-    overdue_deadlines = followup_api("selectors.overdue_deadlines")
-    deadlines = None
-    if overdue_deadlines is not None:
-        now = timezone.now()
-        deadlines = [
-            _mark(d, now)
-            for d in overdue_deadlines(
-                actor=request.user, dealer=dealer, at_risk_within=AT_RISK_WITHIN
-            )[:200]
-        ]
+    now = timezone.now()
+    deadlines = [
+        mark_overdue(d, now)
+        for d in selectors.overdue_deadlines(
+            actor=request.user, dealer=dealer, at_risk_within=AT_RISK_WITHIN
+        )[:200]
+    ]
     context = {"dealer": dealer, "deadlines": deadlines, "refreshed_at": timezone.now()}
     if request.htmx:
         return render(request, "followups/overdue_board.html#board", context)
     return render(request, "followups/overdue_board.html", context)
+
+
+# --- the dealer's time limits -------------------------------------------------------------
+
+# Kinds whose time comes from a rule (a promise's time is the one promised).
+RULE_KINDS = [
+    kind
+    for kind in DeadlineKind
+    if any(getattr(DEFAULT_LIMITS[kind], name) is not None for name in LIMIT_FIELDS)
+]
+
+
+def _rules_dealer(request: HttpRequest) -> Dealer:
+    dealer = require_dealer(request)
+    if not is_manager(request, dealer):
+        raise Http404
+    return dealer
+
+
+def _rule_rows(
+    request: HttpRequest, dealer: Dealer, bound: DeadlineRuleForm | None = None
+) -> list[dict[str, Any]]:
+    overrides: dict[str, DeadlineRule] = {
+        rule.kind: rule for rule in selectors.deadline_rule_list(actor=request.user, dealer=dealer)
+    }
+    rows = []
+    for kind in RULE_KINDS:
+        default: Limit = DEFAULT_LIMITS[kind]
+        override = overrides.get(kind)
+        if override is not None and all(getattr(override, n) is None for n in LIMIT_FIELDS):
+            override = None  # saved empty: the defaults apply
+        if bound is not None and bound.kind == kind:
+            form = bound
+        else:
+            initial = {name: getattr(override, name) for name in LIMIT_FIELDS} if override else {}
+            form = DeadlineRuleForm(kind=kind, default=default, initial=initial)
+        rows.append(
+            {
+                "kind": kind,
+                "label": DeadlineKind(kind).label,
+                "default": default,
+                "override": override,
+                "firm": kind in FIRM_KINDS,
+                "form": form,
+            }
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def deadline_rules(request: HttpRequest) -> HttpResponse:
+    """The dealer's time limits beside the defaults, for its managers to tighten or relax."""
+    dealer = _rules_dealer(request)
+    return render(
+        request,
+        "followups/deadline_rules.html",
+        {"dealer": dealer, "rows": _rule_rows(request, dealer)},
+    )
+
+
+@login_required
+@require_POST
+def deadline_rule_save(request: HttpRequest, kind: str) -> HttpResponse:
+    dealer = _rules_dealer(request)
+    if kind not in RULE_KINDS:
+        raise Http404
+    form = DeadlineRuleForm(request.POST, kind=kind, default=DEFAULT_LIMITS[kind])
+    if form.is_valid():
+        try:
+            services.deadline_rule_update(
+                dealer=dealer, actor=request.user, kind=kind, **form.limits()
+            )
+        except ApplicationError as error:
+            service_error(request, error, form)
+            if not form.errors:
+                return HttpResponseRedirect(reverse("deadline_rules"))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The time limits for “%(kind)s” are saved; they apply to deadlines "
+                    "started from now on."
+                )
+                % {"kind": DeadlineKind(kind).label},
+            )
+            return HttpResponseRedirect(reverse("deadline_rules"))
+    messages.error(request, _("Please correct the marked fields."))
+    context = {"dealer": dealer, "rows": _rule_rows(request, dealer, bound=form), "open": kind}
+    return render(request, "followups/deadline_rules.html", context, status=422)
