@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -11,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
 from core.models import TimeStampedModel
 from core.scoping import MANAGER, WORK_ROLES, roles_for
@@ -44,15 +45,22 @@ def actor_user_id(actor: Any) -> int | None:
 
 # Permission callables for django-fsm: (complaint, actor) -> bool. They decide who may run
 # a transition; `complaints.services.complaint_transition` checks them for every caller.
-def can_work(complaint: Complaint, actor: Any) -> bool:
+# django-fsm hands them any model instance, so each makes sure it is given a case.
+def can_work(complaint: models.Model, actor: Any) -> bool:
+    if not isinstance(complaint, Complaint):
+        return False
     return bool(roles_for(actor, complaint.dealer_id) & WORK_ROLES)
 
 
-def can_manage(complaint: Complaint, actor: Any) -> bool:
+def can_manage(complaint: models.Model, actor: Any) -> bool:
+    if not isinstance(complaint, Complaint):
+        return False
     return MANAGER in roles_for(actor, complaint.dealer_id)
 
 
-def can_approve(complaint: Complaint, actor: Any) -> bool:
+def can_approve(complaint: models.Model, actor: Any) -> bool:
+    if not isinstance(complaint, Complaint):
+        return False
     # Four eyes: whoever submitted a decision never approves it, even as a manager.
     user_id = actor_user_id(actor)
     submitted_by_actor = user_id is not None and complaint.submitted_by_id == user_id
@@ -163,6 +171,8 @@ class Complaint(FSMModelMixin, TimeStampedModel):
     state = FSMField(
         _("state"), max_length=20, choices=State.choices, default=State.RECEIVED, protected=True
     )
+    # Added to the class by FSMField; declared here so that the type checker knows it.
+    get_available_user_state_transitions: Callable[[Any], Iterator[Transition]]
     # Bumped on every change; the API's ETag.
     version = models.PositiveIntegerField(_("version"), default=1)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
@@ -206,7 +216,7 @@ class Complaint(FSMModelMixin, TimeStampedModel):
         # thread shares, while it reloads, and leaves it off when the reload fails (the row
         # is gone). Serialise reloads, and always switch protection back on. (A plain reload
         # never waits on a row lock; do not pass a select_for_update queryset here.)
-        field = self._meta.get_field("state")
+        field = cast(FSMField, self._meta.get_field("state"))
         with _STATE_RELOAD_LOCK:
             try:
                 super().refresh_from_db(*args, **kwargs)

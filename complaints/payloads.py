@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -204,7 +204,8 @@ class DecisionPayload(TransitionPayload):
         return options
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         severity = data.get("severity")
         reasons = data.get("serious_reasons") or []
         if severity == Severity.SERIOUS and not reasons:
@@ -279,7 +280,8 @@ class DecisionPayload(TransitionPayload):
 
 class DecidePayload(DecisionPayload):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and self.approval_required():
             raise forms.ValidationError(
                 _(
@@ -326,6 +328,7 @@ class FollowUpContactMixin(forms.Form):
 
     required_outcome: str = ""
     missing_message: Any = ""
+    complaint: Complaint
 
     contact = forms.IntegerField(
         label=_("Follow-up contact"),
@@ -370,14 +373,16 @@ class ReopenPayload(FollowUpContactMixin, ReasonPayload):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["co_owner"].queryset = get_user_model().objects.filter(
+        self.managers = get_user_model().objects.filter(
             is_active=True,
             memberships__dealer_id=self.complaint.dealer_id,
             memberships__role=MANAGER,
         )
+        cast(forms.ModelChoiceField, self.fields["co_owner"]).queryset = self.managers
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         if data.get("co_owner") is None:
@@ -389,7 +394,7 @@ class ReopenPayload(FollowUpContactMixin, ReasonPayload):
         return data
 
     def _default_co_owner(self) -> Any:
-        queryset = self.fields["co_owner"].queryset
+        queryset = self.managers
         for candidate_id in (
             getattr(self.actor, "pk", None),
             self.complaint.approved_by_id,

@@ -9,12 +9,12 @@ itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
-from django.forms import ModelForm, modelform_factory
+from django.forms import ModelChoiceField, ModelForm, modelform_factory
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -400,7 +400,8 @@ def complaint_update(
         }
         form = form_class({**current, **data}, instance=locked)
         if "vehicle" in form.fields:
-            form.fields["vehicle"].queryset = Vehicle.objects.filter(dealer_id=locked.dealer_id)
+            vehicle_field = cast(ModelChoiceField, form.fields["vehicle"])
+            vehicle_field.queryset = Vehicle.objects.filter(dealer_id=locked.dealer_id)
         before = _snapshot(locked)
         if not form.is_valid():
             raise ValidationFailed({k: list(v) for k, v in form.errors.items()})
