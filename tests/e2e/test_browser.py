@@ -104,8 +104,21 @@ def test_a_complaint_from_intake_to_closure(page, live_server, alice, log_in, sh
     complaint.refresh_from_db()
     assert complaint.state == State.RESOLVING
 
-    # Action, follow-up contact, review and closure.
+    # The repair date promised to the customer, typed in the dealer's time zone, becomes a
+    # deadline; completing the action fulfils it.
     page.goto(f"{live_server.url}/cases/{complaint.reference}/")
+    promised = (
+        timezone.localtime(timezone.now(), alice.dealer.tzinfo) + timedelta(days=2)
+    ).replace(hour=17, minute=0, second=0, microsecond=0)
+    page.get_by_label("Promised repair completion").fill(promised.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Record repair date").click()
+    expect(page.locator(".alert-success")).to_contain_text("promised repair completion")
+    expect(page.locator(".deadlines")).to_contain_text("Promised repair completion")
+    expect(page.locator(".deadlines")).to_contain_text(promised.strftime("%m-%d 17:00"))
+    assert complaint.deadlines.get(kind="repair_completion").due_at == promised
+    shoot("07b-repair-promised")
+
+    # Action, follow-up contact, review and closure.
     page.get_by_label("Actions taken").fill("Guide pins cleaned and greased, test drive done.")
     press(page, "complete_action")
     expect(page.locator(".state-badge")).to_have_text("Following up")
@@ -126,6 +139,7 @@ def test_a_complaint_from_intake_to_closure(page, live_server, alice, log_in, sh
     complaint.refresh_from_db()
     assert complaint.state == State.CLOSED
     assert complaint.closed_at is not None
+    assert complaint.deadlines.get(kind="repair_completion").satisfied_at is not None
     assert violations == []
 
 
@@ -160,6 +174,17 @@ def test_manager_screens(page, live_server, alice, make_complaint, log_in, shoot
     page.get_by_label("Search").fill(late.customer.phone)
     expect(page.locator(".case-table tbody tr")).to_have_count(1)
     expect(page.locator(".case-table tbody")).to_contain_text(late.reference)
+    # The dealer's own time limits: the firm first-response rule may only be shortened.
+    page.get_by_role("link", name="Deadline rules").click()
+    rule = page.locator("#rule-first_response")
+    rule.get_by_label("Hours allowed").fill("30")
+    rule.get_by_role("button", name="Save").click()
+    expect(page.locator("#rule-first_response .invalid-feedback")).to_contain_text("at most 24")
+    shoot("19-deadline-rules-refused")
+    page.locator("#rule-first_response").get_by_label("Hours allowed").fill("12")
+    page.locator("#rule-first_response").get_by_role("button", name="Save").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("#rule-first_response .rule-override")).to_have_text("12 hours")
     page.locator("#notifications-link").click()
     expect(page.locator("h1")).to_have_text("Notifications")
     shoot("15-notifications")
