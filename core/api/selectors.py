@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -44,6 +45,19 @@ def webhook_endpoints_for(*, dealer_id: int, event_type: str) -> list[WebhookEnd
         for endpoint in WebhookEndpoint.objects.filter(dealer_id=dealer_id, is_active=True)
         if endpoint.wants(event_type)
     ]
+
+
+def webhook_endpoints_by_dealer(
+    *, dealer_ids: Iterable[int], event_type: str
+) -> dict[int, list[WebhookEndpoint]]:
+    """The endpoints to notify for many dealers at once, in one query (the deadline sweep
+    breaches deadlines of many dealers in one transaction); called by the system itself."""
+    result: dict[int, list[WebhookEndpoint]] = {}
+    endpoints = WebhookEndpoint.objects.filter(dealer_id__in=set(dealer_ids), is_active=True)
+    for endpoint in endpoints.order_by("id"):
+        if endpoint.wants(event_type):
+            result.setdefault(endpoint.dealer_id, []).append(endpoint)
+    return result
 
 
 def webhook_endpoint_list(*, actor: Any) -> QuerySet[WebhookEndpoint]:

@@ -76,20 +76,27 @@ def delivery_body(delivery: WebhookDelivery) -> bytes:
 
 def enqueue(*, endpoints: list[WebhookEndpoint], event_type: str, data: dict[str, Any]) -> None:
     """Write one delivery per endpoint in the caller's transaction; send after commit."""
-    if not endpoints:
-        return
-    event_id = str(uuid.uuid4())
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [
+    enqueue_many(events=[(endpoints, event_type, data)])
+
+
+def enqueue_many(*, events: list[tuple[list[WebhookEndpoint], str, dict[str, Any]]]) -> None:
+    """Write one delivery per endpoint of each event, all with one INSERT in the caller's
+    transaction; send them after commit. Each event has its own id, shared by its
+    deliveries to several endpoints."""
+    deliveries = []
+    for endpoints, event_type, data in events:
+        event_id = str(uuid.uuid4())
+        deliveries.extend(
             WebhookDelivery(
                 endpoint=endpoint,
                 event_type=event_type,
                 payload={"id": event_id, "data": data},
             )
             for endpoint in endpoints
-        ]
-    )
-    ids = [d.pk for d in deliveries]
+        )
+    if not deliveries:
+        return
+    ids = [d.pk for d in WebhookDelivery.objects.bulk_create(deliveries)]
 
     def send_after_commit() -> None:
         from .tasks import deliver_webhook

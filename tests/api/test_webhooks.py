@@ -248,14 +248,45 @@ def test_breached_deadline_is_sent(alice, endpoint, make_complaint):
     signals = pytest.importorskip("followups.signals")
     case = make_complaint(alice, state=State.RECEIVED)
     deadline = SimpleNamespace(
-        kind="first_response", due_at=timezone.now(), breached_at=timezone.now()
+        kind="first_response",
+        due_at=timezone.now(),
+        breached_at=timezone.now(),
+        complaint=case,
     )
 
-    signals.deadline_breached.send(sender=None, deadline=deadline, complaint=case)
+    signals.deadlines_breached.send(sender=None, deadlines=[deadline])
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.event_type == "deadline.breached"
     assert delivery.payload["data"]["deadline"]["kind"] == "first_response"
+
+
+def test_a_sweep_sends_one_breach_per_deadline_to_each_endpoint_of_its_dealer(
+    alice, bob, endpoint, make_complaint
+):
+    sweep = pytest.importorskip("followups.sweep")
+    from followups.models import Deadline
+
+    other = WebhookEndpoint.objects.create(
+        dealer=alice.dealer, url="https://hooks.example.com/b", events=["deadline.breached"]
+    )
+    WebhookEndpoint.objects.create(
+        dealer=alice.dealer, url="https://hooks.example.com/c", events=["case.created"]
+    )
+    past = timezone.now() - timedelta(hours=1)
+    ours = [make_complaint(alice, state=State.RECEIVED) for _ in range(3)]
+    theirs = make_complaint(bob, state=State.RECEIVED)
+    for case in [*ours, theirs]:
+        Deadline.objects.create(complaint=case, kind="commitment", due_at=past, promise="Call")
+
+    sweep.deadline_sweep()
+
+    deliveries = WebhookDelivery.objects.filter(event_type="deadline.breached")
+    assert sorted((d.endpoint_id, d.payload["data"]["reference"]) for d in deliveries) == sorted(
+        (e.pk, case.reference) for e in (endpoint, other) for case in ours
+    )
+    assert sweep.deadline_sweep().breached == 0
+    assert deliveries.count() == 6
 
 
 def test_register_an_endpoint_through_the_api_and_get_its_secret_once(api, alice):
