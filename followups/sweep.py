@@ -17,19 +17,20 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from complaints import services as complaint_services
 from complaints.choices import EventKind
+from complaints.models import Complaint
 from dealers.models import Dealer
 
 from . import notify
 from .choices import NotificationKind
 from .models import OPEN, Deadline, OutboxEmail
-from .signals import deadline_breached
+from .signals import deadline_breached, deadlines_breached
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,11 @@ def _claim(
     candidates: QuerySet[Deadline], batch_size: int, **changes: object
 ) -> tuple[int, list[Deadline]]:
     """Lock up to batch_size candidate rows (skipping rows another sweep holds), change them
-    only if they still match, and return the rows this transaction changed."""
+    only if they still match, and return how many were seen and the rows this transaction
+    changed, with their cases."""
+    if connection.vendor == "postgresql":
+        claimed = _claim_returning(candidates, batch_size, changes)
+        return len(claimed), claimed
     ids = list(
         candidates.select_for_update(skip_locked=True).values_list("id", flat=True)[:batch_size]
     )
@@ -115,6 +120,72 @@ def _claim(
     )
     _attach(claimed)
     return len(ids), claimed
+
+
+# The case's columns the messages, the ladder and the breach hooks read, in the model's order.
+_COMPLAINT_WANTED = {
+    "id",
+    "reference",
+    "state",
+    "severity",
+    "is_safety_related",
+    "version",
+    "dealer_id",
+    "customer_id",
+    "assignee_id",
+    "co_owner_id",
+}
+_COMPLAINT_COLUMNS = tuple(
+    f.attname for f in Complaint._meta.concrete_fields if f.attname in _COMPLAINT_WANTED
+)
+
+
+def _claim_returning(
+    candidates: QuerySet[Deadline], batch_size: int, changes: dict[str, object]
+) -> list[Deadline]:
+    # One statement: lock the due rows (SKIP LOCKED leaves those of a concurrent sweep to
+    # it), change them and read them back with what the messages need from their cases.
+    # A row another sweep changed before we locked it is re-checked against the
+    # candidates' condition by the lock, so it is never claimed twice.
+    locked, params = (
+        candidates.select_for_update(skip_locked=True)
+        .values("id")[:batch_size]
+        .query.sql_with_params()
+    )
+    qn = connection.ops.quote_name
+    fields = [Deadline._meta.get_field(name) for name in changes]
+    columns = [f.column for f in Deadline._meta.concrete_fields]
+    complaint_table = Deadline._meta.get_field("complaint").related_model._meta.db_table
+    customer_table = Complaint._meta.get_field("customer").related_model._meta.db_table
+    sql = f"""
+        WITH claimed AS (
+            UPDATE {qn(Deadline._meta.db_table)}
+            SET {", ".join(f"{qn(f.column)} = %s" for f in fields)}
+            WHERE {qn("id")} IN ({locked})
+            RETURNING {", ".join(qn(c) for c in columns)}
+        )
+        SELECT {", ".join(f"claimed.{qn(c)}" for c in columns)},
+               {", ".join(f"c.{qn(c)}" for c in _COMPLAINT_COLUMNS)}, cu.{qn("name")}
+        FROM claimed
+        JOIN {qn(complaint_table)} c ON c.{qn("id")} = claimed.{qn("complaint_id")}
+        LEFT JOIN {qn(customer_table)} cu ON cu.{qn("id")} = c.{qn("customer_id")}
+        ORDER BY claimed.{qn("due_at")}, claimed.{qn("id")}
+    """  # noqa: S608 - table and column names from our models, values as parameters
+    values = [f.get_db_prep_save(changes[f.name], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *params])
+        rows = cursor.fetchall()
+    width = len(columns)
+    names = [f.attname for f in Deadline._meta.concrete_fields]
+    claimed = []
+    for row in rows:
+        deadline = Deadline.from_db(connection.alias, names, row[:width])
+        complaint = Complaint.from_db(connection.alias, _COMPLAINT_COLUMNS, row[width:-1])
+        deadline.customer_name = row[-1]
+        deadline.complaint = complaint
+        claimed.append(deadline)
+    _attach(claimed)
+    return claimed
 
 
 def _attach(deadlines: list[Deadline]) -> None:
@@ -156,8 +227,12 @@ def _breach_batch(now: datetime, batch_size: int) -> tuple[int, int]:
                 events.append(_event(deadline, "breached", 1))
         complaint_services.complaint_record_system_events(entries=events)
         notify.notifications_write(drafts, now=now)
-        for deadline in claimed:
-            deadline_breached.send(sender=Deadline, deadline=deadline, complaint=deadline.complaint)
+        deadlines_breached.send(sender=Deadline, deadlines=claimed)
+        if deadline_breached.has_listeners(Deadline):
+            for deadline in claimed:
+                deadline_breached.send(
+                    sender=Deadline, deadline=deadline, complaint=deadline.complaint
+                )
         return seen, len(claimed)
 
 

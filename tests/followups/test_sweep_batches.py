@@ -1,0 +1,109 @@
+"""The sweep's cost does not grow with the breaches it handles: a batch is read, claimed and
+written with a fixed number of statements, webhooks included, and every breach still gets
+its timeline event, its notifications and its deliveries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from complaints.choices import EventKind, State
+from core.api.models import WebhookDelivery, WebhookEndpoint
+from followups.models import Deadline, Notification, OutboxEmail
+from followups.signals import deadline_breached, deadlines_breached
+from followups.sweep import deadline_sweep
+
+from ..factories import ComplaintFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _breach(dealers, per_dealer: int) -> list[Deadline]:
+    past = timezone.now() - timedelta(hours=1)
+    deadlines = []
+    for index in range(per_dealer):
+        for people in dealers:
+            case = ComplaintFactory(
+                dealer=people.dealer, assignee=people.advisor, state=State.RESOLVING
+            )
+            deadlines.append(
+                Deadline.objects.create(
+                    complaint=case,
+                    kind="commitment",
+                    due_at=past - timedelta(minutes=index),
+                    promise="We will call you back",
+                )
+            )
+    return deadlines
+
+
+def _sweep_queries() -> int:
+    with CaptureQueriesContext(connection) as captured:
+        deadline_sweep()
+    return len(captured.captured_queries)
+
+
+def _hooks(*dealers) -> None:
+    for people in dealers:
+        WebhookEndpoint.objects.create(
+            dealer=people.dealer, url="https://hooks.example.com/in", events=["deadline.breached"]
+        )
+
+
+def test_the_sweep_runs_as_many_queries_for_forty_breaches_as_for_two(alice, bob):
+    _hooks(alice, bob)
+    _breach([alice, bob], 1)
+    few = _sweep_queries()
+
+    _breach([alice, bob], 20)
+    many = _sweep_queries()
+
+    assert many == few
+    assert WebhookDelivery.objects.count() == 42
+
+
+def test_every_breach_of_a_batch_gets_its_event_notifications_and_emails(alice, bob):
+    deadlines = _breach([alice, bob], 3)
+
+    assert deadline_sweep().breached == 6
+
+    for deadline in deadlines:
+        deadline.refresh_from_db()
+        assert deadline.breached_at is not None and deadline.escalation_level == 1
+        events = deadline.complaint.events.filter(kind=EventKind.DEADLINE)
+        assert [event.payload["action"] for event in events] == ["breached"]
+        people = alice if deadline.complaint.dealer_id == alice.dealer.pk else bob
+        assert set(
+            Notification.objects.filter(deadline=deadline).values_list("recipient", flat=True)
+        ) == {people.advisor.pk, people.manager.pk, people.manager2.pk}
+    assert OutboxEmail.objects.count() == Notification.objects.count() == 18
+    assert deadline_sweep().breached == 0
+    assert Notification.objects.count() == 18
+
+
+def test_a_sweep_batch_is_announced_once_and_each_breach_to_per_breach_listeners(alice, bob):
+    _breach([alice, bob], 2)
+    batches: list[list[str]] = []
+    single: list[str] = []
+
+    def on_batch(sender, *, deadlines, **kwargs):
+        batches.append(sorted(d.complaint.reference for d in deadlines))
+
+    def on_one(sender, *, deadline, complaint, **kwargs):
+        assert deadline.complaint is complaint and deadline.breached_at is not None
+        single.append(complaint.reference)
+
+    deadlines_breached.connect(on_batch, dispatch_uid="test.batch")
+    deadline_breached.connect(on_one, dispatch_uid="test.one")
+    try:
+        deadline_sweep()
+    finally:
+        deadlines_breached.disconnect(dispatch_uid="test.batch")
+        deadline_breached.disconnect(dispatch_uid="test.one")
+
+    assert len(batches) == 1 and len(batches[0]) == 4
+    assert sorted(single) == batches[0]
