@@ -18,9 +18,14 @@ class Result:
     median_ms: float
     runs: int
     detail: str = ""
+    min_ms: float | None = None
 
     def line(self) -> str:
-        return f"{self.name:<60} median {self.median_ms:9.2f} ms  ({self.runs} runs) {self.detail}"
+        fastest = f" min {self.min_ms:9.2f} ms" if self.min_ms is not None else ""
+        return (
+            f"{self.name:<60} median {self.median_ms:9.2f} ms{fastest}  ({self.runs} runs) "
+            f"{self.detail}"
+        )
 
 
 def measure(

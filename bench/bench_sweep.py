@@ -3,11 +3,17 @@
 Rows are seeded with INSERT ... SELECT generate_series. Between runs the 1,000 due deadlines
 are re-armed (unbreached, their notifications removed), so every run does the full work:
 claim 1,000 breaches, write 1,000 timeline events, 3,000 notifications and 3,000 e-mails.
-The number of SQL queries must be the same for both sizes.
+The number of SQL queries must be the same for both sizes; the target is under 200 ms.
+
+Re-arming is the benchmark's own artefact: in production a deadline is breached once, and
+autovacuum clears what the sweep leaves behind. So the set-up (not timed) vacuums the rows
+re-arming deletes and rewrites; otherwise each run would leave 3,000 more dead
+notifications with the very keys the next run inserts, and time the bloat instead.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,6 +24,7 @@ from django.utils import timezone
 from bench import Result, measure, median
 
 DUE = 1_000
+TARGET_MS = 200
 SIZES = (100_000, 1_000_000)
 CASES = 20_000
 
@@ -116,7 +123,7 @@ def _seed_deadlines(first: int, last: int, *, due: bool) -> None:
             " WHERE reference LIKE 'BENCH1-0%%') c",
             [CASES, first, last],
         )
-        cursor.execute("ANALYZE followups_deadline")
+        cursor.execute("VACUUM ANALYZE followups_deadline")
 
 
 def _rearm(due_ids: list[int]) -> None:
@@ -132,6 +139,8 @@ def _rearm(due_ids: list[int]) -> None:
             "WHERE id = ANY(%s)",
             [due_ids],
         )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM followups_deadline, followups_notification, followups_outboxemail")
 
 
 def _plan() -> str:
@@ -190,11 +199,17 @@ def _timed(name: str, due_ids: list[int]) -> Result:
         queries.append(len(captured.captured_queries))
 
     timings = measure(one_sweep, repeat=7, setup=lambda: _rearm(due_ids))
+    verdict = "meets" if median(timings) < TARGET_MS else "misses"
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return Result(
         name=name,
         median_ms=median(timings),
+        min_ms=min(timings),
         runs=len(timings),
-        detail=f"queries={sorted(set(queries))} {_plan()}",
+        detail=(
+            f"queries={sorted(set(queries))} {_plan()}; {verdict} the {TARGET_MS} ms target; "
+            f"load average {load}"
+        ),
     )
 
 
