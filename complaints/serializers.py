@@ -47,7 +47,7 @@ class ComplaintListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Complaint
-        fields = (
+        fields: tuple[str, ...] = (
             "reference",
             "dealer",
             "state",
@@ -67,7 +67,7 @@ class ComplaintListSerializer(serializers.ModelSerializer):
             "updated_at",
             "available_transitions",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(choices=list(PAYLOADS)))
@@ -128,7 +128,7 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
     @extend_schema_field(DeadlineRefSerializer(many=True))
     def get_open_deadlines(self, complaint: Complaint) -> list[dict[str, Any]]:
         deadlines = self.context.get("open_deadlines") or []
-        return DeadlineRefSerializer(deadlines, many=True).data
+        return list(DeadlineRefSerializer(deadlines, many=True).data)
 
 
 class ComplaintCreateSerializer(serializers.Serializer):

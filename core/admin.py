@@ -17,7 +17,7 @@ class MembershipInline(admin.TabularInline):
 class CaseUserAdmin(UserAdmin):
     inlines = [MembershipInline]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Preferences"), {"fields": ("language", "phone")}),
     )
     list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff")

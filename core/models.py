@@ -30,8 +30,9 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        # The stubs type the inherited names as str; Django takes lazy translations.
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from django.apps import AppConfig
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +16,7 @@ class DealersConfig(AppConfig):
 
         from .models import Customer, Dealer, Membership, RepairOrder, Vehicle
 
-        def through_regional_cases(column: str, prefix: str = "") -> object:
+        def through_regional_cases(column: str, prefix: str = "") -> Callable[[frozenset[int]], Q]:
             # Regional staff see a customer or vehicle only through a case they may read.
             def rule(regions: frozenset[int]) -> Q:
                 from complaints.models import Complaint

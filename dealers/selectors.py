@@ -44,7 +44,8 @@ def customer_choices(*, actor: Any, customers: list[Customer]) -> list[dict[str,
     """One pickable (customer, vehicle) pair per owned vehicle, or the customer alone."""
     vehicles: dict[int, list[Vehicle]] = {}
     for vehicle in scoped(Vehicle, actor).filter(owner__in=customers).order_by("plate", "vin"):
-        vehicles.setdefault(vehicle.owner_id, []).append(vehicle)
+        if vehicle.owner_id is not None:
+            vehicles.setdefault(vehicle.owner_id, []).append(vehicle)
     choices: list[dict[str, Any]] = []
     for customer in customers:
         for vehicle in vehicles.get(customer.pk, []):

@@ -89,7 +89,9 @@ class VehicleSummarySerializer(serializers.ModelSerializer):
 
 
 class VehicleSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="dms_id", read_only=True, allow_null=True)
+    owner: serializers.SlugRelatedField[Customer] = serializers.SlugRelatedField(
+        slug_field="dms_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Vehicle

@@ -45,7 +45,8 @@ def managers_by_dealer(dealer_ids: Iterable[int]) -> dict[int, list[Any]]:
         dealer_id__in=set(dealer_ids), role=MANAGER, user__is_active=True
     ).select_related("user")
     for membership in memberships.order_by("user_id"):
-        result.setdefault(membership.dealer_id, []).append(membership.user)
+        if membership.dealer_id is not None:
+            result.setdefault(membership.dealer_id, []).append(membership.user)
     return result
 
 
@@ -55,7 +56,8 @@ def regional_by_region(region_ids: Iterable[int]) -> dict[int, list[Any]]:
         region_id__in=set(region_ids), role=REGIONAL, user__is_active=True
     ).select_related("user")
     for membership in memberships.order_by("user_id"):
-        result.setdefault(membership.region_id, []).append(membership.user)
+        if membership.region_id is not None:
+            result.setdefault(membership.region_id, []).append(membership.user)
     return result
 
 

@@ -31,7 +31,7 @@ def control(bound_field: forms.BoundField, **attrs: Any) -> str:
         and widget.input_type not in ("checkbox", "radio", "hidden", "file")
     ):
         classes.append("form-control")
-    extra = {}
+    extra: dict[str, str | bool] = {}
     described = []
     if bound_field.help_text:
         described.append(f"{bound_field.auto_id}_help")

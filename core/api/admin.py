@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
@@ -21,8 +20,9 @@ if admin.site.is_registered(APIKey):
 @admin.register(DealerApiKey)
 class DealerApiKeyAdmin(APIKeyModelAdmin):
     list_display = ("prefix", "name", "dealer", "created", "expiry_date", "revoked")
-    list_filter = ("dealer", "revoked")
-    search_fields = ("name", "prefix", "dealer__code")
+    # The package's admin declares these as fixed-length tuples; any sequence of names will do.
+    list_filter = ("dealer", "revoked")  # type: ignore[assignment]
+    search_fields = ("name", "prefix", "dealer__code")  # type: ignore[assignment]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = super().get_readonly_fields(request, obj)
@@ -59,6 +59,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-WebhookDeliveryAdmin.short_description = _("Webhook deliveries")

@@ -49,7 +49,7 @@ def fingerprint(request: Request) -> str:
     except RawPostDataException:  # pragma: no cover - the body was streamed already
         body = repr(request.data).encode()
     digest = hashlib.sha256()
-    digest.update(request.method.encode())
+    digest.update((request.method or "").encode())
     digest.update(b"\n")
     digest.update(request.get_full_path().encode())
     digest.update(b"\n")

@@ -32,8 +32,9 @@ class DealerApiKey(AbstractAPIKey):
     )
 
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = _("API key")
-        verbose_name_plural = _("API keys")
+        # The stubs type the inherited names as str; Django takes lazy translations.
+        verbose_name = _("API key")  # type: ignore[assignment]
+        verbose_name_plural = _("API keys")  # type: ignore[assignment]
 
 
 class IdempotencyRecord(models.Model):

@@ -157,10 +157,13 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
             )
         else:
             body = problem(status, code, exc.detail)
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None) is not None:
-            headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+        # Only some APIException subclasses carry these (NotAuthenticated, Throttled).
+        auth_header = getattr(exc, "auth_header", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = auth_header
+        wait = getattr(exc, "wait", None)
+        if wait is not None:
+            headers["Retry-After"] = str(max(1, int(wait + 0.999)))
     else:
         return None
     set_rollback()

@@ -3,7 +3,7 @@ responses every operation may give."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -27,7 +27,8 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = serializers.DictField(
+    # Documentation only, never validated: the problem body's member is called `errors`.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Field name (nested fields joined with dots) → messages.",
@@ -85,11 +86,14 @@ class ProblemAutoSchema(AutoSchema):
             codes += ["409", "422"]
         if getattr(self.view, "conditional", False) and self.method in ("POST", "PATCH"):
             codes += ["409", "412"]
-        if getattr(self.view, "extra_problem_codes", None):
-            codes += [str(c) for c in self.view.extra_problem_codes]
+        extra_codes = getattr(self.view, "extra_problem_codes", None)
+        if extra_codes:
+            codes += [str(c) for c in extra_codes]
         return sorted(set(codes))
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes = self._problem_codes()
         if not codes:

@@ -15,7 +15,10 @@ from .authentication import ApiClient
 class _Throttle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # Read at request time, not import time, so settings overrides take effect.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        if self.scope is None:
+            return None
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return None if rate is None else str(rate)
 
     def __init__(self) -> None:
         self.rate = self.get_rate()

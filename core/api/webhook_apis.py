@@ -22,8 +22,16 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ("id", "dealer", "url", "events", "description", "is_active", "created_at")
-        read_only_fields = fields
+        fields: tuple[str, ...] = (
+            "id",
+            "dealer",
+            "url",
+            "events",
+            "description",
+            "is_active",
+            "created_at",
+        )
+        read_only_fields: tuple[str, ...] = fields
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):

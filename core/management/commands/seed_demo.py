@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from complaints import services as complaint_services
@@ -117,10 +117,12 @@ def seed_dealers(ctx: SeedContext) -> None:
         )
         ctx.regions[region.code] = region
         ctx.count("regions", created=created, changed=changed)
-    for spec in demo_data.DEALERS:
-        fields = {k: v for k, v in spec.items() if k != "code"}
-        fields["region"] = ctx.regions[spec["region"]]
-        dealer, created, changed = _save_reference_row(Dealer, {"code": spec["code"]}, fields)
+    for dealer_spec in demo_data.DEALERS:
+        fields = {k: v for k, v in dealer_spec.items() if k != "code"}
+        fields["region"] = ctx.regions[str(dealer_spec["region"])]
+        dealer, created, changed = _save_reference_row(
+            Dealer, {"code": dealer_spec["code"]}, fields
+        )
         ctx.dealers[dealer.code] = dealer
         ctx.count("dealers", created=created, changed=changed)
 
@@ -193,13 +195,18 @@ def _grant(ctx: SeedContext, *, user: User, role: str, dealer: Any = None, regio
     ctx.count("memberships", created=existing is None)
 
 
+def _default(model: type[models.Model], name: str) -> Any:
+    field = model._meta.get_field(name)
+    return field.get_default() if isinstance(field, models.Field) else None
+
+
 def seed_customers(ctx: SeedContext) -> None:
     """Customers (several with the relationship profile of step 2), vehicles, repair orders."""
     for spec in demo_data.CUSTOMERS:
         dealer = ctx.dealers[spec["dealer"]]
         actor = ctx.staff[dealer.code]["advisor"]
         fields = {
-            name: spec.get(name, Customer._meta.get_field(name).get_default())
+            name: spec.get(name, _default(Customer, name))
             for name in dealer_services.CUSTOMER_FIELDS
             if name != "dms_id"
         }
