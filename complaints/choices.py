@@ -23,7 +23,7 @@ class State(models.TextChoices):
 OPEN_STATES = frozenset(State.values) - {State.CLOSED, State.WITHDRAWN}
 
 # Which of the seven steps (投诉应对7步法) each state belongs to, for progress display.
-STEP_OF_STATE = {
+STEP_OF_STATE: dict[str, int | None] = {
     State.RECEIVED: 1,
     State.LISTENING: 2,
     State.INVESTIGATING: 3,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -102,7 +102,8 @@ class IntakeForm(forms.Form):
         return vin
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         customer_id, _vehicle_id = self.picked_ids()
         if not customer_id:
             if not data.get("new_name"):
@@ -144,14 +145,16 @@ class CaseFilterForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("New owner"), queryset=None)
+    assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("New owner"), queryset=None
+    )
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = staff
 
 
 class EscalateForm(forms.Form):

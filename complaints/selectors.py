@@ -131,12 +131,14 @@ def dealer_overview(*, actor: Any, dealer: Any) -> dict[str, Any]:
         for created, responded in cases.filter(first_response_at__isnull=False).values_list(
             "created_at", "first_response_at"
         )
+        if responded is not None
     ]
     closure = [
         (closed - created).total_seconds() / 3600
         for created, closed in cases.filter(
             state=State.CLOSED, closed_at__isnull=False
         ).values_list("created_at", "closed_at")
+        if closed is not None
     ]
     per_category = dict(
         open_cases.order_by()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -47,6 +48,7 @@ from .forms import (
 from .payloads import PAYLOADS
 from .web import (
     SESSION_DEALER,
+    HtmxHttpRequest,
     current_dealer,
     is_manager,
     is_regional,
@@ -96,7 +98,7 @@ def _case_url(complaint: Any) -> str:
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     """My cases: open cases of the current dealer, most urgent first."""
     dealer = current_dealer(request)
     if dealer is None:
@@ -287,7 +289,8 @@ def _transition_forms(
     """The forms for what the user may do next: main ones, and the side ones."""
     available = services.available_transitions(complaint=complaint, actor=request.user)
     bound = bound or {}
-    main, side = [], []
+    main: list[dict[str, Any]] = []
+    side: list[dict[str, Any]] = []
     handled: set[str] = set()
     for name in available:
         if name in handled:
@@ -325,7 +328,7 @@ def _offer_contacts(request: HttpRequest, complaint: Any, form: Any) -> None:
         return
     contacts = list(followup_selectors.contact_list(actor=request.user, complaint=complaint))
     outcome = getattr(form, "required_outcome", "")
-    choices = [("", _("The latest matching contact"))]
+    choices: list[tuple[int | str, str]] = [("", _("The latest matching contact"))]
     for contact in contacts:
         if outcome and contact.outcome != outcome:
             continue
@@ -348,9 +351,15 @@ def _blank_first(form: Any) -> None:
             type(field) is forms.ChoiceField
             and type(field.widget) is forms.Select
             and field.required
-            and all(value != "" for value, _label in field.choices)
+            and all(value != "" for value, _label in _choices(field))
         ):
-            field.choices = [("", "—"), *field.choices]
+            field.choices = [("", "—"), *_choices(field)]
+
+
+def _choices(field: forms.Field) -> list[tuple[Any, Any]]:
+    # django-stubs types the `choices` getter as everything its setter accepts; once set,
+    # Django has normalised them to (value, label) pairs.
+    return list(cast(Iterable[tuple[Any, Any]], getattr(field, "choices", ())))
 
 
 def _transition_label(complaint: Any, name: str) -> str:
@@ -558,9 +567,10 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     )
     for complaint in cases:
         allowed = services.available_transitions(complaint=complaint, actor=request.user)
-        complaint.may_approve = "approve" in allowed
-        complaint.may_reject = "reject" in allowed
-        complaint.needs_approval_because = _why_approval(complaint)
+        row: Any = complaint  # the queue's template reads these three extra attributes
+        row.may_approve = "approve" in allowed
+        row.may_reject = "reject" in allowed
+        row.needs_approval_because = _why_approval(complaint)
     return render(request, "complaints/approval_queue.html", {"cases": cases, "dealer": dealer})
 
 
@@ -627,11 +637,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("home")
     response = HttpResponseRedirect(target)
-    if request.user.language:
+    language = getattr(request.user, "language", "")
+    if language:
         # The login page, before anyone signs in, speaks the last language chosen here.
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
-            request.user.language,
+            language,
             max_age=settings.LANGUAGE_COOKIE_AGE,
             samesite="Lax",
         )

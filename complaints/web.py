@@ -3,12 +3,13 @@ the header's navigation, and the one helper that turns service errors into form 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from core.exceptions import ApplicationError, NotFound, ValidationFailed
 from core.scoping import MANAGER, REGIONAL, access_for
@@ -20,12 +21,18 @@ SESSION_DEALER = "current_dealer_id"
 NON_FIELD_KEYS = {"non_field_errors", "__all__", "detail"}
 
 
+class HtmxHttpRequest(HttpRequest):
+    """The type of a request that went through django-htmx's middleware."""
+
+    htmx: HtmxDetails
+
+
 def user_dealers(request: HttpRequest) -> list[Dealer]:
     """The dealers the signed-in user may look at, cached on the request."""
     cached = getattr(request, "_user_dealers", None)
     if cached is None:
         cached = list(dealer_list(actor=request.user).order_by("code"))
-        request._user_dealers = cached
+        cast(Any, request)._user_dealers = cached
     return cached
 
 

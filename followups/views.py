@@ -22,7 +22,7 @@ from complaints import selectors as complaint_selectors
 from complaints.forms import PROMISE_MINUTES, PROMISES, ContactForm, PromiseForm
 from complaints.models import Complaint
 from complaints.views import render_case
-from complaints.web import is_manager, require_dealer, service_error
+from complaints.web import HtmxHttpRequest, is_manager, require_dealer, service_error
 from core.exceptions import ApplicationError, NotFound
 from dealers.models import Dealer
 
@@ -181,7 +181,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def overdue_board(request: HttpRequest) -> HttpResponse:
+def overdue_board(request: HtmxHttpRequest) -> HttpResponse:
     """Missed and soon-due deadlines of the dealer, most urgent first; htmx refreshes it."""
     dealer = require_dealer(request)
     if not is_manager(request, dealer):
