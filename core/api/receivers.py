@@ -9,6 +9,7 @@ from django.dispatch import receiver
 
 from complaints.choices import EventKind
 from complaints.signals import case_changed
+from followups.signals import deadlines_breached
 
 from .models import WebhookEvent
 from .selectors import webhook_endpoints_by_dealer, webhook_endpoints_for
@@ -47,35 +48,28 @@ def on_case_changed(sender: Any, *, complaint: Any, event: Any, **kwargs: Any) -
     enqueue(endpoints=endpoints, event_type=event_type, data=data)
 
 
-try:
-    from followups.signals import deadlines_breached
-except ImportError:  # pragma: no cover - deadlines arrive with the follow-up app
-    deadlines_breached = None
-
-if deadlines_breached is not None:
-
-    @receiver(deadlines_breached, dispatch_uid="api.webhooks.deadlines_breached")
-    def on_deadlines_breached(sender: Any, *, deadlines: list[Any], **kwargs: Any) -> None:
-        """One read of the endpoints and one INSERT of the deliveries for a whole batch of
-        the sweep, however many deadlines it breached."""
-        event_type = WebhookEvent.DEADLINE_BREACHED
-        endpoints = webhook_endpoints_by_dealer(
-            dealer_ids={deadline.complaint.dealer_id for deadline in deadlines},
-            event_type=event_type,
-        )
-        if not endpoints:
-            return
-        events = []
-        for deadline in deadlines:
-            complaint = deadline.complaint
-            wanted = endpoints.get(complaint.dealer_id)
-            if not wanted:
-                continue
-            data = case_data(complaint)
-            data["deadline"] = {
-                "kind": deadline.kind,
-                "due_at": deadline.due_at,
-                "breached_at": deadline.breached_at,
-            }
-            events.append((wanted, event_type, data))
-        enqueue_many(events=events)
+@receiver(deadlines_breached, dispatch_uid="api.webhooks.deadlines_breached")
+def on_deadlines_breached(sender: Any, *, deadlines: list[Any], **kwargs: Any) -> None:
+    """One read of the endpoints and one INSERT of the deliveries for a whole batch of
+    the sweep, however many deadlines it breached."""
+    event_type = WebhookEvent.DEADLINE_BREACHED
+    endpoints = webhook_endpoints_by_dealer(
+        dealer_ids={deadline.complaint.dealer_id for deadline in deadlines},
+        event_type=event_type,
+    )
+    if not endpoints:
+        return
+    events = []
+    for deadline in deadlines:
+        complaint = deadline.complaint
+        wanted = endpoints.get(complaint.dealer_id)
+        if not wanted:
+            continue
+        data = case_data(complaint)
+        data["deadline"] = {
+            "kind": deadline.kind,
+            "due_at": deadline.due_at,
+            "breached_at": deadline.breached_at,
+        }
+        events.append((wanted, event_type, data))
+    enqueue_many(events=events)

@@ -15,6 +15,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -79,11 +80,11 @@ def enqueue(*, endpoints: list[WebhookEndpoint], event_type: str, data: dict[str
     enqueue_many(events=[(endpoints, event_type, data)])
 
 
-def enqueue_many(*, events: list[tuple[list[WebhookEndpoint], str, dict[str, Any]]]) -> None:
+def enqueue_many(*, events: Sequence[tuple[list[WebhookEndpoint], str, dict[str, Any]]]) -> None:
     """Write one delivery per endpoint of each event, all with one INSERT in the caller's
     transaction; send them after commit. Each event has its own id, shared by its
     deliveries to several endpoints."""
-    deliveries = []
+    deliveries: list[WebhookDelivery] = []
     for endpoints, event_type, data in events:
         event_id = str(uuid.uuid4())
         deliveries.extend(
