@@ -31,7 +31,10 @@ KIND_STATES: dict[str, frozenset[str]] = {
     DeadlineKind.FIRST_RESPONSE: frozenset({State.RECEIVED}),
     DeadlineKind.COMMITMENT: frozenset(OPEN_STATES),
     DeadlineKind.APPROVAL: frozenset({State.AWAITING_APPROVAL}),
-    DeadlineKind.REPAIR_COMPLETION: frozenset({State.RESOLVING}),
+    # A completion date may be promised while the decision is still being made or approved.
+    DeadlineKind.REPAIR_COMPLETION: frozenset(
+        {State.ASSESSING, State.AWAITING_APPROVAL, State.RESOLVING}
+    ),
     DeadlineKind.INTERIM_REPORT: frozenset({State.RESOLVING}),
     DeadlineKind.FOLLOW_UP: frozenset({State.FOLLOWING_UP}),
     DeadlineKind.TRANSFER_CHECK: frozenset(OPEN_STATES),

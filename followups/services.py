@@ -422,10 +422,14 @@ def deadline_rule_update(
     for name, value in values.items():
         if value is None:
             continue
+        # The same bounds as the model's validators, which the admin applies.
+        most = 24 * 7 if name == "remind_before_hours" else 24 * 30
         if getattr(default, name) is None:
             errors[name] = [_("This kind of deadline has no such limit.")]
-        elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 24 * 30:
-            errors[name] = [_("Give a whole number of hours between 1 and 720.")]
+        elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
+            errors[name] = [
+                _("Give a whole number of hours between 1 and %(most)d.") % {"most": most}
+            ]
         elif kind in FIRM_KINDS and value > getattr(default, name):
             errors[name] = [
                 _("The rule is at most %(hours)d hours; a dealer may only shorten it.")

@@ -13,6 +13,7 @@ from core.exceptions import Conflict, PermissionDenied, TransitionNotAllowed, Va
 from followups import services
 from followups.models import Deadline, Notification
 
+from ..complaints.rules import VALID_PAYLOADS
 from .conftest import START
 
 
@@ -302,6 +303,18 @@ def test_completing_the_action_satisfies_the_promised_repair(to_state, alice, cl
         data={"agreed_resolution": "Repaired", "actions_taken": "New screen"},
     )
     assert _only(complaint, "repair_completion").outcome_reason == "Action completed"
+
+
+def test_a_repair_date_promised_while_deciding_survives_approval(make_complaint, alice, clock):
+    complaint = make_complaint(alice, state=State.ASSESSING)
+    due = START + timedelta(days=3)
+    services.repair_promise_set(complaint=complaint, actor=alice.advisor, due_at=due)
+    for name, actor in (("submit_for_approval", alice.advisor), ("approve", alice.manager)):
+        complaint = complaint_services.complaint_transition(
+            complaint=complaint, name=name, actor=actor, data=VALID_PAYLOADS[name]
+        )
+    assert complaint.state == State.RESOLVING
+    assert _open(complaint, "repair_completion").get().due_at == due
 
 
 def test_a_repair_date_cannot_be_promised_for_a_case_under_review(make_complaint, alice, clock):

@@ -153,6 +153,7 @@ def test_a_dealer_may_tighten_the_follow_up_rule_but_never_loosen_it(following_u
         ("approval", {"safety_hours": 4}, "safety_hours"),
         ("commitment", {"hours": 4}, "hours"),
         ("nonsense", {"hours": 4}, "kind"),
+        ("repair_completion", {"remind_before_hours": 24 * 7 + 1}, "remind_before_hours"),
     ],
 )
 def test_a_wrong_rule_is_refused(kind, values, field, alice):
