@@ -71,8 +71,14 @@ class Deadline(models.Model):
     the escalation ladder) until it is satisfied or cancelled.
     """
 
+    # No index of its own: `deadline_complaint_kind` starts with the case, and every index
+    # costs the sweep an entry per breached row.
     complaint = models.ForeignKey(
-        Complaint, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("complaint")
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        verbose_name=_("complaint"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
@@ -203,11 +209,14 @@ class ContactAttempt(models.Model):
 class Notification(models.Model):
     """An in-app message to one user, written in that user's language."""
 
+    # No index of its own: the inbox, unread and once-per-step indexes start with it, and
+    # the sweep writes thousands of notifications at once.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,
     )
     complaint = models.ForeignKey(
         Complaint,

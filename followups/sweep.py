@@ -1,12 +1,14 @@
 """The deadline sweep and the e-mail outbox delivery.
 
-The sweep reads due deadlines with one query over a partial index, claims them (rows locked
-with SKIP LOCKED, then a conditional UPDATE that only touches rows still unclaimed) and, in
-the same transaction, writes the timeline events, the notifications and their outbox
-e-mails. A second sweep running at the same time skips the rows the first one holds and
-finds them claimed afterwards, so a breach is notified exactly once. The number of queries
-depends on the number of batches, never on how many deadlines are open.
-"""
+The sweep reads due deadlines with one query over a partial index and claims them in the
+same statement (on PostgreSQL one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
+RETURNING …`; elsewhere the rows are locked, then changed with a conditional UPDATE that
+only touches rows still unclaimed). In the same transaction it writes the timeline events,
+the notifications and their outbox e-mails set-based, and tells other apps about the whole
+batch with one signal (`deadlines_breached`). A second sweep running at the same time
+skips the rows the first one holds and finds them claimed afterwards, so a breach is
+notified exactly once. The number of queries depends on the number of batches, never on
+how many deadlines are open or due."""
 
 from __future__ import annotations
 
