@@ -215,12 +215,13 @@ def _timed(name: str, due_ids: list[int]) -> Result:
 
 @contextmanager
 def _only_followups_receivers() -> Iterator[None]:
-    """Disconnect other apps' receivers of the sweep's signals (the API's webhook hooks look
-    up endpoints once per breach), to show what the sweep itself costs."""
+    """Disconnect other apps' receivers of the sweep's signals (the API's webhook hooks), to
+    show what the sweep itself costs."""
     from complaints.signals import case_changed
-    from followups.signals import deadline_breached
+    from followups.signals import deadline_breached, deadlines_breached
 
-    saved = [(signal, list(signal.receivers)) for signal in (case_changed, deadline_breached)]
+    signals = (case_changed, deadline_breached, deadlines_breached)
+    saved = [(signal, list(signal.receivers)) for signal in signals]
     try:
         for signal, receivers in saved:
             with signal.lock:
