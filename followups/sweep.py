@@ -13,8 +13,10 @@ how many deadlines are open or due."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,7 +29,7 @@ from django.utils import timezone, translation
 from complaints import services as complaint_services
 from complaints.choices import EventKind
 from complaints.models import Complaint
-from dealers.models import Dealer
+from dealers.models import Customer, Dealer
 
 from . import notify
 from .choices import NotificationKind
@@ -155,14 +157,17 @@ def _claim_returning(
         .query.sql_with_params()
     )
     qn = connection.ops.quote_name
-    fields = [Deadline._meta.get_field(name) for name in changes]
-    columns = [f.column for f in Deadline._meta.concrete_fields]
-    complaint_table = Deadline._meta.get_field("complaint").related_model._meta.db_table
-    customer_table = Complaint._meta.get_field("customer").related_model._meta.db_table
+    # A concrete field is one with a column (Django's own definition), so none is skipped.
+    concrete = {f.name: f for f in Deadline._meta.concrete_fields}
+    fields = [concrete[name] for name in changes]
+    set_columns = [f.column for f in fields if f.column]
+    columns = [f.column for f in Deadline._meta.concrete_fields if f.column]
+    complaint_table = Complaint._meta.db_table
+    customer_table = Customer._meta.db_table
     sql = f"""
         WITH claimed AS (
             UPDATE {qn(Deadline._meta.db_table)}
-            SET {", ".join(f"{qn(f.column)} = %s" for f in fields)}
+            SET {", ".join(f"{qn(c)} = %s" for c in set_columns)}
             WHERE {qn("id")} IN ({locked})
             RETURNING {", ".join(qn(c) for c in columns)}
         )
@@ -183,7 +188,9 @@ def _claim_returning(
     for row in rows:
         deadline = Deadline.from_db(connection.alias, names, row[:width])
         complaint = Complaint.from_db(connection.alias, _COMPLAINT_COLUMNS, row[width:-1])
-        deadline.customer_name = row[-1]
+        # Read by the notification texts, as the other database's annotate() sets it.
+        annotated: Any = deadline
+        annotated.customer_name = row[-1]
         deadline.complaint = complaint
         claimed.append(deadline)
     _attach(claimed)
@@ -274,7 +281,7 @@ def _remind_batch(now: datetime, batch_size: int) -> tuple[int, int]:
         return seen, len(claimed)
 
 
-_MESSAGES = {
+_MESSAGES: dict[str, Callable[[Deadline], tuple[str, str]]] = {
     NotificationKind.DEADLINE_BREACHED: notify.breach_message,
     NotificationKind.DEADLINE_ESCALATED: notify.escalation_message,
     NotificationKind.DEADLINE_DUE_SOON: notify.due_soon_message,
