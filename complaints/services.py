@@ -419,6 +419,7 @@ def complaint_reassign(
     *, complaint: Complaint, actor: Any, assignee: Any, reason: str = ""
 ) -> Complaint:
     """Hand a case over explicitly: its owner or a manager names the next owner."""
+    require_storable({"reason": reason}, max_length=MAX_TEXT_LENGTH)
     with transaction.atomic():
         locked = _lock(complaint, actor)
         _require_worker(locked, actor)
@@ -452,6 +453,7 @@ def complaint_escalate(*, complaint: Complaint, actor: Any, reason: str) -> Comp
     """Bring a case to the managers' attention; anyone working the case may do it."""
     if not str(reason).strip():
         raise ValidationFailed({"reason": [_("Say why the case needs a manager.")]})
+    require_storable({"reason": str(reason)}, max_length=MAX_TEXT_LENGTH)
     with transaction.atomic():
         locked = _lock(complaint, actor)
         _require_worker(locked, actor)
@@ -467,6 +469,7 @@ def complaint_escalate(*, complaint: Complaint, actor: Any, reason: str) -> Comp
 def complaint_add_note(*, complaint: Complaint, actor: Any, comment: str) -> CaseEvent:
     if not str(comment).strip():
         raise ValidationFailed({"comment": [_("Write something.")]})
+    require_storable({"comment": str(comment)}, max_length=MAX_TEXT_LENGTH)
     with transaction.atomic():
         locked = _lock(complaint, actor)
         _require_worker(locked, actor)

@@ -26,6 +26,7 @@ from core.exceptions import (
     ValidationFailed,
 )
 from core.scoping import MANAGER, roles_for
+from core.text import MAX_TEXT_LENGTH, require_storable, text_problem
 from dealers.models import Dealer
 
 from .choices import (
@@ -155,6 +156,12 @@ def contact_record(
         errors["outcome"] = [
             _("Choose one of: %(values)s.") % {"values": ", ".join(ContactOutcome.values)}
         ]
+    if problem := text_problem(str(note)):
+        errors["note"] = [str(problem)]
+    elif len(str(note)) > MAX_TEXT_LENGTH:
+        errors["note"] = [
+            _("A note may have at most %(limit)d characters.") % {"limit": MAX_TEXT_LENGTH}
+        ]
     _check_time(contacted_at, "contacted_at", errors)
     now = timezone.now()
     contacted_at = contacted_at or now
@@ -254,6 +261,7 @@ def commitment_create(
     promise = (promise or "").strip()
     if not promise:
         raise ValidationFailed({"promise": [_("Write down what was promised.")]})
+    require_storable({"promise": promise}, max_length=MAX_TEXT_LENGTH)
     _check_promise_time(due_at)
     with transaction.atomic():
         event = complaint_services.complaint_record_event(
@@ -280,6 +288,7 @@ def commitment_keep(*, deadline: Deadline, actor: Any, note: str = "") -> Deadli
     """Mark a promise kept. Invariant: only an open promise, only once."""
     if deadline.kind != DeadlineKind.COMMITMENT:
         raise ValidationFailed({"deadline": [_("Only a promise can be marked kept.")]})
+    require_storable({"note": note}, max_length=MAX_TEXT_LENGTH)
     with transaction.atomic():
         complaint_services.complaint_record_event(
             complaint=deadline.complaint,
@@ -348,6 +357,7 @@ def transfer_check_confirm(*, deadline: Deadline, actor: Any, note: str = "") ->
     """The previous owner (or a manager) confirms the customer was contacted after a hand-over."""
     if deadline.kind != DeadlineKind.TRANSFER_CHECK:
         raise ValidationFailed({"deadline": [_("This is not a hand-over check.")]})
+    require_storable({"note": note}, max_length=MAX_TEXT_LENGTH)
     is_owner = deadline.owner_id is not None and deadline.owner_id == actor_user_id(actor)
     if not is_owner and MANAGER not in roles_for(actor, deadline.complaint.dealer_id):
         raise PermissionDenied(_("Only the previous owner or a manager confirms a hand-over."))

@@ -4,14 +4,19 @@ raises anything else (which every entry point would turn into a 500)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django import forms
+from django.utils import timezone
 
 from complaints import services
 from complaints.choices import State
+from complaints.models import CaseEvent
 from complaints.payloads import PAYLOADS
 from core.exceptions import ValidationFailed
 from core.text import MAX_TEXT_LENGTH
+from followups import services as followup_services
 
 from .rules import TABLE, VALID_PAYLOADS, snapshot
 
@@ -142,3 +147,69 @@ def test_null_correction_is_refused_or_accepted_never_raised(field, alice, make_
         services.complaint_update(complaint=complaint, actor=alice.advisor, data={field: None})
     except ValidationFailed as refused:
         assert field in refused.field_errors
+
+
+UNSTORABLE = pytest.mark.parametrize(
+    "text", ["brake\x00noise", "brake\ud800noise"], ids=["nul", "surrogate"]
+)
+
+
+def _timeline(complaint):
+    return list(CaseEvent.objects.filter(complaint=complaint).values_list("id", flat=True))
+
+
+@UNSTORABLE
+def test_note_escalation_and_hand_over_refuse_unstorable_text(
+    text, alice, make_complaint, postgres_db
+):
+    complaint = make_complaint(alice, state=State.LISTENING)
+    before = snapshot(complaint)
+    calls = {
+        "comment": lambda: services.complaint_add_note(
+            complaint=complaint, actor=alice.advisor, comment=text
+        ),
+        "reason": lambda: services.complaint_escalate(
+            complaint=complaint, actor=alice.advisor, reason=text
+        ),
+    }
+    for field, call in calls.items():
+        with pytest.raises(ValidationFailed) as refused:
+            call()
+        assert refused.value.field_errors.get(field)
+    with pytest.raises(ValidationFailed) as refused:
+        services.complaint_reassign(
+            complaint=complaint, actor=alice.manager, assignee=alice.manager2, reason=text
+        )
+    assert refused.value.field_errors.get("reason")
+    assert snapshot(complaint) == before
+
+
+@UNSTORABLE
+def test_contacts_and_promises_refuse_unstorable_text(text, alice, make_complaint, postgres_db):
+    complaint = make_complaint(alice, state=State.LISTENING)
+    events = _timeline(complaint)
+    with pytest.raises(ValidationFailed) as refused:
+        followup_services.contact_record(
+            complaint=complaint,
+            actor=alice.advisor,
+            channel="phone",
+            outcome="satisfied",
+            note=text,
+        )
+    assert refused.value.field_errors.get("note")
+    due_at = timezone.now() + timedelta(hours=1)
+    with pytest.raises(ValidationFailed) as refused:
+        followup_services.commitment_create(
+            complaint=complaint, actor=alice.advisor, promise=text, due_at=due_at
+        )
+    assert refused.value.field_errors.get("promise")
+    assert _timeline(complaint) == events
+
+    promise = followup_services.commitment_create(
+        complaint=complaint, actor=alice.advisor, promise="Call back", due_at=due_at
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        followup_services.commitment_keep(deadline=promise, actor=alice.advisor, note=text)
+    assert refused.value.field_errors.get("note")
+    promise.refresh_from_db()
+    assert promise.satisfied_at is None
