@@ -40,8 +40,8 @@ messages: $(VENV)/.installed
 
 # Regenerates the .po files from the source (needs GNU gettext: apt-get install gettext).
 makemessages: $(VENV)/.installed
-	$(MANAGE) makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'static/*'
-	$(MANAGE) makemessages --locale zh_Hans --domain djangojs --no-obsolete --ignore '.venv/*' --ignore 'static/vendor/*'
+	$(MANAGE) makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'static/*' --ignore 'node_modules/*'
+	$(MANAGE) makemessages --locale zh_Hans --domain djangojs --no-obsolete --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'
 
 demo: install messages
 	@mkdir -p "$${VAR_DIR:-var}"
