@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any, cast
 
@@ -75,7 +75,8 @@ MAIN_TRANSITIONS = (
 DECISION_TRANSITIONS = ("decide", "submit_for_approval")
 
 
-def _case_or_404(request: HttpRequest, reference: str):
+def case_or_404(request: HttpRequest, reference: str) -> Any:
+    """The case if the user may see it; another dealer's case does not exist for them."""
     try:
         return selectors.complaint_get(actor=request.user, reference=reference)
     except NotFound:
@@ -89,7 +90,7 @@ def _expected_version(request: HttpRequest) -> int | None:
         return None
 
 
-def _case_url(complaint: Any) -> str:
+def case_url(complaint: Any) -> str:
     return reverse("complaint_detail", args=[complaint.reference])
 
 
@@ -158,7 +159,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 request,
                 _("Case %(reference)s has been logged.") % {"reference": complaint.reference},
             )
-            return redirect(_case_url(complaint))
+            return redirect(case_url(complaint))
     term = request.POST.get("q", "") if request.method == "POST" else ""
     picked = request.POST.get("pick", "") if request.method == "POST" else ""
     choices = []
@@ -428,10 +429,38 @@ def render_case(
     return render(request, "complaints/complaint_detail.html", context, status=status)
 
 
+def case_form_action(
+    request: HttpRequest,
+    complaint: Any,
+    form: Any,
+    *,
+    run: Callable[[dict[str, Any]], object],
+    success: Callable[[dict[str, Any]], str] | str,
+    form_name: str,
+    open_form: str,
+) -> HttpResponse:
+    """Run a case-page form through its service.
+
+    Done: a message and back to the case. Refused with field errors: the case page again
+    with the form open and kept as typed. Refused otherwise: the service's message and back.
+    """
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except ApplicationError as error:
+            service_error(request, error, form)
+            if not form.errors:
+                return HttpResponseRedirect(case_url(complaint))
+        else:
+            messages.success(request, success(form.cleaned_data) if callable(success) else success)
+            return HttpResponseRedirect(case_url(complaint))
+    return render_case(request, complaint, open_form=open_form, **{form_name: form})
+
+
 @login_required
 @require_GET
 def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    complaint = _case_or_404(request, reference)
+    complaint = case_or_404(request, reference)
     return render(request, "complaints/complaint_detail.html", _case_context(request, complaint))
 
 
@@ -441,14 +470,14 @@ def _back(request: HttpRequest, complaint: Any) -> HttpResponseRedirect:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return HttpResponseRedirect(target)
-    return HttpResponseRedirect(_case_url(complaint))
+    return HttpResponseRedirect(case_url(complaint))
 
 
 @login_required
 @require_POST
 def complaint_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     """Run one transition with the posted payload; refusals come back next to the fields."""
-    complaint = _case_or_404(request, reference)
+    complaint = case_or_404(request, reference)
     if name not in PAYLOADS:
         raise Http404
     data = request.POST.copy()
@@ -468,15 +497,15 @@ def complaint_transition(request: HttpRequest, reference: str, name: str) -> Htt
             _("Someone else moved this case first; here it is as it is now. %(detail)s")
             % {"detail": error.message},
         )
-        return HttpResponseRedirect(_case_url(complaint))
+        return HttpResponseRedirect(case_url(complaint))
     except ValidationFailed as error:
-        fresh = _case_or_404(request, reference)
+        fresh = case_or_404(request, reference)
         form = PAYLOADS[name](data, complaint=fresh, actor=request.user)
         service_error(request, error, form)
         return render_case(request, fresh, bound={name: form}, open_form=name)
     except (PermissionDenied, ApplicationError) as error:
         service_error(request, error)
-        return HttpResponseRedirect(_case_url(complaint))
+        return HttpResponseRedirect(case_url(complaint))
     label = _transition_label(complaint, name)
     messages.success(
         request,
@@ -488,66 +517,59 @@ def complaint_transition(request: HttpRequest, reference: str, name: str) -> Htt
 @login_required
 @require_POST
 def complaint_escalate(request: HttpRequest, reference: str) -> HttpResponse:
-    complaint = _case_or_404(request, reference)
+    complaint = case_or_404(request, reference)
     form = EscalateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_escalate(
-                complaint=complaint, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ApplicationError as error:
-            service_error(request, error, form)
-        else:
-            messages.success(request, _("The case has been escalated to the managers."))
-            return HttpResponseRedirect(_case_url(complaint))
-    return render_case(request, complaint, escalate_form=form, open_form="escalate")
+    return case_form_action(
+        request,
+        complaint,
+        form,
+        run=lambda data: services.complaint_escalate(
+            complaint=complaint, actor=request.user, reason=data["reason"]
+        ),
+        success=_("The case has been escalated to the managers."),
+        form_name="escalate_form",
+        open_form="escalate",
+    )
 
 
 @login_required
 @require_POST
 def complaint_reassign(request: HttpRequest, reference: str) -> HttpResponse:
-    complaint = _case_or_404(request, reference)
+    complaint = case_or_404(request, reference)
     staff = dealer_selectors.dealer_staff(actor=request.user, dealer=complaint.dealer)
     form = ReassignForm(request.POST, staff=staff)
-    if form.is_valid():
-        try:
-            services.complaint_reassign(
-                complaint=complaint,
-                actor=request.user,
-                assignee=form.cleaned_data["assignee"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as error:
-            service_error(request, error, form)
-            if not form.errors:
-                return HttpResponseRedirect(_case_url(complaint))
-        else:
-            messages.success(
-                request,
-                _("The case now belongs to %(name)s.") % {"name": form.cleaned_data["assignee"]},
-            )
-            return HttpResponseRedirect(_case_url(complaint))
-    return render_case(request, complaint, reassign_form=form, open_form="reassign")
+    return case_form_action(
+        request,
+        complaint,
+        form,
+        run=lambda data: services.complaint_reassign(
+            complaint=complaint,
+            actor=request.user,
+            assignee=data["assignee"],
+            reason=data["reason"],
+        ),
+        success=lambda data: _("The case now belongs to %(name)s.") % {"name": data["assignee"]},
+        form_name="reassign_form",
+        open_form="reassign",
+    )
 
 
 @login_required
 @require_POST
 def complaint_note(request: HttpRequest, reference: str) -> HttpResponse:
-    complaint = _case_or_404(request, reference)
+    complaint = case_or_404(request, reference)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_add_note(
-                complaint=complaint, actor=request.user, comment=form.cleaned_data["comment"]
-            )
-        except ApplicationError as error:
-            service_error(request, error, form)
-            if not form.errors:
-                return HttpResponseRedirect(_case_url(complaint))
-        else:
-            messages.success(request, _("The note has been added to the timeline."))
-            return HttpResponseRedirect(_case_url(complaint))
-    return render_case(request, complaint, note_form=form, open_form="note")
+    return case_form_action(
+        request,
+        complaint,
+        form,
+        run=lambda data: services.complaint_add_note(
+            complaint=complaint, actor=request.user, comment=data["comment"]
+        ),
+        success=_("The note has been added to the timeline."),
+        form_name="note_form",
+        open_form="note",
+    )
 
 
 # --- manager pages ------------------------------------------------------------------

@@ -18,10 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from complaints import selectors as complaint_selectors
 from complaints.forms import PROMISE_MINUTES, PROMISES, ContactForm, PromiseForm
-from complaints.models import Complaint
-from complaints.views import render_case
+from complaints.views import case_form_action, case_or_404, case_url, render_case
 from complaints.web import HtmxHttpRequest, is_manager, require_dealer, service_error
 from core.exceptions import ApplicationError, NotFound
 from dealers.models import Dealer
@@ -37,13 +35,6 @@ from .web import mark_overdue, repair_promise_offered
 AT_RISK_WITHIN = timedelta(hours=2)
 
 
-def _case(request: HttpRequest, reference: str) -> Complaint:
-    try:
-        return complaint_selectors.complaint_get(actor=request.user, reference=reference)
-    except NotFound:
-        raise Http404 from None
-
-
 def _deadline(request: HttpRequest, pk: int) -> Deadline:
     try:
         return selectors.deadline_get(actor=request.user, pk=pk)
@@ -51,59 +42,54 @@ def _deadline(request: HttpRequest, pk: int) -> Deadline:
         raise Http404 from None
 
 
-def _case_url(complaint: Complaint) -> str:
-    return reverse("complaint_detail", args=[complaint.reference])
-
-
 @login_required
 @require_POST
 def contact_create(request: HttpRequest, reference: str) -> HttpResponse:
     """Log a contact with the customer; a satisfied one lets the case leave step 6."""
-    complaint = _case(request, reference)
+    complaint = case_or_404(request, reference)
     form = ContactForm(request.POST, prefix="contact")
-    if form.is_valid():
-        try:
-            services.contact_record(
-                complaint=complaint,
-                actor=request.user,
-                channel=form.cleaned_data["channel"],
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as error:
-            service_error(request, error, form)
-            if not form.errors:
-                return HttpResponseRedirect(_case_url(complaint))
-        else:
-            messages.success(request, _("The contact has been recorded."))
-            return HttpResponseRedirect(_case_url(complaint))
-    return render_case(request, complaint, contact_form=form, open_form="contact")
+    return case_form_action(
+        request,
+        complaint,
+        form,
+        run=lambda data: services.contact_record(
+            complaint=complaint,
+            actor=request.user,
+            channel=data["channel"],
+            outcome=data["outcome"],
+            note=data["note"],
+        ),
+        success=_("The contact has been recorded."),
+        form_name="contact_form",
+        open_form="contact",
+    )
 
 
 @login_required
 @require_POST
 def promise_create(request: HttpRequest, reference: str) -> HttpResponse:
     """A further one-click promise to the customer, due from now."""
-    complaint = _case(request, reference)
+    complaint = case_or_404(request, reference)
     form = PromiseForm(request.POST, prefix="promise")
-    if form.is_valid():
-        key = form.cleaned_data["promise"]
-        label = next(str(text) for k, text, _minutes in PROMISES if k == key)
-        try:
-            services.commitment_create(
-                complaint=complaint,
-                actor=request.user,
-                promise=label,
-                due_at=timezone.now() + timedelta(minutes=PROMISE_MINUTES[key]),
-            )
-        except ApplicationError as error:
-            service_error(request, error, form)
-            if not form.errors:
-                return HttpResponseRedirect(_case_url(complaint))
-        else:
-            messages.success(request, _("The promise has been recorded with its deadline."))
-            return HttpResponseRedirect(_case_url(complaint))
-    return render_case(request, complaint, promise_form=form, open_form="promise")
+
+    def promise(data: dict[str, Any]) -> object:
+        key = data["promise"]
+        return services.commitment_create(
+            complaint=complaint,
+            actor=request.user,
+            promise=next(str(text) for k, text, _minutes in PROMISES if k == key),
+            due_at=timezone.now() + timedelta(minutes=PROMISE_MINUTES[key]),
+        )
+
+    return case_form_action(
+        request,
+        complaint,
+        form,
+        run=promise,
+        success=_("The promise has been recorded with its deadline."),
+        form_name="promise_form",
+        open_form="promise",
+    )
 
 
 @login_required
@@ -118,14 +104,14 @@ def promise_keep(request: HttpRequest, pk: int) -> HttpResponse:
         service_error(request, error)
     else:
         messages.success(request, _("The promise is marked as kept."))
-    return HttpResponseRedirect(_case_url(deadline.complaint))
+    return HttpResponseRedirect(case_url(deadline.complaint))
 
 
 @login_required
 @require_POST
 def repair_promise_set(request: HttpRequest, reference: str) -> HttpResponse:
     """The date and time the repair will be finished, as promised to the customer."""
-    complaint = _case(request, reference)
+    complaint = case_or_404(request, reference)
     form = RepairPromiseForm(request.POST, prefix="repair", tzinfo=complaint.dealer.tzinfo)
     if form.is_valid():
         try:
@@ -135,15 +121,15 @@ def repair_promise_set(request: HttpRequest, reference: str) -> HttpResponse:
         except ApplicationError as error:
             service_error(request, error, form)
             if not form.errors:
-                return HttpResponseRedirect(_case_url(complaint))
+                return HttpResponseRedirect(case_url(complaint))
         else:
             messages.success(
                 request, _("The promised repair completion is recorded with its deadline.")
             )
-            return HttpResponseRedirect(_case_url(complaint))
+            return HttpResponseRedirect(case_url(complaint))
     if not repair_promise_offered(complaint):
         # Nowhere to show the form again: the refusal above said why.
-        return HttpResponseRedirect(_case_url(complaint))
+        return HttpResponseRedirect(case_url(complaint))
     return render_case(request, complaint, repair_form=form, open_form="repair")
 
 
@@ -162,7 +148,7 @@ def transfer_check_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         service_error(request, error)
     else:
         messages.success(request, _("The hand-over is confirmed: the customer was informed."))
-    return HttpResponseRedirect(_case_url(deadline.complaint))
+    return HttpResponseRedirect(case_url(deadline.complaint))
 
 
 @login_required
