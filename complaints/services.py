@@ -512,11 +512,12 @@ def complaint_record_system_events(
     Invariant: only deadline events, with no acting user, and `case_changed` is sent for
     each inside the caller's transaction, as for any other event.
     """
+    system = actor_label(None)  # translated once per batch, not once per event
     events = [
         CaseEvent(
             complaint=complaint,
             kind=kind,
-            actor_label=actor_label(None),
+            actor_label=system,
             comment=comment,
             payload=_jsonable(payload),
         )

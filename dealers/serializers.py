@@ -7,17 +7,8 @@ from typing import Any
 from rest_framework import serializers
 
 from dealers.models import ContactChannel, Customer, RepairOrder, Vehicle
+from dealers.services import PROFILE_FIELDS
 from dealers.validators import normalize_vin
-
-PROFILE_FIELDS = (
-    "occupation",
-    "family",
-    "interests",
-    "other_vehicles",
-    "insurance",
-    "usage_and_storage",
-    "notes",
-)
 
 
 class CustomerSummarySerializer(serializers.ModelSerializer):

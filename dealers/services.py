@@ -16,12 +16,8 @@ from core.text import require_storable, require_storable_instance
 from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
 from .validators import normalize_vin
 
-CUSTOMER_FIELDS = (
-    "dms_id",
-    "name",
-    "phone",
-    "email",
-    "preferred_channel",
+# The relationship profile of step 2 (顾客与品牌的关系).
+PROFILE_FIELDS = (
     "occupation",
     "family",
     "interests",
@@ -30,6 +26,7 @@ CUSTOMER_FIELDS = (
     "usage_and_storage",
     "notes",
 )
+CUSTOMER_FIELDS = ("dms_id", "name", "phone", "email", "preferred_channel", *PROFILE_FIELDS)
 VEHICLE_FIELDS = ("model", "plate", "purchase_date", "mileage", "warranty_end")
 
 

@@ -289,21 +289,41 @@ def commitment_keep(*, deadline: Deadline, actor: Any, note: str = "") -> Deadli
     if deadline.kind != DeadlineKind.COMMITMENT:
         raise ValidationFailed({"deadline": [_("Only a promise can be marked kept.")]})
     require_storable({"note": note}, max_length=MAX_TEXT_LENGTH)
+    return _deadline_done(
+        deadline=deadline,
+        actor=actor,
+        event_kind=EventKind.COMMITMENT,
+        note=note,
+        payload={"action": "kept", "deadline": deadline.pk, "promise": deadline.promise},
+        default_reason=_("Promise kept"),
+        closed_message=_("This promise was already kept or cancelled."),
+    )
+
+
+def _deadline_done(
+    *,
+    deadline: Deadline,
+    actor: Any,
+    event_kind: str,
+    note: str,
+    payload: dict[str, Any],
+    default_reason: str,
+    closed_message: str,
+) -> Deadline:
+    """Satisfy one open deadline by hand, with its timeline event, exactly once."""
     with transaction.atomic():
         complaint_services.complaint_record_event(
             complaint=deadline.complaint,
             actor=actor,
-            kind=EventKind.COMMITMENT,
+            kind=event_kind,
             comment=note,
-            payload={"action": "kept", "deadline": deadline.pk, "promise": deadline.promise},
+            payload=payload,
         )
-        now = timezone.now()
-        reason = note.strip()[:200] or _("Promise kept")
-        kept = Deadline.objects.filter(OPEN, pk=deadline.pk).update(
-            satisfied_at=now, outcome_reason=reason
+        done = Deadline.objects.filter(OPEN, pk=deadline.pk).update(
+            satisfied_at=timezone.now(), outcome_reason=note.strip()[:200] or default_reason
         )
-        if kept != 1:
-            raise Conflict(_("This promise was already kept or cancelled."), code="deadline_closed")
+        if done != 1:
+            raise Conflict(closed_message, code="deadline_closed")
     deadline.refresh_from_db()
     return deadline
 
@@ -361,22 +381,15 @@ def transfer_check_confirm(*, deadline: Deadline, actor: Any, note: str = "") ->
     is_owner = deadline.owner_id is not None and deadline.owner_id == actor_user_id(actor)
     if not is_owner and MANAGER not in roles_for(actor, deadline.complaint.dealer_id):
         raise PermissionDenied(_("Only the previous owner or a manager confirms a hand-over."))
-    with transaction.atomic():
-        complaint_services.complaint_record_event(
-            complaint=deadline.complaint,
-            actor=actor,
-            kind=EventKind.DEADLINE,
-            comment=note,
-            payload={"action": "confirmed", "deadline": deadline.pk, "kind": deadline.kind},
-        )
-        done = Deadline.objects.filter(OPEN, pk=deadline.pk).update(
-            satisfied_at=timezone.now(),
-            outcome_reason=note.strip()[:200] or _("Hand-over confirmed"),
-        )
-        if done != 1:
-            raise Conflict(_("This check is already closed."), code="deadline_closed")
-    deadline.refresh_from_db()
-    return deadline
+    return _deadline_done(
+        deadline=deadline,
+        actor=actor,
+        event_kind=EventKind.DEADLINE,
+        note=note,
+        payload={"action": "confirmed", "deadline": deadline.pk, "kind": deadline.kind},
+        default_reason=_("Hand-over confirmed"),
+        closed_message=_("This check is already closed."),
+    )
 
 
 # --- notifications --------------------------------------------------------------------
