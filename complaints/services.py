@@ -8,11 +8,13 @@ itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.forms import ModelChoiceField, ModelForm, modelform_factory
 from django.utils import timezone
@@ -505,36 +507,65 @@ def complaint_record_event(
 
 
 def complaint_record_system_events(
-    *, entries: list[tuple[Complaint, str, str, Mapping[str, Any]]]
-) -> list[CaseEvent]:
-    """Append deadline events written by the system (the sweep), many cases at once.
+    *, entries: Sequence[tuple[int, str, Mapping[str, Any]]], at: datetime
+) -> int:
+    """Append deadline events written by the system (the sweep) to many timelines at once:
+    one (case id, comment, payload) per event, all at `at`. Returns how many were written.
 
-    Invariant: only deadline events, with no acting user, and `case_changed` is sent for
-    each inside the caller's transaction, as for any other event.
+    Invariant: these events only record what the sweep did to a deadline; the case itself
+    (its state, its version) does not change, so no `case_changed` is sent. The sweep
+    announces its breaches with `followups.signals.deadlines_breached`.
     """
+    if not entries:
+        return 0
     system = actor_label(None)  # translated once per batch, not once per event
-    events = [
-        CaseEvent(
-            complaint=complaint,
-            kind=kind,
-            actor_label=system,
-            comment=comment,
-            payload=_jsonable(payload),
+    if connection.vendor != "postgresql":
+        CaseEvent.objects.bulk_create(
+            CaseEvent(
+                complaint_id=complaint_id,
+                kind=EventKind.DEADLINE,
+                actor_label=system,
+                comment=comment,
+                payload=_jsonable(payload),
+                created_at=at,
+            )
+            for complaint_id, comment, payload in entries
         )
-        for complaint, kind, comment, payload in entries
-        if kind == EventKind.DEADLINE
-    ]
-    if len(events) != len(entries):
-        raise ValueError("The system writes only deadline events.")
-    CaseEvent.objects.bulk_create(events)
-    for event in events:
-        case_changed.send(
-            sender=Complaint,
-            complaint=event.complaint,
-            event=event,
-            actor=None,
-            transition="",
-            from_state="",
-            to_state="",
+        return len(entries)
+    # Thousands of rows per sweep: one INSERT from one JSON document instead of a model
+    # instance per row. The payloads are encoded as the JSONField encodes them.
+    document = DjangoJSONEncoder().encode(
+        [
+            {"complaint": complaint_id, "comment": comment, "payload": _jsonable(payload)}
+            for complaint_id, comment, payload in entries
+        ]
+    )
+    column = {
+        f.name: connection.ops.quote_name(f.column)
+        for f in CaseEvent._meta.concrete_fields
+        if f.column
+    }
+    columns = ", ".join(
+        column[name]
+        for name in (
+            "complaint",
+            "kind",
+            "transition",
+            "from_state",
+            "to_state",
+            "actor_label",
+            "comment",
+            "payload",
+            "created_at",
         )
-    return events
+    )
+    table = connection.ops.quote_name(CaseEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model, values as parameters
+            "SELECT e.complaint, %s, '', '', '', %s, e.comment, e.payload, %s "
+            "FROM jsonb_to_recordset(%s::jsonb) "
+            "AS e (complaint bigint, comment text, payload jsonb)",
+            [EventKind.DEADLINE, system, at, document],
+        )
+    return len(entries)

@@ -4,6 +4,10 @@
 receivers may only write to the database (deadlines, outbox rows) so that what they write
 commits or rolls back with the change itself. Anything that talks to the outside world
 belongs behind `transaction.on_commit` in the receiver.
+
+It is sent for every change made through the services. The deadline events the sweep
+appends to timelines change nothing in the case and are announced by
+`followups.signals.deadlines_breached` instead.
 """
 
 from django.dispatch import Signal

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -107,3 +108,44 @@ def test_a_sweep_batch_is_announced_once_and_each_breach_to_per_breach_listeners
 
     assert len(batches) == 1 and len(batches[0]) == 4
     assert sorted(single) == batches[0]
+
+
+def test_a_breach_writes_its_event_and_one_message_per_language(alice):
+    (deadline,) = _breach([alice], 1)
+    alice.manager.language = "zh-hans"
+    alice.manager.save(update_fields=["language"])
+    now = timezone.now()
+
+    assert deadline_sweep(now=now).breached == 1
+
+    event = deadline.complaint.events.get(kind=EventKind.DEADLINE)
+    assert (event.actor_id, event.api_key_id, event.created_at) == (None, None, now)
+    assert event.transition == event.from_state == event.to_state == ""
+    # The timeline speaks the site's language (English in the tests' settings).
+    assert event.actor_label == "System"
+    assert event.comment.startswith("Deadline missed: ")
+    assert event.payload == {
+        "action": "breached",
+        "deadline": deadline.pk,
+        "kind": "commitment",
+        "due_at": DjangoJSONEncoder().default(deadline.due_at),
+        "escalation_level": 1,
+    }
+    notifications = {n.recipient_id: n for n in Notification.objects.filter(deadline=deadline)}
+    assert set(notifications) == {alice.advisor.pk, alice.manager.pk, alice.manager2.pk}
+    chinese = notifications[alice.manager.pk]
+    english = notifications[alice.advisor.pk]
+    assert english.title.startswith("Missed: ") and "We will call you back" in english.body
+    assert chinese.title.startswith("已超时：") and "We will call you back" in chinese.body
+    assert (notifications[alice.manager2.pk].title, notifications[alice.manager2.pk].body) == (
+        english.title,
+        english.body,
+    )
+    for notification in notifications.values():
+        assert notification.complaint_id == deadline.complaint_id
+        assert notification.kind == "deadline_breached"
+        assert notification.created_at == now and notification.read_at is None
+    emails = OutboxEmail.objects.filter(notification__deadline=deadline)
+    assert sorted(emails.values_list("to_email", flat=True)) == sorted(
+        user.email for user in (alice.advisor, alice.manager, alice.manager2)
+    )
