@@ -157,6 +157,23 @@ class ReassignForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = staff
 
 
+class SupplierForm(forms.Form):
+    """Hand the work to an outside supplier (外包供应商), or take it back."""
+
+    supplier = forms.CharField(
+        label=_("Outside supplier"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "A body shop, a glass or tyre specialist, the maker's engineer… "
+            "Leave empty when the work comes back to the dealer."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class EscalateForm(forms.Form):
     reason = forms.CharField(
         label=_("Why does the case need a manager?"), widget=forms.Textarea(attrs={"rows": 2})

@@ -167,6 +167,9 @@ class Complaint(FSMModelMixin, TimeStampedModel):
         verbose_name=_("approved by"),
     )
     escalated = models.BooleanField(_("escalated"), default=False)
+    # 外包供应商: the outside company the work was handed to (a body shop, a glass or tyre
+    # specialist, the maker's engineer); empty while the dealer works the case itself.
+    supplier = models.CharField(_("outside supplier"), max_length=200, blank=True)
 
     state = FSMField(
         _("state"), max_length=20, choices=State.choices, default=State.RECEIVED, protected=True

@@ -119,6 +119,7 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
             "review_handling",
             "review_prevention",
             "co_owner",
+            "supplier",
             "first_response_at",
             "closed_at",
             "open_deadlines",

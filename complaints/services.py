@@ -451,6 +451,51 @@ def complaint_reassign(
     return locked
 
 
+def complaint_hand_to_supplier(
+    *, complaint: Complaint, actor: Any, supplier: str, reason: str = ""
+) -> Complaint:
+    """Hand the work on a case to an outside supplier (外包供应商), or take it back with an
+    empty `supplier`. The case keeps its owner, who stays answerable to the customer; a
+    hand-over to a supplier opens a hand-over check for them (see followups.receivers)."""
+    supplier = " ".join(str(supplier).split())
+    require_storable({"supplier": supplier, "reason": reason}, max_length=MAX_TEXT_LENGTH)
+    if len(supplier) > Complaint._meta.get_field("supplier").max_length:  # type: ignore[operator]
+        raise ValidationFailed({"supplier": [_("Keep the supplier's name under 200 characters.")]})
+    with transaction.atomic():
+        locked = _lock(complaint, actor)
+        _require_worker(locked, actor)
+        roles = roles_for(actor, locked.dealer_id)
+        is_owner = locked.assignee_id is not None and locked.assignee_id == actor_user_id(actor)
+        if MANAGER not in roles and not is_owner and locked.assignee_id is not None:
+            raise PermissionDenied(_("Only the case's owner or a manager may hand it over."))
+        if not locked.is_open:
+            raise TransitionNotAllowed(_("A closed case cannot be handed over."))
+        if supplier == locked.supplier:
+            if not supplier:
+                raise ValidationFailed(
+                    {"supplier": [_("Name the outside supplier the work goes to.")]}
+                )
+            return locked
+        before = _snapshot(locked)
+        previous = locked.supplier
+        locked.supplier = supplier
+        _save(locked, before)
+        if supplier:
+            summary = _("Handed to the outside supplier %(supplier)s.") % {"supplier": supplier}
+        else:
+            summary = _("Work taken back from the outside supplier %(supplier)s.") % {
+                "supplier": previous
+            }
+        _record(
+            complaint=locked,
+            actor=actor,
+            kind=EventKind.REASSIGNMENT,
+            comment=f"{summary}\n{reason}".strip(),
+            payload={"supplier": supplier, "previous_supplier": previous},
+        )
+    return locked
+
+
 def complaint_escalate(*, complaint: Complaint, actor: Any, reason: str) -> Complaint:
     """Bring a case to the managers' attention; anyone working the case may do it."""
     if not str(reason).strip():

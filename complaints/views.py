@@ -44,6 +44,7 @@ from .forms import (
     IntakeForm,
     NoteForm,
     ReassignForm,
+    SupplierForm,
 )
 from .payloads import PAYLOADS
 from .web import (
@@ -407,6 +408,7 @@ def _case_context(
         "is_repeat": bool(related),
         "works": works,
         "reassign_form": ReassignForm(staff=staff, initial={"assignee": complaint.assignee_id}),
+        "supplier_form": SupplierForm(initial={"supplier": complaint.supplier}),
         "escalate_form": EscalateForm(),
         "note_form": NoteForm(),
     }
@@ -551,6 +553,35 @@ def complaint_reassign(request: HttpRequest, reference: str) -> HttpResponse:
         success=lambda data: _("The case now belongs to %(name)s.") % {"name": data["assignee"]},
         form_name="reassign_form",
         open_form="reassign",
+    )
+
+
+@login_required
+@require_POST
+def complaint_supplier(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = case_or_404(request, reference)
+    form = SupplierForm(request.POST)
+
+    def done(data: dict[str, Any]) -> str:
+        if data["supplier"]:
+            return _("The work is now with %(supplier)s. Tell the customer.") % {
+                "supplier": data["supplier"]
+            }
+        return _("The work is back with the dealer.")
+
+    return case_form_action(
+        request,
+        complaint,
+        form,
+        run=lambda data: services.complaint_hand_to_supplier(
+            complaint=complaint,
+            actor=request.user,
+            supplier=data["supplier"],
+            reason=data["reason"],
+        ),
+        success=done,
+        form_name="supplier_form",
+        open_form="supplier",
     )
 
 

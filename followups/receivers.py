@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaints.choices import EventKind, Severity, State
-from complaints.models import CaseEvent, Complaint
+from complaints.models import CaseEvent, Complaint, actor_user_id
 
 from . import notify
 from .choices import DeadlineKind, NotificationKind
@@ -103,7 +103,18 @@ def _on_update(complaint: Complaint, event: CaseEvent) -> None:
 
 
 def _on_reassignment(complaint: Complaint, event: CaseEvent, actor: Any) -> None:
-    previous_id = event.payload.get("from") if isinstance(event.payload, dict) else None
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    if payload.get("supplier"):
+        # Handed to an outside supplier: the case's owner (or whoever handed it over)
+        # confirms within 24 h that the customer was told (step 6).
+        deadline_open_by_rule(
+            complaint=complaint,
+            kind=DeadlineKind.TRANSFER_CHECK,
+            owner=complaint.assignee if complaint.assignee_id else _person(actor),
+            created_by=actor,
+        )
+        return
+    previous_id = payload.get("from")
     if previous_id is None:
         return
     from django.contrib.auth import get_user_model
@@ -116,6 +127,11 @@ def _on_reassignment(complaint: Complaint, event: CaseEvent, actor: Any) -> None
         owner=previous,
         created_by=actor,
     )
+
+
+def _person(actor: Any) -> Any:
+    """The actor if a person (not an API client or the system), else None."""
+    return actor if actor_user_id(actor) is not None else None
 
 
 def _notify_serious(complaint: Complaint) -> None:

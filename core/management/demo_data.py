@@ -891,7 +891,10 @@ CASES: list[dict[str, Any]] = [
             serious=("safety_function",),
             amount="900.00",
         ),
-        "path": approved(RESOLVING),
+        "path": [
+            *approved(RESOLVING),
+            ("supplier", {"supplier": "轮胎厂家鉴定中心（广州）", "reason": "旧胎送厂家鉴定定责"}),
+        ],
     },
     {
         "key": "reopened-escalated",

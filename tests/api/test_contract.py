@@ -156,7 +156,21 @@ def test_detail_has_customer_vehicle_transitions_and_etag(api, alice, make_compl
     assert body["vehicle"]["vin"] == complaint.vehicle.vin
     assert body["available_transitions"] == ["decide", "submit_for_approval"]  # never withdraw
     assert body["open_deadlines"] == []
+    assert body["supplier"] == ""
     assert response["ETag"] == f'"{complaint.version}"'
+
+
+def test_detail_names_the_outside_supplier_the_work_is_with(api, alice, make_complaint):
+    complaint = make_complaint(alice, state=State.RESOLVING)
+    services.complaint_hand_to_supplier(
+        complaint=complaint, actor=alice.advisor, supplier="Jade Body Shop"
+    )
+
+    body = api.get(f"{CASES}{complaint.reference}/").json()
+
+    assert body["supplier"] == "Jade Body Shop"
+    assert "supplier" not in api.get(CASES).json()["results"][0]
+    assert [d["kind"] for d in body["open_deadlines"]] == ["transfer_check"]
 
 
 def test_patch_changes_fields_the_step_allows(api, alice, make_complaint):

@@ -329,6 +329,66 @@ def test_an_ended_case_is_not_handed_over(alice, make_complaint):
             )
 
 
+def test_the_owner_hands_the_work_to_an_outside_supplier_and_takes_it_back(alice):
+    complaint = _intake(alice)
+    version = complaint.version
+    services.complaint_hand_to_supplier(
+        complaint=complaint, actor=alice.advisor, supplier="  Jade  Body Shop ", reason="Paint"
+    )
+    handed = Complaint.objects.get(pk=complaint.pk)
+    assert (handed.supplier, handed.assignee, handed.version) == (
+        "Jade Body Shop",
+        alice.advisor,
+        version + 1,
+    )
+    services.complaint_hand_to_supplier(complaint=handed, actor=alice.manager, supplier="")
+    assert Complaint.objects.get(pk=complaint.pk).supplier == ""
+    first, back = CaseEvent.objects.filter(complaint=complaint, kind=EventKind.REASSIGNMENT)
+    assert first.payload == {"supplier": "Jade Body Shop", "previous_supplier": ""}
+    assert first.comment == "Handed to the outside supplier Jade Body Shop.\nPaint"
+    assert back.payload == {"supplier": "", "previous_supplier": "Jade Body Shop"}
+    assert back.comment == "Work taken back from the outside supplier Jade Body Shop."
+    assert back.actor == alice.manager
+
+
+def test_handing_to_the_same_supplier_again_changes_nothing(alice):
+    complaint = _intake(alice)
+    services.complaint_hand_to_supplier(complaint=complaint, actor=alice.advisor, supplier="X")
+    before = snapshot(complaint)
+    services.complaint_hand_to_supplier(complaint=complaint, actor=alice.advisor, supplier="X")
+    assert snapshot(complaint) == before
+
+
+def test_a_supplier_hand_over_is_refused_with_the_reason_and_changes_nothing(
+    alice, bob, second_advisor, make_complaint
+):
+    complaint = _intake(alice)
+    before = snapshot(complaint)
+    with pytest.raises(ValidationFailed) as refused:
+        services.complaint_hand_to_supplier(complaint=complaint, actor=alice.advisor, supplier=" ")
+    assert "supplier" in refused.value.field_errors
+    with pytest.raises(ValidationFailed) as refused:
+        services.complaint_hand_to_supplier(
+            complaint=complaint, actor=alice.advisor, supplier="x" * 201
+        )
+    assert "supplier" in refused.value.field_errors
+    with pytest.raises(PermissionDenied):
+        services.complaint_hand_to_supplier(
+            complaint=complaint, actor=second_advisor, supplier="Jade Body Shop"
+        )
+    with pytest.raises((PermissionDenied, NotFound)):
+        services.complaint_hand_to_supplier(
+            complaint=complaint, actor=bob.manager, supplier="Jade Body Shop"
+        )
+    assert snapshot(complaint) == before
+    for state in (State.CLOSED, State.WITHDRAWN):
+        ended = make_complaint(alice, state=state)
+        with pytest.raises(TransitionNotAllowed):
+            services.complaint_hand_to_supplier(
+                complaint=ended, actor=alice.manager, supplier="Jade Body Shop"
+            )
+
+
 def test_escalation_flags_the_case_and_leaves_an_event(alice):
     complaint = _intake(alice)
     services.complaint_escalate(complaint=complaint, actor=alice.advisor, reason="Customer angry")

@@ -53,7 +53,7 @@ def seeded(_seeded_once, db):
 
 def _transitions_in(path: list) -> list[str]:
     names = [step if isinstance(step, str) else step[0] for step in path]
-    return [name for name in names if name not in ("note", "contact")]
+    return [name for name in names if name not in ("note", "contact", "supplier")]
 
 
 def test_second_run_changes_nothing_and_says_so(seeded):
@@ -174,6 +174,15 @@ def test_every_case_has_the_timeline_of_its_path(seeded):
             assert events.filter(kind=EventKind.TRANSITION).last().to_state == complaint.state
         else:
             assert complaint.state == State.RECEIVED
+
+
+def test_a_case_handed_to_an_outside_supplier_waits_for_its_hand_over_check(seeded):
+    handed = Complaint.objects.exclude(supplier="")
+    assert handed.count() == 1
+    complaint = handed.get()
+    assert complaint.state == State.RESOLVING
+    check = complaint.deadlines.get(kind="transfer_check")
+    assert check.owner == complaint.assignee and check.satisfied_at is None
 
 
 def test_a_case_that_cannot_be_walked_stops_with_a_clear_error_and_leaves_no_half_case(

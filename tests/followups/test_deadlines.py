@@ -473,6 +473,31 @@ def test_only_the_previous_owner_or_a_manager_confirms_a_hand_over(
     services.transfer_check_confirm(deadline=check, actor=alice.manager)
 
 
+def test_handing_the_work_to_a_supplier_asks_the_owner_to_confirm_within_24_hours(
+    make_complaint, alice, clock, sweep
+):
+    complaint = make_complaint(alice, state=State.RESOLVING)
+    complaint_services.complaint_hand_to_supplier(
+        complaint=complaint, actor=alice.manager, supplier="Jade Body Shop"
+    )
+    check = _only(complaint, "transfer_check")
+    # The advisor stays the customer's contact, so the advisor confirms.
+    assert check.owner == alice.advisor and check.due_at == START + timedelta(hours=24)
+    # Taking the work back asks for nothing more.
+    complaint_services.complaint_hand_to_supplier(
+        complaint=complaint, actor=alice.advisor, supplier=""
+    )
+    assert Deadline.objects.filter(complaint=complaint, kind="transfer_check").count() == 1
+    clock.shift(timedelta(hours=24))
+    assert sweep().breached == 1
+    assert set(
+        Notification.objects.filter(deadline=check).values_list("recipient__username", flat=True)
+    ) == {"sh01_advisor", "sh01_manager", "sh01_manager2"}
+    services.transfer_check_confirm(deadline=check, actor=alice.advisor, note="Wang informed")
+    check.refresh_from_db()
+    assert check.satisfied_at == START + timedelta(hours=24)
+
+
 # --- leaving a state ---------------------------------------------------------------------
 
 

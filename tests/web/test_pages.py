@@ -295,6 +295,49 @@ def test_escalate_reassign_and_note(client, alice, make_complaint):
     assert "Called the workshop" in body
 
 
+def test_the_advisor_hands_the_work_to_a_supplier_and_confirms_the_customer_was_told(
+    client, alice, make_complaint
+):
+    complaint = make_complaint(alice, state=State.RESOLVING)
+    login(client, alice.advisor)
+    url = reverse("complaint_supplier", args=[complaint.reference])
+    assert url in client.get(case_url(complaint)).content.decode()
+
+    response = client.post(url, {"supplier": "", "reason": ""})
+    assert response.status_code == 422
+    assert "Name the outside supplier the work goes to." in response.content.decode()
+    response = client.post(url, {"supplier": "Jade Body Shop", "reason": "Repaint the door"})
+    assert response.status_code == 302
+    body = client.get(case_url(complaint)).content.decode()
+    assert "The work is now with Jade Body Shop. Tell the customer." in body
+    assert '<strong class="case-supplier">Jade Body Shop</strong>' in body
+    assert "You handed the work to Jade Body Shop" in body
+    check = complaint.deadlines.get(kind="transfer_check")
+    assert reverse("transfer_check_confirm", args=[check.pk]) in body
+
+    assert client.post(url, {"supplier": ""}).status_code == 302
+    body = client.get(case_url(complaint)).content.decode()
+    assert "The work is back with the dealer." in body
+    assert 'class="case-supplier"' not in body
+    complaint.refresh_from_db()
+    assert complaint.supplier == ""
+
+
+def test_only_the_owner_or_a_manager_hands_the_work_to_a_supplier(
+    client, alice, bob, make_complaint
+):
+    complaint = make_complaint(alice, state=State.RESOLVING, assignee=alice.manager)
+    url = reverse("complaint_supplier", args=[complaint.reference])
+    response = login(client, alice.advisor).post(url, {"supplier": "Jade Body Shop"})
+    assert response.status_code == 302
+    assert "Only the case&#x27;s owner or a manager may hand it over." in (
+        client.get(case_url(complaint)).content.decode()
+    )
+    assert login(client, bob.manager).post(url, {"supplier": "X"}).status_code == 404
+    complaint.refresh_from_db()
+    assert complaint.supplier == ""
+
+
 def test_reassign_to_a_foreign_user_is_refused(client, alice, bob, make_complaint):
     complaint = make_complaint(alice)
     login(client, alice.advisor)

@@ -47,6 +47,7 @@ DEFAULT_ACTOR = {
 }
 NOTE = "note"
 CONTACT = "contact"
+SUPPLIER = "supplier"
 
 
 @dataclass
@@ -288,6 +289,14 @@ def seed_case(ctx: SeedContext, spec: Mapping[str, Any]) -> Complaint:
                     continue
                 if name == CONTACT:
                     _log_contact(complaint, step_spec, actor=staff["advisor"])
+                    continue
+                if name == SUPPLIER:
+                    complaint = complaint_services.complaint_hand_to_supplier(
+                        complaint=complaint,
+                        actor=staff["advisor"],
+                        supplier=step_spec["supplier"],
+                        reason=step_spec.get("reason", ""),
+                    )
                     continue
                 role = step_spec.get("actors", {}).get(name, DEFAULT_ACTOR.get(name, "advisor"))
                 complaint = complaint_services.complaint_transition(
