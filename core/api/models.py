@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -16,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 from dealers.models import Dealer
+
+from .network import check_host, loopback_allowed
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -76,12 +77,13 @@ def _new_secret() -> str:
 
 
 def validate_webhook_url(value: str) -> None:
-    """HTTPS only; plain HTTP to the loopback interface only in development and tests."""
+    """HTTPS to a public host only; plain HTTP to the loopback interface only in development
+    and tests. Names are resolved and checked again before each delivery (core.api.network)."""
     parts = urlsplit(value)
     if parts.scheme == "https" and parts.hostname:
+        check_host(parts.hostname)
         return
-    allow_loopback = getattr(settings, "WEBHOOKS_ALLOW_LOOPBACK", False) or settings.DEBUG
-    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and allow_loopback:
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and loopback_allowed():
         return
     raise ValidationError(_("A webhook endpoint must be an https:// URL."), code="https_required")
 

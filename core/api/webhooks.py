@@ -28,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, validate_webhook_url
+from .network import check_resolved
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,8 @@ def deliver(delivery_id: int, *, session: Any = requests) -> str | None:
         validate_webhook_url(endpoint.url)
         if not endpoint.is_active:
             raise ValidationError("endpoint deactivated")
+        # Again now: the name may point somewhere else than when it was registered.
+        check_resolved(endpoint.url)
         response = session.post(
             endpoint.url,
             data=body,

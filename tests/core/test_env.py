@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_networks, env_str
 
 
 @pytest.mark.parametrize("raw", ["1", "true", "True", "YES", " on "])
@@ -47,3 +47,11 @@ def test_env_list_and_str(monkeypatch):
     monkeypatch.delenv("HOSTS")
     assert env_list("HOSTS", ["localhost"]) == ["localhost"]
     assert env_str("HOSTS", "d") == "d"
+
+
+def test_env_networks_reads_networks_and_fails_loudly_on_anything_else(monkeypatch):
+    monkeypatch.setenv("NETS", "10.20.0.0/16, fd00::/8")
+    assert env_networks("NETS") == ["10.20.0.0/16", "fd00::/8"]
+    monkeypatch.setenv("NETS", "10.20.0.0/16, dms.example.com")
+    with pytest.raises(ImproperlyConfigured, match="NETS"):
+        env_networks("NETS")
