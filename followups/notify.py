@@ -127,6 +127,11 @@ def text(key: str) -> str:
     return texts()[key]
 
 
+def due_text(deadline: Deadline) -> str:
+    """The deadline's due time in the dealer's time zone (the sweep works it out once)."""
+    return getattr(deadline, "due_text", None) or local_time(deadline.due_at, deadline.complaint)
+
+
 def deadline_label(deadline: Deadline) -> str:
     return text(deadline.kind)
 
@@ -139,7 +144,7 @@ def _message(deadline: Deadline, step: str, tail: str = "") -> tuple[str, str]:
         "reference": complaint.reference,
         # The sweep annotates the name instead of loading every customer.
         "customer": getattr(deadline, "customer_name", None) or complaint.customer.name,
-        "due": local_time(deadline.due_at, complaint),
+        "due": due_text(deadline),
         "promise": deadline.promise,
     }
     title = words[f"{step}_title"] % facts
@@ -206,21 +211,24 @@ def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> 
         return 0
     now = now or timezone.now()
     messages: dict[tuple[object, str], _Message] = {}
+    to_render: dict[str, list[tuple[Draft, _Message]]] = {}
     for draft in drafts:
         language = language_of(draft.recipient)
         key = (draft.cache_key if draft.cache_key is not None else id(draft), language)
         message = messages.get(key)
         if message is None:
-            with translation.override(language):
-                title, body = draft.message()
             message = messages[key] = _Message(
                 complaint_id=draft.complaint.pk,
                 deadline_id=draft.deadline.pk if draft.deadline is not None else None,
                 kind=draft.kind,
-                title=title[:200],
-                body=body,
             )
+            to_render.setdefault(language, []).append((draft, message))
         message.recipients.append(draft.recipient)
+    for language, pending in to_render.items():
+        with translation.override(language):
+            for draft, message in pending:
+                title, body = draft.message()
+                message.title, message.body = title[:200], body
     if connection.vendor == "postgresql":
         emails = _write_set_based(list(messages.values()), now)
     else:
@@ -237,8 +245,8 @@ class _Message:
     complaint_id: int
     deadline_id: int | None
     kind: str
-    title: str
-    body: str
+    title: str = ""
+    body: str = ""
     recipients: list[Any] = field(default_factory=list)
 
 

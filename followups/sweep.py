@@ -226,6 +226,9 @@ def _attach(deadlines: list[Deadline]) -> None:
         _ASSIGNEE.set_cached_value(complaint, users.get(complaint.assignee_id))
         _CO_OWNER.set_cached_value(complaint, users.get(complaint.co_owner_id))
         _OWNER.set_cached_value(deadline, users.get(deadline.owner_id))
+        # The due time as the dealer's staff read it, for the event and every message.
+        annotated: Any = deadline
+        annotated.due_text = notify.local_time(deadline.due_at, complaint)
 
 
 # The relations the claim fills in, straight into their caches as select_related() does:
@@ -331,7 +334,7 @@ def _event(
     # payload carries the facts.
     comment = words[f"event_{action}"] % {
         "kind": words[deadline.kind],
-        "due": notify.local_time(deadline.due_at, deadline.complaint),
+        "due": notify.due_text(deadline),
     }
     payload = {
         "action": action,
