@@ -12,7 +12,7 @@ from complaints.admin import ReadOnlyAdminMixin
 from core.exceptions import ApplicationError, ValidationFailed
 
 from . import services
-from .models import ContactAttempt, Deadline, DeadlineRule, Notification, OutboxEmail
+from .models import ContactAttempt, Deadline, DeadlineRule, Notification
 
 
 @admin.register(Deadline)
@@ -40,15 +40,19 @@ class ContactAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("recipient", "kind", "title", "created_at", "read_at")
-    list_filter = ("kind",)
-    search_fields = ("title", "recipient__username")
-
-
-@admin.register(OutboxEmail)
-class OutboxEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("to_email", "attempts", "next_attempt_at", "sent_at", "failed_at")
-    list_filter = ("sent_at", "failed_at")
+    list_display = (
+        "recipient",
+        "kind",
+        "title",
+        "created_at",
+        "read_at",
+        "email_to",
+        "email_attempts",
+        "email_sent_at",
+        "email_failed_at",
+    )
+    list_filter = ("kind", "email_sent_at", "email_failed_at")
+    search_fields = ("title", "recipient__username", "email_to")
 
 
 @admin.register(DeadlineRule)

@@ -14,7 +14,7 @@ class FollowupsConfig(AppConfig):
         from core.scoping import ScopeRule, register
 
         from . import receivers
-        from .models import ContactAttempt, Deadline, DeadlineRule, Notification, OutboxEmail
+        from .models import ContactAttempt, Deadline, DeadlineRule, Notification
 
         def through_case(prefix: str) -> ScopeRule:
             return ScopeRule(
@@ -33,12 +33,6 @@ class FollowupsConfig(AppConfig):
                 "complaint__dealer_id",
                 regional=lambda regions: Q(complaint__dealer__region_id__in=sorted(regions)),
                 owner_lookup="recipient_id",
-            ),
-        )
-        register(
-            OutboxEmail,
-            ScopeRule(
-                "notification__complaint__dealer_id", owner_lookup="notification__recipient_id"
             ),
         )
         case_changed.connect(receivers.on_case_changed, dispatch_uid="followups.deadlines")

@@ -1,4 +1,4 @@
-"""Deadlines, contacts with the customer, notifications and the e-mail outbox.
+"""Deadlines, contacts with the customer, and notifications with their e-mails (the outbox).
 
 The truth about what is due lives here, in the database: the sweep (followups.sweep) reads
 due deadlines through a partial index and claims each one with a conditional update, so no
@@ -240,6 +240,18 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
+    # The e-mail of the notification: the notifications are the e-mail outbox. Written in
+    # the same statement as the notification; a delivery claims the row before sending, so a
+    # crashed worker delays an e-mail (until its claim expires) but never loses it.
+    # `email_due_at` is empty when no e-mail is owed (the recipient has no address).
+    email_to = models.EmailField(_("e-mail to"), blank=True)
+    email_due_at = models.DateTimeField(_("e-mail next attempt at"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_claimed_until = models.DateTimeField(_("e-mail claimed until"), null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    email_failed_at = models.DateTimeField(_("e-mail given up at"), null=True, blank=True)
+    email_last_error = models.TextField(_("e-mail last error"), blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
@@ -250,6 +262,16 @@ class Notification(models.Model):
                 fields=["recipient"],
                 name="notification_unread",
                 condition=Q(read_at__isnull=True),
+            ),
+            # The outbox: e-mails still to send, in the order they are due.
+            models.Index(
+                fields=["email_due_at"],
+                name="notification_email_pending",
+                condition=Q(
+                    email_due_at__isnull=False,
+                    email_sent_at__isnull=True,
+                    email_failed_at__isnull=True,
+                ),
             ),
         ]
         constraints = [
@@ -263,41 +285,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class OutboxEmail(models.Model):
-    """An e-mail waiting to be delivered for a notification.
-
-    Written in the same transaction as the notification; a delivery claims the row before
-    sending, so a crashed worker delays an e-mail (until its claim expires) but never loses it.
-    """
-
-    notification = models.ForeignKey(
-        Notification,
-        on_delete=models.CASCADE,
-        related_name="emails",
-        verbose_name=_("notification"),
-    )
-    to_email = models.EmailField(_("to"))
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
-    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    failed_at = models.DateTimeField(_("given up at"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["next_attempt_at", "id"]
-        verbose_name = _("outgoing e-mail")
-        verbose_name_plural = _("outgoing e-mails")
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                name="outbox_pending",
-                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.to_email} ({self.notification_id})"

@@ -1,5 +1,6 @@
 """Who is told what: recipients of each step of the ladder, messages in the recipient's
-language, and the in-app rows plus their outbox e-mails, written in the caller's transaction.
+language, and the in-app rows with their e-mails (the outbox), written in the caller's
+transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from core.scoping import MANAGER, REGIONAL
 from dealers.models import Membership
 
 from .choices import DeadlineKind
-from .models import Deadline, Notification, OutboxEmail
+from .models import Deadline, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -261,33 +262,22 @@ def _write_with_models(messages: list[_Message], now: datetime) -> int:
                 title=message.title,
                 body=message.body,
                 created_at=now,
+                email_to=recipient.email,
+                email_due_at=now if recipient.email else None,
             )
             for message in messages
             for recipient in message.recipients
         ]
     )
-    emails = OutboxEmail.objects.bulk_create(
-        [
-            OutboxEmail(
-                notification=notification,
-                to_email=notification.recipient.email,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            for notification in notifications
-            if notification.recipient.email
-        ]
-    )
-    return len(emails)
+    return sum(1 for notification in notifications if notification.email_to)
 
 
 def _write_set_based(messages: list[_Message], now: datetime) -> int:
     # A sweep writes thousands of rows: one statement over one JSON document instead of a
     # model instance per row. Each message travels once with its recipients' ids (a breach
     # goes to three or more people); JSON is parsed far faster than a long array literal.
-    # The e-mails are derived from the notifications just written.
+    # Each row carries its e-mail: the recipient's address, due now, when there is one.
     notification = Notification._meta.db_table
-    outbox = OutboxEmail._meta.db_table
     user_table = Notification._meta.get_field("recipient").related_model._meta.db_table
     document = json.dumps(
         [
@@ -305,26 +295,21 @@ def _write_set_based(messages: list[_Message], now: datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH written AS (
-                INSERT INTO {notification}
-                    (recipient_id, complaint_id, deadline_id, kind, title, body, created_at)
-                SELECT recipient::bigint, m.complaint, m.deadline, m.kind, m.title, m.body, %s
-                FROM json_to_recordset(%s::json) AS m (
-                    complaint bigint, deadline bigint, kind text, title text, body text,
-                    recipients json
-                )
-                CROSS JOIN LATERAL json_array_elements_text(m.recipients) AS recipient
-                RETURNING id, recipient_id
+            INSERT INTO {notification}
+                (recipient_id, complaint_id, deadline_id, kind, title, body, created_at,
+                 email_to, email_due_at, email_attempts, email_last_error)
+            SELECT u.id, m.complaint, m.deadline, m.kind, m.title, m.body, %s,
+                   u.email, CASE WHEN u.email <> '' THEN %s::timestamptz END, 0, ''
+            FROM json_to_recordset(%s::json) AS m (
+                complaint bigint, deadline bigint, kind text, title text, body text,
+                recipients json
             )
-            INSERT INTO {outbox}
-                (notification_id, to_email, attempts, next_attempt_at, last_error, created_at)
-            SELECT written.id, u.email, 0, %s, '', %s
-            FROM written JOIN {user_table} u ON u.id = written.recipient_id
-            WHERE u.email <> ''
+            CROSS JOIN LATERAL json_array_elements_text(m.recipients) AS recipient
+            JOIN {user_table} u ON u.id = recipient::bigint
             """,  # noqa: S608 - table names from our models, values as parameters
-            [now, document, now, now],
+            [now, now, document],
         )
-        return cursor.rowcount
+    return sum(1 for message in messages for recipient in message.recipients if recipient.email)
 
 
 def publish_delivery() -> None:

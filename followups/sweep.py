@@ -1,10 +1,10 @@
-"""The deadline sweep and the e-mail outbox delivery.
+"""The deadline sweep and the delivery of the notifications' e-mails (the outbox).
 
 The sweep reads due deadlines with one query over a partial index and claims them in the
 same statement (on PostgreSQL one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
 RETURNING …`; elsewhere the rows are locked, then changed with a conditional UPDATE that
 only touches rows still unclaimed). In the same transaction it writes the timeline events,
-the notifications and their outbox e-mails set-based, and tells other apps about the whole
+the notifications with their e-mails set-based, and tells other apps about the whole
 batch with one signal (`deadlines_breached`). A second sweep running at the same time
 skips the rows the first one holds and finds them claimed afterwards, so a breach is
 notified exactly once. The number of queries depends on the number of batches, never on
@@ -33,7 +33,7 @@ from dealers.models import Customer, Dealer
 
 from . import notify
 from .choices import NotificationKind
-from .models import OPEN, Deadline, OutboxEmail
+from .models import OPEN, Deadline, Notification
 from .signals import deadline_breached, deadlines_breached
 
 logger = logging.getLogger(__name__)
@@ -358,16 +358,18 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _claimable(now: datetime) -> Q:
-    return Q(sent_at=None, failed_at=None) & (Q(claimed_until=None) | Q(claimed_until__lt=now))
+    return Q(email_due_at__lte=now, email_sent_at=None, email_failed_at=None) & (
+        Q(email_claimed_until=None) | Q(email_claimed_until__lt=now)
+    )
 
 
 def outbox_pending_count(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
-    return OutboxEmail.objects.filter(_claimable(now), next_attempt_at__lte=now).count()
+    return Notification.objects.filter(_claimable(now)).count()
 
 
 def outbox_deliver(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Send up to `limit` due outbox e-mails; returns how many were sent.
+    """Send up to `limit` due notification e-mails; returns how many were sent.
 
     Invariant: each row is claimed with a conditional update before it is sent, so two
     deliveries never send the same e-mail; a claim left by a crashed worker expires after
@@ -375,43 +377,45 @@ def outbox_deliver(*, now: datetime | None = None, limit: int = 200) -> int:
     """
     now = now or timezone.now()
     ids = list(
-        OutboxEmail.objects.filter(_claimable(now), next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id")
+        Notification.objects.filter(_claimable(now))
+        .order_by("email_due_at", "id")
         .values_list("id", flat=True)[:limit]
     )
     sent = 0
-    for outbox_id in ids:
-        claimed = OutboxEmail.objects.filter(_claimable(now), pk=outbox_id).update(
-            claimed_until=now + LEASE, attempts=F("attempts") + 1
+    for notification_id in ids:
+        claimed = Notification.objects.filter(_claimable(now), pk=notification_id).update(
+            email_claimed_until=now + LEASE, email_attempts=F("email_attempts") + 1
         )
         if claimed != 1:
             continue
-        row = OutboxEmail.objects.select_related(
-            "notification__recipient", "notification__complaint__dealer"
-        ).get(pk=outbox_id)
+        row = Notification.objects.select_related("recipient", "complaint__dealer").get(
+            pk=notification_id
+        )
         try:
             _email(row).send()
         except Exception as exc:
-            failed = row.attempts >= MAX_ATTEMPTS
+            failed = row.email_attempts >= MAX_ATTEMPTS
             logger.warning(
-                "E-mail %s to %s failed (attempt %d)", row.pk, row.to_email, row.attempts
+                "E-mail of notification %s to %s failed (attempt %d)",
+                row.pk,
+                row.email_to,
+                row.email_attempts,
             )
-            OutboxEmail.objects.filter(pk=row.pk).update(
-                claimed_until=None,
-                last_error=repr(exc)[:2000],
-                failed_at=timezone.now() if failed else None,
-                next_attempt_at=timezone.now() + retry_delay(row.attempts),
+            Notification.objects.filter(pk=row.pk).update(
+                email_claimed_until=None,
+                email_last_error=repr(exc)[:2000],
+                email_failed_at=timezone.now() if failed else None,
+                email_due_at=timezone.now() + retry_delay(row.email_attempts),
             )
             continue
-        OutboxEmail.objects.filter(pk=row.pk).update(
-            sent_at=timezone.now(), claimed_until=None, last_error=""
+        Notification.objects.filter(pk=row.pk).update(
+            email_sent_at=timezone.now(), email_claimed_until=None, email_last_error=""
         )
         sent += 1
     return sent
 
 
-def _email(row: OutboxEmail) -> EmailMessage:
-    notification = row.notification
+def _email(notification: Notification) -> EmailMessage:
     recipient = notification.recipient
     context = {
         "notification": notification,
@@ -421,4 +425,4 @@ def _email(row: OutboxEmail) -> EmailMessage:
     with translation.override(notify.language_of(recipient)):
         subject = render_to_string("followups/email/notification_subject.txt", context)
         body = render_to_string("followups/email/notification_body.txt", context)
-    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[row.to_email])
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[notification.email_to])

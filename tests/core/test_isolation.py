@@ -200,7 +200,6 @@ def _fresh(actor):
 # Rows that belong to one person inside a dealer: each user reads only their own.
 PERSONAL_ROWS = {
     "followups.Notification": lambda row: row.recipient_id,
-    "followups.OutboxEmail": lambda row: row.notification.recipient_id,
 }
 
 

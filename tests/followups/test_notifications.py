@@ -1,4 +1,4 @@
-"""In-app notifications, the e-mail outbox, the command and per-dealer rules."""
+"""In-app notifications, their e-mails (the outbox), the command and per-dealer rules."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from followups import selectors, services
-from followups.models import Deadline, Notification, OutboxEmail
+from followups.models import Deadline, Notification
 from followups.sweep import MAX_ATTEMPTS, outbox_deliver
 from followups.tasks import deliver_outbox, sweep_deadlines
 
@@ -57,7 +57,7 @@ def test_the_outbox_delivers_each_email_once(breached, alice):
     message = next(m for m in mail.outbox if m.to == [alice.manager.email])
     assert breached.reference in message.subject
     assert "Follow-up after service" in message.body
-    assert OutboxEmail.objects.filter(sent_at__isnull=False).count() == 3
+    assert Notification.objects.filter(email_sent_at__isnull=False).count() == 3
 
 
 def test_a_failed_email_is_retried_with_backoff_and_given_up_in_the_end(
@@ -70,16 +70,17 @@ def test_a_failed_email_is_retried_with_backoff_and_given_up_in_the_end(
 
     monkeypatch.setattr(EmailMessage, "send", refuse)
     assert outbox_deliver() == 0
-    row = OutboxEmail.objects.filter(to_email=alice.manager.email).get()
-    assert row.attempts == 1 and "SMTP down" in row.last_error
-    assert row.next_attempt_at == START + timedelta(hours=25, minutes=1)
+    row = Notification.objects.filter(email_to=alice.manager.email).get()
+    assert row.email_attempts == 1 and "SMTP down" in row.email_last_error
+    assert row.email_due_at == START + timedelta(hours=25, minutes=1)
     assert outbox_deliver() == 0  # not due yet
-    assert OutboxEmail.objects.get(pk=row.pk).attempts == 1
+    assert Notification.objects.get(pk=row.pk).email_attempts == 1
     for _ in range(MAX_ATTEMPTS):
         clock.shift(timedelta(hours=1))
         outbox_deliver()
     row.refresh_from_db()
-    assert row.attempts == MAX_ATTEMPTS and row.failed_at is not None and row.sent_at is None
+    assert row.email_attempts == MAX_ATTEMPTS and row.email_failed_at is not None
+    assert row.email_sent_at is None
     monkeypatch.undo()
     clock.shift(timedelta(hours=2))
     assert outbox_deliver() == 0  # given up rows stay given up
@@ -87,7 +88,7 @@ def test_a_failed_email_is_retried_with_backoff_and_given_up_in_the_end(
 
 def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(breached, clock):
     now = START + timedelta(hours=25)
-    OutboxEmail.objects.update(claimed_until=now + timedelta(minutes=5), attempts=1)
+    Notification.objects.update(email_claimed_until=now + timedelta(minutes=5), email_attempts=1)
     assert outbox_deliver() == 0
     clock.shift(timedelta(minutes=6))
     assert outbox_deliver() == 3

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,9 +15,9 @@ from django.utils import timezone
 
 from complaints.choices import EventKind, State
 from core.api.models import WebhookDelivery, WebhookEndpoint
-from followups.models import Deadline, Notification, OutboxEmail
+from followups.models import Deadline, Notification
 from followups.signals import deadline_breached, deadlines_breached
-from followups.sweep import deadline_sweep
+from followups.sweep import deadline_sweep, outbox_deliver
 
 from ..factories import ComplaintFactory
 
@@ -81,7 +82,11 @@ def test_every_breach_of_a_batch_gets_its_event_notifications_and_emails(alice, 
         assert set(
             Notification.objects.filter(deadline=deadline).values_list("recipient", flat=True)
         ) == {people.advisor.pk, people.manager.pk, people.manager2.pk}
-    assert OutboxEmail.objects.count() == Notification.objects.count() == 18
+    assert (
+        Notification.objects.exclude(email_due_at=None).count()
+        == Notification.objects.count()
+        == 18
+    )
     assert deadline_sweep().breached == 0
     assert Notification.objects.count() == 18
 
@@ -145,7 +150,26 @@ def test_a_breach_writes_its_event_and_one_message_per_language(alice):
         assert notification.complaint_id == deadline.complaint_id
         assert notification.kind == "deadline_breached"
         assert notification.created_at == now and notification.read_at is None
-    emails = OutboxEmail.objects.filter(notification__deadline=deadline)
-    assert sorted(emails.values_list("to_email", flat=True)) == sorted(
+    emails = Notification.objects.exclude(email_due_at=None).filter(
+        deadline=deadline, email_due_at=now
+    )
+    assert sorted(emails.values_list("email_to", flat=True)) == sorted(
         user.email for user in (alice.advisor, alice.manager, alice.manager2)
     )
+
+
+def test_a_recipient_without_an_address_is_notified_in_the_app_only(alice):
+    (deadline,) = _breach([alice], 1)
+    alice.manager2.email = ""
+    alice.manager2.save(update_fields=["email"])
+
+    deadline_sweep()
+
+    quiet = Notification.objects.get(deadline=deadline, recipient=alice.manager2)
+    assert (quiet.email_to, quiet.email_due_at) == ("", None)
+    assert Notification.objects.filter(deadline=deadline).count() == 3
+    assert outbox_deliver() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [alice.advisor.email, alice.manager.email]
+    )
+    assert Notification.objects.get(pk=quiet.pk).email_sent_at is None
