@@ -417,6 +417,21 @@ def complaint_update(
     return locked
 
 
+def _require_hand_over_right(complaint: Complaint, actor: Any) -> None:
+    """A case is handed over (to a colleague or a supplier) by its owner or a manager, and
+    only while it is open; a case nobody owns yet may be handed over by anyone working it."""
+    _require_worker(complaint, actor)
+    is_owner = complaint.assignee_id is not None and complaint.assignee_id == actor_user_id(actor)
+    if (
+        MANAGER not in roles_for(actor, complaint.dealer_id)
+        and not is_owner
+        and complaint.assignee_id is not None
+    ):
+        raise PermissionDenied(_("Only the case's owner or a manager may hand it over."))
+    if not complaint.is_open:
+        raise TransitionNotAllowed(_("A closed case cannot be handed over."))
+
+
 def complaint_reassign(
     *, complaint: Complaint, actor: Any, assignee: Any, reason: str = ""
 ) -> Complaint:
@@ -424,13 +439,7 @@ def complaint_reassign(
     require_storable({"reason": reason}, max_length=MAX_TEXT_LENGTH)
     with transaction.atomic():
         locked = _lock(complaint, actor)
-        _require_worker(locked, actor)
-        roles = roles_for(actor, locked.dealer_id)
-        is_owner = locked.assignee_id is not None and locked.assignee_id == actor_user_id(actor)
-        if MANAGER not in roles and not is_owner and locked.assignee_id is not None:
-            raise PermissionDenied(_("Only the case's owner or a manager may hand it over."))
-        if not locked.is_open:
-            raise TransitionNotAllowed(_("A closed case cannot be reassigned."))
+        _require_hand_over_right(locked, actor)
         if assignee is None or not _is_worker(assignee, locked.dealer_id):
             raise ValidationFailed(
                 {"assignee": [_("The assignee must be an advisor or manager of this dealer.")]}
@@ -463,13 +472,7 @@ def complaint_hand_to_supplier(
         raise ValidationFailed({"supplier": [_("Keep the supplier's name under 200 characters.")]})
     with transaction.atomic():
         locked = _lock(complaint, actor)
-        _require_worker(locked, actor)
-        roles = roles_for(actor, locked.dealer_id)
-        is_owner = locked.assignee_id is not None and locked.assignee_id == actor_user_id(actor)
-        if MANAGER not in roles and not is_owner and locked.assignee_id is not None:
-            raise PermissionDenied(_("Only the case's owner or a manager may hand it over."))
-        if not locked.is_open:
-            raise TransitionNotAllowed(_("A closed case cannot be handed over."))
+        _require_hand_over_right(locked, actor)
         if supplier == locked.supplier:
             if not supplier:
                 raise ValidationFailed(
