@@ -123,18 +123,9 @@ def texts() -> dict[str, str]:
     return found
 
 
-def text(key: str) -> str:
-    """One of the texts above, in the active language."""
-    return texts()[key]
-
-
 def due_text(deadline: Deadline) -> str:
     """The deadline's due time in the dealer's time zone (the sweep works it out once)."""
     return getattr(deadline, "due_text", None) or local_time(deadline.due_at, deadline.complaint)
-
-
-def deadline_label(deadline: Deadline) -> str:
-    return text(deadline.kind)
 
 
 def _message(deadline: Deadline, step: str, tail: str = "") -> tuple[str, str]:
