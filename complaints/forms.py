@@ -20,6 +20,7 @@ from .choices import (
     FollowUpOutcome,
     Severity,
 )
+from .models import SUPPLIER_MAX_LENGTH
 
 # One-click promises of step 1: concrete and recorded (程序上多承诺), in minutes.
 PROMISES = [
@@ -163,7 +164,7 @@ class SupplierForm(forms.Form):
     supplier = forms.CharField(
         label=_("Outside supplier"),
         required=False,
-        max_length=200,
+        max_length=SUPPLIER_MAX_LENGTH,
         help_text=_(
             "A body shop, a glass or tyre specialist, the maker's engineer… "
             "Leave empty when the work comes back to the dealer."

@@ -36,6 +36,9 @@ _STATE_RELOAD_LOCK = threading.RLock()
 PRE_DECISION_STATES = [State.RECEIVED, State.LISTENING, State.INVESTIGATING, State.ASSESSING]
 
 
+SUPPLIER_MAX_LENGTH = 200
+
+
 def actor_user_id(actor: Any) -> int | None:
     """The user id behind an actor, or None for an API client or the system."""
     from django.contrib.auth import get_user_model
@@ -169,7 +172,7 @@ class Complaint(FSMModelMixin, TimeStampedModel):
     escalated = models.BooleanField(_("escalated"), default=False)
     # 外包供应商: the outside company the work was handed to (a body shop, a glass or tyre
     # specialist, the maker's engineer); empty while the dealer works the case itself.
-    supplier = models.CharField(_("outside supplier"), max_length=200, blank=True)
+    supplier = models.CharField(_("outside supplier"), max_length=SUPPLIER_MAX_LENGTH, blank=True)
 
     state = FSMField(
         _("state"), max_length=20, choices=State.choices, default=State.RECEIVED, protected=True

@@ -33,7 +33,13 @@ from core.text import MAX_TEXT_LENGTH, StorableInputMixin, require_storable
 from dealers.models import Customer, Dealer, Vehicle
 
 from .choices import SAFETY_COMPONENTS, EventKind, State
-from .models import CaseEvent, Complaint, ReferenceSequence, actor_user_id
+from .models import (
+    SUPPLIER_MAX_LENGTH,
+    CaseEvent,
+    Complaint,
+    ReferenceSequence,
+    actor_user_id,
+)
 from .payloads import PAYLOADS
 from .signals import case_changed
 
@@ -466,10 +472,9 @@ def complaint_hand_to_supplier(
     """Hand the work on a case to an outside supplier (外包供应商), or take it back with an
     empty `supplier`. The case keeps its owner, who stays answerable to the customer; a
     hand-over to a supplier opens a hand-over check for them (see followups.receivers)."""
-    supplier = " ".join(str(supplier).split())
     require_storable({"supplier": supplier, "reason": reason}, max_length=MAX_TEXT_LENGTH)
-    if len(supplier) > Complaint._meta.get_field("supplier").max_length:  # type: ignore[operator]
-        raise ValidationFailed({"supplier": [_("Keep the supplier's name under 200 characters.")]})
+    supplier = " ".join(supplier.split())
+    require_storable({"supplier": supplier}, max_length=SUPPLIER_MAX_LENGTH)
     with transaction.atomic():
         locked = _lock(complaint, actor)
         _require_hand_over_right(locked, actor)
