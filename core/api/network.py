@@ -16,7 +16,7 @@ import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -24,16 +24,12 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def allowed_networks() -> list[IPNetwork]:
-    """The private networks the operator opened to webhooks (WEBHOOK_ALLOWED_NETWORKS)."""
-    networks = []
-    for entry in getattr(settings, "WEBHOOK_ALLOWED_NETWORKS", []):
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError as exc:
-            raise ImproperlyConfigured(
-                f"WEBHOOK_ALLOWED_NETWORKS: {entry!r} is not a network (e.g. 10.20.0.0/16)."
-            ) from exc
-    return networks
+    """The private networks the operator opened to webhooks (WEBHOOK_ALLOWED_NETWORKS,
+    checked at start-up by config.env.env_networks)."""
+    return [
+        ipaddress.ip_network(entry, strict=False)
+        for entry in getattr(settings, "WEBHOOK_ALLOWED_NETWORKS", [])
+    ]
 
 
 def loopback_allowed() -> bool:
