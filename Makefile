@@ -43,20 +43,25 @@ makemessages: $(VENV)/.installed
 	$(MANAGE) makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'static/*' --ignore 'node_modules/*'
 	$(MANAGE) makemessages --locale zh_Hans --domain djangojs --no-obsolete --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'
 
+# Without DATABASE_URL the settings start the project's own PostgreSQL under var/postgres;
+# scripts/with-database.sh stops it again when the command ends (Ctrl-C included).
+WITH_DB := sh scripts/with-database.sh $(BIN)/python
+
 demo: install messages
 	@mkdir -p "$${VAR_DIR:-var}"
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 
-run: demo
-	PATH="$(abspath $(BIN)):$$PATH" PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+run: install messages
+	@mkdir -p "$${VAR_DIR:-var}"
+	$(WITH_DB) sh -c '$(MANAGE) migrate --noinput && $(MANAGE) seed_demo && \
+		PATH="$(abspath $(BIN)):$$PATH" PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start'
 
 test: install-test messages
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	@mkdir -p "$${VAR_DIR:-var}"
+	$(WITH_DB) sh -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && \
+		DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run && \
+		$(BIN)/pytest'
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -67,7 +72,7 @@ format: install-test
 	$(BIN)/ruff format .
 
 bench: install-test messages
-	$(BIN)/python -m bench
+	$(WITH_DB) $(BIN)/python -m bench
 
 # Front-end libraries: pinned in package.json, their built files copied into static/vendor/
 # and committed, so that `make run` needs no Node.js. Run after changing package.json.
@@ -88,4 +93,5 @@ assets:
 	cp node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js/LICENSE.md
 
 clean:
+	-$(BIN)/python -m config.embedded_postgres stop
 	rm -rf $(VENV) var staticfiles

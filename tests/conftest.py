@@ -32,18 +32,12 @@ def service_missing(reason: str) -> None:
 
 @pytest.fixture
 def postgres(transactional_db):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    """Real commits, for tests of concurrency and of what happens after a commit."""
 
 
 @pytest.fixture
 def postgres_db(db):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    """The database, inside the test's transaction (every test runs on PostgreSQL)."""
 
 
 @dataclass

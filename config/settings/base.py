@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -89,13 +91,18 @@ TEMPLATES = [
     },
 ]
 
-# Without DATABASE_URL the system runs on an SQLite file, so `make run` needs no server.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+# PostgreSQL everywhere, through DATABASE_URL. Without it, development and tests (local.py,
+# test.py) start the project's own server under var/postgres (config.embedded_postgres), so
+# `make run` and `make test` need no server installed and run the same database code as
+# production; production refuses to start without it.
+DATABASE_URL = env_str("DATABASE_URL", "")
+DATABASES: dict[str, dict[str, Any]] = {}
+if DATABASE_URL:
+    DATABASES["default"] = dict(
+        dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
     )
-}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 

@@ -3,7 +3,10 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool, env_int, env_str
+from .base import DATABASES, SECRET_KEY, env_bool, env_int, env_str
+
+if not DATABASES:
+    raise ImproperlyConfigured("Set DATABASE_URL to the PostgreSQL database (postgres://…).")
 
 DEBUG = env_bool("DEBUG", False)
 if DEBUG:

@@ -1,9 +1,17 @@
-"""Tests: fast hashing, in-memory e-mail, tasks run where they are called."""
+"""Tests: fast hashing, in-memory e-mail, tasks run where they are called, PostgreSQL."""
 
 import os
 import time
 
+from config.embedded_postgres import database_settings
+
 from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+# Without DATABASE_URL, the project's own PostgreSQL under var/postgres: pytest-django
+# creates its test databases there.
+if not DATABASES:
+    DATABASES["default"] = database_settings(VAR_DIR / "postgres", "complaints")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
