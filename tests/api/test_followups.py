@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from complaints.choices import State
 from followups.models import ContactAttempt, Deadline
-from followups.services import deadline_open
+from followups.deadlines import deadline_open
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from complaints.choices import Severity, State
 from complaints.services import complaint_reassign
 from dealers.models import Role
 from followups.models import Deadline, DeadlineRule
-from followups.services import deadline_open
+from followups.deadlines import deadline_open
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
