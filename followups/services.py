@@ -3,7 +3,8 @@
 Facts that belong to the case's timeline (a contact, a promise, a kept promise) are written
 through `complaints.services.complaint_record_event`, which locks the case row first: what
 is decided here (unreachable streaks, satisfied deadlines) is decided under that lock.
-The sweep and the outbox delivery live in followups.sweep.
+What each fact does to the case's deadlines is followups.deadlines' table, applied by its
+`deadlines_after_*` functions. The sweep and the outbox delivery live in followups.sweep.
 """
 
 from __future__ import annotations
