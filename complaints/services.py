@@ -1,9 +1,10 @@
 """Every write to a case goes through these functions, from every entry point.
 
 Each function opens a transaction, locks the case row, checks the actor's permission and
-the payload, changes the case, writes one CaseEvent and sends `case_changed` inside the
-same transaction. None of the web views, API views, admin actions or tasks changes a case
-itself.
+the payload, changes the case, writes one CaseEvent, applies what the change does to the
+case's deadlines (followups.deadlines) and tells whom it must (followups.notify), and sends
+`case_changed` for listeners, all inside the same transaction. None of the web views, API
+views, admin actions or tasks changes a case itself.
 """
 
 from __future__ import annotations
@@ -31,8 +32,15 @@ from core.exceptions import (
 from core.scoping import MANAGER, WORK_ROLES, roles_for, scoped
 from core.text import MAX_TEXT_LENGTH, StorableInputMixin, require_storable
 from dealers.models import Customer, Dealer, Vehicle
+from followups import notify
+from followups.deadlines import (
+    deadlines_after_hand_over,
+    deadlines_after_intake,
+    deadlines_after_transition,
+    deadlines_after_update,
+)
 
-from .choices import SAFETY_COMPONENTS, EventKind, State
+from .choices import SAFETY_COMPONENTS, EventKind, Severity, State
 from .models import (
     SUPPLIER_MAX_LENGTH,
     CaseEvent,
@@ -266,6 +274,7 @@ def complaint_create(
                 "is_safety_related": is_safety_related,
             },
         )
+        deadlines_after_intake(complaint=complaint, actor=actor)
     return complaint
 
 
@@ -356,7 +365,7 @@ def complaint_transition(
         payload = {**cleaned, "changed": [c for c in changed if c != "state"]}
         if form.cleaned_data.get("reason") and form.cleaned_data.get("comment"):
             payload["comment"] = form.cleaned_data["comment"]
-        _record(
+        event = _record(
             complaint=locked,
             actor=actor,
             kind=EventKind.TRANSITION,
@@ -366,6 +375,19 @@ def complaint_transition(
             comment=comment,
             payload=payload,
         )
+        deadlines_after_transition(complaint=locked, name=name, actor=actor, at=event.created_at)
+        if "severity" in changed and locked.severity == Severity.SERIOUS:
+            notify.serious_case(complaint=locked)
+        if name == "reopen" and locked.co_owner is not None:
+            # Still dissatisfied: resolved again with management's support (step 6), so the
+            # co-owning manager hears of it at once.
+            notify.case_escalated(
+                complaint=locked,
+                actor=actor,
+                who=event.actor_label,
+                reason=comment,
+                recipients=[locked.co_owner],
+            )
     return locked
 
 
@@ -420,6 +442,7 @@ def complaint_update(
         diff = {name: {"from": before[name], "to": getattr(locked, name)} for name in changed}
         _save(locked, before)
         _record(complaint=locked, actor=actor, kind=EventKind.UPDATE, payload=diff)
+        deadlines_after_update(complaint=locked, changed=set(changed))
     return locked
 
 
@@ -453,7 +476,7 @@ def complaint_reassign(
         if assignee.pk == locked.assignee_id:
             return locked
         before = _snapshot(locked)
-        previous = locked.assignee_id
+        previous = locked.assignee
         locked.assignee = assignee
         _save(locked, before)
         _record(
@@ -461,8 +484,9 @@ def complaint_reassign(
             actor=actor,
             kind=EventKind.REASSIGNMENT,
             comment=reason,
-            payload={"from": previous, "to": assignee.pk},
+            payload={"from": getattr(previous, "pk", None), "to": assignee.pk},
         )
+        deadlines_after_hand_over(complaint=locked, actor=actor, previous_owner=previous)
     return locked
 
 
@@ -471,7 +495,7 @@ def complaint_hand_to_supplier(
 ) -> Complaint:
     """Hand the work on a case to an outside supplier (外包供应商), or take it back with an
     empty `supplier`. The case keeps its owner, who stays answerable to the customer; a
-    hand-over to a supplier opens a hand-over check for them (see followups.receivers)."""
+    hand-over to a supplier opens a hand-over check for them."""
     require_storable({"supplier": supplier, "reason": reason}, max_length=MAX_TEXT_LENGTH)
     supplier = " ".join(supplier.split())
     require_storable({"supplier": supplier}, max_length=SUPPLIER_MAX_LENGTH)
@@ -501,6 +525,7 @@ def complaint_hand_to_supplier(
             comment=f"{summary}\n{reason}".strip(),
             payload={"supplier": supplier, "previous_supplier": previous},
         )
+        deadlines_after_hand_over(complaint=locked, actor=actor, supplier=supplier)
     return locked
 
 
@@ -517,7 +542,10 @@ def complaint_escalate(*, complaint: Complaint, actor: Any, reason: str) -> Comp
         before = _snapshot(locked)
         locked.escalated = True
         _save(locked, before)
-        _record(complaint=locked, actor=actor, kind=EventKind.ESCALATION, comment=reason)
+        event = _record(complaint=locked, actor=actor, kind=EventKind.ESCALATION, comment=reason)
+        notify.case_escalated(
+            complaint=locked, actor=actor, who=event.actor_label, reason=event.comment
+        )
     return locked
 
 

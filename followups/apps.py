@@ -10,10 +10,8 @@ class FollowupsConfig(AppConfig):
         from django.db.models import Q
 
         from complaints.selectors import regional_complaint_q
-        from complaints.signals import case_changed
         from core.scoping import ScopeRule, register
 
-        from . import receivers
         from .models import ContactAttempt, Deadline, DeadlineRule, Notification
 
         def through_case(prefix: str) -> ScopeRule:
@@ -35,4 +33,3 @@ class FollowupsConfig(AppConfig):
                 owner_lookup="recipient_id",
             ),
         )
-        case_changed.connect(receivers.on_case_changed, dispatch_uid="followups.deadlines")

@@ -22,7 +22,7 @@ from complaints.models import Complaint
 from core.scoping import MANAGER, REGIONAL
 from dealers.models import Membership
 
-from .choices import DeadlineKind
+from .choices import DeadlineKind, NotificationKind
 from .models import Deadline, Notification
 
 logger = logging.getLogger(__name__)
@@ -315,3 +315,55 @@ def publish_delivery() -> None:
             "Could not queue e-mail delivery; the outbox keeps it for the next sweep.",
             exc_info=True,
         )
+
+
+# --- told at once, by the services that change a case ---------------------------------
+
+
+def serious_case(*, complaint: Complaint) -> int:
+    """A case was just classified serious (严重投诉): its dealer's managers and its region's
+    staff are told at once, each once. Returns how many were told."""
+    managers = managers_by_dealer([complaint.dealer_id]).get(complaint.dealer_id, [])
+    regional = regional_by_region([complaint.dealer.region_id]).get(complaint.dealer.region_id, [])
+    return notifications_write(
+        [
+            Draft(
+                recipient=user,
+                kind=NotificationKind.SERIOUS_CASE,
+                complaint=complaint,
+                message=lambda: serious_message(complaint),
+                cache_key="serious",
+            )
+            for user in unique_users(managers, regional)
+        ]
+    )
+
+
+def case_escalated(
+    *,
+    complaint: Complaint,
+    actor: Any,
+    who: str,
+    reason: str,
+    recipients: list[Any] | None = None,
+) -> int:
+    """`who` (the actor's label) asks for management's support on the case: the dealer's
+    managers are told, or only `recipients` when given; never the actor themself. Returns
+    how many were told."""
+    if recipients is None:
+        recipients = managers_by_dealer([complaint.dealer_id]).get(complaint.dealer_id, [])
+    actor_id = getattr(actor, "pk", None)
+    reason = reason or _("No reason given.")
+    return notifications_write(
+        [
+            Draft(
+                recipient=user,
+                kind=NotificationKind.CASE_ESCALATED,
+                complaint=complaint,
+                message=lambda: escalated_message(complaint, who, reason),
+                cache_key="escalated",
+            )
+            for user in recipients
+            if user.pk != actor_id
+        ]
+    )

@@ -3,7 +3,8 @@
 Facts that belong to the case's timeline (a contact, a promise, a kept promise) are written
 through `complaints.services.complaint_record_event`, which locks the case row first: what
 is decided here (unreachable streaks, satisfied deadlines) is decided under that lock.
-The sweep and the outbox delivery live in followups.sweep.
+What each fact does to the case's deadlines is followups.deadlines' table, applied by its
+`deadlines_after_*` functions. The sweep and the outbox delivery live in followups.sweep.
 """
 
 from __future__ import annotations
@@ -29,100 +30,19 @@ from core.scoping import MANAGER, roles_for
 from core.text import MAX_TEXT_LENGTH, require_storable, text_problem
 from dealers.models import Dealer
 
-from .choices import (
-    KIND_STATES,
-    REACHED,
-    ContactChannel,
-    ContactOutcome,
-    DeadlineKind,
+from .choices import REACHED, ContactChannel, ContactOutcome, DeadlineKind
+from .deadlines import (
+    deadline_done,
+    deadlines_after_contact,
+    deadlines_after_promise,
+    deadlines_after_repair_promise,
 )
-from .models import OPEN, ContactAttempt, Deadline, DeadlineRule, Notification
-from .rules import DEFAULT_LIMITS, FIRM_KINDS, due_by_rule, limit_for
+from .models import ContactAttempt, Deadline, DeadlineRule, Notification
+from .rules import DEFAULT_LIMITS, FIRM_KINDS
 
 UNREACHABLE_ESCALATION = 3
 # A contact time may run a little ahead of the server's clock (a phone's clock), not more.
 CLOCK_SKEW = timedelta(minutes=5)
-
-# --- deadlines (used by the receivers and the services below) --------------------------
-
-
-def deadline_open(
-    *,
-    complaint: Complaint,
-    kind: str,
-    due_at: datetime,
-    rule: str,
-    started_at: datetime | None = None,
-    promise: str = "",
-    owner: Any = None,
-    created_by: Any = None,
-    remind_at: datetime | None = None,
-) -> Deadline:
-    """Start a deadline for a case. Invariant: at most one open deadline of a rule-made kind
-    per case (a database constraint); promises and hand-over checks may be many."""
-    return Deadline.objects.create(
-        complaint=complaint,
-        kind=kind,
-        started_at=started_at or timezone.now(),
-        due_at=due_at,
-        rule=rule,
-        promise=promise,
-        owner=owner,
-        created_by_id=actor_user_id(created_by),
-        remind_at=remind_at,
-    )
-
-
-def deadline_open_by_rule(
-    *,
-    complaint: Complaint,
-    kind: str,
-    started_at: datetime | None = None,
-    owner: Any = None,
-    created_by: Any = None,
-) -> Deadline:
-    """Start a rule-made deadline, due after the dealer's (or the default) time limit."""
-    started_at = started_at or timezone.now()
-    safety = kind == DeadlineKind.FOLLOW_UP and complaint.is_safety_related
-    due_at, rule = due_by_rule(
-        dealer_id=complaint.dealer_id, kind=kind, start=started_at, safety=safety
-    )
-    return deadline_open(
-        complaint=complaint,
-        kind=kind,
-        due_at=due_at,
-        rule=rule,
-        started_at=started_at,
-        owner=owner,
-        created_by=created_by,
-    )
-
-
-def deadlines_satisfy(
-    *, complaint: Complaint, kinds: list[str], reason: str, since: datetime | None = None
-) -> list[Deadline]:
-    """Mark the case's open deadlines of these kinds satisfied (late ones too)."""
-    queryset = Deadline.objects.filter(OPEN, complaint=complaint, kind__in=kinds)
-    if since is not None:
-        queryset = queryset.filter(started_at__lte=since)
-    satisfied = list(queryset)
-    if satisfied:
-        now = timezone.now()
-        Deadline.objects.filter(OPEN, pk__in=[d.pk for d in satisfied]).update(
-            satisfied_at=now, outcome_reason=reason[:200]
-        )
-        for deadline in satisfied:
-            deadline.satisfied_at, deadline.outcome_reason = now, reason[:200]
-    return satisfied
-
-
-def deadlines_cancel_outside(*, complaint: Complaint, state: str, reason: str) -> int:
-    """Cancel the open deadlines that do not belong to the case's new state."""
-    stale = [kind for kind, states in KIND_STATES.items() if state not in states]
-    return Deadline.objects.filter(OPEN, complaint=complaint, kind__in=stale).update(
-        cancelled_at=timezone.now(), outcome_reason=reason[:200]
-    )
-
 
 # --- contacts ---------------------------------------------------------------------------
 
@@ -192,9 +112,8 @@ def contact_record(
             actor_id=actor_user_id(actor),
             actor_label=event.actor_label,
         )
-        if outcome in REACHED:
-            _contact_satisfies(locked, contact)
-        elif _unreachable_streak(locked) == UNREACHABLE_ESCALATION:
+        deadlines_after_contact(complaint=locked, contact=contact)
+        if outcome not in REACHED and _unreachable_streak(locked) == UNREACHABLE_ESCALATION:
             complaint_services.complaint_escalate(
                 complaint=locked,
                 actor=actor,
@@ -202,28 +121,6 @@ def contact_record(
                 % {"count": UNREACHABLE_ESCALATION},
             )
     return contact
-
-
-def _contact_satisfies(complaint: Complaint, contact: ContactAttempt) -> None:
-    reason = _("Customer reached by %(channel)s") % {"channel": contact.get_channel_display()}
-    satisfied = deadlines_satisfy(
-        complaint=complaint,
-        kinds=[
-            DeadlineKind.FIRST_RESPONSE,
-            DeadlineKind.INTERIM_REPORT,
-            DeadlineKind.FOLLOW_UP,
-            DeadlineKind.TRANSFER_CHECK,
-        ],
-        reason=reason,
-        since=contact.contacted_at,
-    )
-    # Interim reports repeat every day while the repair goes on.
-    if complaint.state == State.RESOLVING and any(
-        d.kind == DeadlineKind.INTERIM_REPORT for d in satisfied
-    ):
-        deadline_open_by_rule(
-            complaint=complaint, kind=DeadlineKind.INTERIM_REPORT, started_at=contact.contacted_at
-        )
 
 
 def _unreachable_streak(complaint: Complaint) -> int:
@@ -273,14 +170,8 @@ def commitment_create(
         )
         if not event.complaint.is_open:
             raise TransitionNotAllowed(_("The case is closed: no more promises can be made."))
-        return deadline_open(
-            complaint=event.complaint,
-            kind=DeadlineKind.COMMITMENT,
-            due_at=due_at,
-            rule="promise",
-            promise=promise,
-            owner=actor if actor_user_id(actor) else None,
-            created_by=actor,
+        return deadlines_after_promise(
+            complaint=event.complaint, actor=actor, promise=promise, due_at=due_at
         )
 
 
@@ -295,7 +186,7 @@ def commitment_keep(*, deadline: Deadline, actor: Any, note: str = "") -> Deadli
         event_kind=EventKind.COMMITMENT,
         note=note,
         payload={"action": "kept", "deadline": deadline.pk, "promise": deadline.promise},
-        default_reason=_("Promise kept"),
+        done_by="promise_kept",
         closed_message=_("This promise was already kept or cancelled."),
     )
 
@@ -307,7 +198,7 @@ def _deadline_done(
     event_kind: str,
     note: str,
     payload: dict[str, Any],
-    default_reason: str,
+    done_by: str,
     closed_message: str,
 ) -> Deadline:
     """Satisfy one open deadline by hand, with its timeline event, exactly once."""
@@ -319,10 +210,7 @@ def _deadline_done(
             comment=note,
             payload=payload,
         )
-        done = Deadline.objects.filter(OPEN, pk=deadline.pk).update(
-            satisfied_at=timezone.now(), outcome_reason=note.strip()[:200] or default_reason
-        )
-        if done != 1:
+        if not deadline_done(deadline=deadline, event=done_by, note=note):
             raise Conflict(closed_message, code="deadline_closed")
     deadline.refresh_from_db()
     return deadline
@@ -352,25 +240,7 @@ def repair_promise_set(*, complaint: Complaint, actor: Any, due_at: datetime) ->
             raise TransitionNotAllowed(
                 _("A repair date can be promised while assessing or resolving the case.")
             )
-        deadlines_satisfy(
-            complaint=locked,
-            kinds=[DeadlineKind.REPAIR_COMPLETION],
-            reason=_("Replaced by a new promised date"),
-        )
-        limit, _source = limit_for(locked.dealer_id, DeadlineKind.REPAIR_COMPLETION)
-        remind_at = None
-        if limit.remind_before_hours:
-            # A date promised for sooner than that is reminded of at the next sweep.
-            remind_at = max(due_at - timedelta(hours=limit.remind_before_hours), timezone.now())
-        return deadline_open(
-            complaint=locked,
-            kind=DeadlineKind.REPAIR_COMPLETION,
-            due_at=due_at,
-            rule="promise",
-            owner=locked.assignee,
-            created_by=actor,
-            remind_at=remind_at,
-        )
+        return deadlines_after_repair_promise(complaint=locked, actor=actor, due_at=due_at)
 
 
 def transfer_check_confirm(*, deadline: Deadline, actor: Any, note: str = "") -> Deadline:
@@ -387,7 +257,7 @@ def transfer_check_confirm(*, deadline: Deadline, actor: Any, note: str = "") ->
         event_kind=EventKind.DEADLINE,
         note=note,
         payload={"action": "confirmed", "deadline": deadline.pk, "kind": deadline.kind},
-        default_reason=_("Hand-over confirmed"),
+        done_by="hand_over_confirmed",
         closed_message=_("This check is already closed."),
     )
 

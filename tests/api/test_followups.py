@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from complaints.choices import State
+from followups.deadlines import deadline_open
 from followups.models import ContactAttempt, Deadline
-from followups.services import deadline_open
 
 pytestmark = pytest.mark.django_db
 

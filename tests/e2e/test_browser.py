@@ -144,7 +144,7 @@ def test_a_complaint_from_intake_to_closure(page, live_server, alice, log_in, sh
 
 
 def test_manager_screens(page, live_server, alice, make_complaint, log_in, shoot):
-    from followups.services import deadline_open
+    from followups.deadlines import deadline_open
 
     use_english(alice.manager)
     late = make_complaint(alice, is_safety_related=True, severity="serious")

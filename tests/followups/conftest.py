@@ -1,5 +1,5 @@
-"""Fixtures for deadlines: cases brought to a state through the services (so receivers
-open their deadlines), a frozen clock, and a broker that needs no server."""
+"""Fixtures for deadlines: cases brought to a state through the services (so the deadline
+service opens their deadlines), a frozen clock, and a broker that needs no server."""
 
 from __future__ import annotations
 

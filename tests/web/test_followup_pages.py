@@ -14,8 +14,8 @@ from django.utils import timezone
 from complaints.choices import Severity, State
 from complaints.services import complaint_reassign
 from dealers.models import Role
+from followups.deadlines import deadline_open
 from followups.models import Deadline, DeadlineRule
-from followups.services import deadline_open
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
