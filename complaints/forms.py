@@ -10,26 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from dealers.models import ContactChannel
 from dealers.validators import normalize_vin, validate_vin
+from followups.forms import PROMISES
 
-from .choices import (
-    SAFETY_COMPONENTS,
-    STEPS,
-    Category,
-    Channel,
-    Component,
-    FollowUpOutcome,
-    Severity,
-)
+from .choices import SAFETY_COMPONENTS, STEPS, Category, Channel, Component, Severity
 from .models import SUPPLIER_MAX_LENGTH
-
-# One-click promises of step 1: concrete and recorded (程序上多承诺), in minutes.
-PROMISES = [
-    ("callback_20m", _("Call back within 20 minutes"), 20),
-    ("callback_2h", _("Call back within 2 hours"), 120),
-    ("feedback_24h", _("Feedback within 24 hours"), 24 * 60),
-    ("feedback_2d", _("Feedback within 2 days"), 2 * 24 * 60),
-]
-PROMISE_MINUTES = {key: minutes for key, _label, minutes in PROMISES}
 
 
 class IntakeForm(forms.Form):
@@ -183,24 +167,3 @@ class EscalateForm(forms.Form):
 
 class NoteForm(forms.Form):
     comment = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ContactForm(forms.Form):
-    """A follow-up contact with the customer (step 6) and what they said."""
-
-    channel = forms.ChoiceField(
-        label=_("Channel"), choices=ContactChannel.choices, initial=ContactChannel.PHONE
-    )
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUpOutcome.choices)
-    note = forms.CharField(
-        label=_("What the customer said"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=5000,
-    )
-
-
-class PromiseForm(forms.Form):
-    promise = forms.ChoiceField(
-        label=_("Promise"), choices=[(key, label) for key, label, _minutes in PROMISES]
-    )

@@ -32,13 +32,12 @@ from dealers import selectors as dealer_selectors
 from dealers import services as dealer_services
 from followups import selectors as followup_selectors
 from followups import services as followup_services
+from followups.forms import PROMISE_MINUTES, PROMISES
 from followups.web import case_followups, next_deadlines
 
 from . import selectors, services
 from .choices import STEP_OF_STATE, STEPS, Category, State
 from .forms import (
-    PROMISE_MINUTES,
-    PROMISES,
     CaseFilterForm,
     EscalateForm,
     IntakeForm,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from complaints.choices import State
 from complaints.models import Complaint
+from dealers.demo.seed import DealerSeedContext
 
 from . import services
 from .choices import DeadlineKind
@@ -31,7 +32,7 @@ def _overdue(deadline: Deadline, *, hours_late: float) -> None:
     )
 
 
-def seed_followups(ctx: Any) -> None:
+def seed_followups(ctx: DealerSeedContext) -> None:
     """Give the demo cases realistic deadlines, contacts and promises; some are overdue and
     swept, so the overdue board and the notifications have something to show. Idempotent:
     a demo that already has promises is left as it is."""

@@ -1,4 +1,5 @@
-"""Forms of the follow-up pages: a promised repair date, and a dealer's time limits."""
+"""Forms of the follow-up pages: a contact with the customer, a promise, a promised repair
+date, and a dealer's time limits."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from complaints.choices import FollowUpOutcome
+from dealers.models import ContactChannel
 
 from .rules import Limit
 
@@ -66,3 +70,34 @@ class DeadlineRuleForm(forms.Form):
     def limits(self) -> dict[str, int | None]:
         """The cleaned limits, by the names the service takes."""
         return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+# One-click promises of step 1: concrete and recorded (程序上多承诺), in minutes.
+PROMISES = [
+    ("callback_20m", _("Call back within 20 minutes"), 20),
+    ("callback_2h", _("Call back within 2 hours"), 120),
+    ("feedback_24h", _("Feedback within 24 hours"), 24 * 60),
+    ("feedback_2d", _("Feedback within 2 days"), 2 * 24 * 60),
+]
+PROMISE_MINUTES = {key: minutes for key, _label, minutes in PROMISES}
+
+
+class ContactForm(forms.Form):
+    """A follow-up contact with the customer (step 6) and what they said."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=ContactChannel.choices, initial=ContactChannel.PHONE
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUpOutcome.choices)
+    note = forms.CharField(
+        label=_("What the customer said"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+
+class PromiseForm(forms.Form):
+    promise = forms.ChoiceField(
+        label=_("Promise"), choices=[(key, label) for key, label, _minutes in PROMISES]
+    )

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from complaints.forms import PROMISE_MINUTES, PROMISES, ContactForm, PromiseForm
 from complaints.views import case_form_action, case_or_404, case_url, render_case
 from complaints.web import HtmxHttpRequest, is_manager, require_dealer, service_error
 from core.exceptions import ApplicationError, NotFound
@@ -26,7 +25,15 @@ from dealers.models import Dealer
 
 from . import selectors, services
 from .choices import DeadlineKind
-from .forms import LIMIT_FIELDS, DeadlineRuleForm, RepairPromiseForm
+from .forms import (
+    LIMIT_FIELDS,
+    PROMISE_MINUTES,
+    PROMISES,
+    ContactForm,
+    DeadlineRuleForm,
+    PromiseForm,
+    RepairPromiseForm,
+)
 from .models import Deadline, DeadlineRule
 from .rules import DEFAULT_LIMITS, FIRM_KINDS, Limit
 from .web import mark_overdue, repair_promise_offered

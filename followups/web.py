@@ -10,12 +10,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from complaints.forms import ContactForm, PromiseForm
 from complaints.models import Complaint
 
 from . import selectors
 from .choices import KIND_STATES, DeadlineKind
-from .forms import RepairPromiseForm
+from .forms import ContactForm, PromiseForm, RepairPromiseForm
 from .models import Deadline
 from .services import REPAIR_PROMISE_STATES
 

@@ -9,9 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from complaints.choices import EventKind, State
+from complaints.demo import seed as case_demo
 from complaints.models import CaseEvent, Complaint
-from core.management import demo_data
 from core.models import User
+from dealers.demo import data as dealer_demo
 from dealers.models import Customer, Dealer, Membership, Region, RepairOrder, Role, Vehicle
 from dealers.validators import validate_vin
 
@@ -61,7 +62,7 @@ def test_second_run_changes_nothing_and_says_so(seeded):
     assert dict(Complaint.objects.values_list("reference", "version")) == (seeded["first_versions"])
     assert "Demo data loaded." in seeded["first_output"]
     assert "nothing changed" in seeded["second_output"]
-    assert seeded["first_counts"]["Complaint"] == len(demo_data.CASES) >= 50
+    assert seeded["first_counts"]["Complaint"] == len(case_demo.CASES) >= 50
 
 
 def test_cases_cover_every_state_at_both_dealers(seeded):
@@ -84,10 +85,12 @@ def test_each_dealer_has_advisor_and_manager_and_each_region_regional_staff(seed
 
 def test_printed_demo_logins_work(seeded, client):
     output = seeded["second_output"]
-    for spec in demo_data.USERS:
+    for spec in dealer_demo.USERS:
         assert spec["username"] in output
         password = (
-            demo_data.ADMIN_PASSWORD if spec["role"] == "superuser" else demo_data.STAFF_PASSWORD
+            dealer_demo.ADMIN_PASSWORD
+            if spec["role"] == "superuser"
+            else dealer_demo.STAFF_PASSWORD
         )
         assert password in output
         assert client.login(username=spec["username"], password=password), spec["username"]
@@ -162,7 +165,7 @@ def test_every_case_stays_inside_its_dealer(seeded):
 
 
 def test_every_case_has_the_timeline_of_its_path(seeded):
-    for spec in demo_data.CASES:
+    for spec in case_demo.CASES:
         complaint = Complaint.objects.get(original_description=spec["description"])
         events = complaint.events.all()
         assert events.filter(kind=EventKind.CREATED).count() == 1
@@ -197,7 +200,7 @@ def test_a_case_that_cannot_be_walked_stops_with_a_clear_error_and_leaves_no_hal
         "review": {"review_why": "-", "review_handling": "-", "review_prevention": "-"},
         "path": ["start_listening", "close"],
     }
-    monkeypatch.setattr(demo_data, "CASES", [broken])
+    monkeypatch.setattr(case_demo, "CASES", [broken])
 
     with pytest.raises(CommandError, match="close is not possible"):
         _seed()

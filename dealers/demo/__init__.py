@@ -1,0 +1,1 @@
+"""The demo's dealerships: `data` holds the specs, `seed` writes them through the services."""
