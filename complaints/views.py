@@ -46,7 +46,7 @@ from .forms import (
     SupplierForm,
 )
 from .payloads import PAYLOADS
-from .web import (
+from web.shell import (
     SESSION_DEALER,
     HtmxHttpRequest,
     current_dealer,

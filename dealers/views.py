@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from complaints.web import require_dealer
+from web.shell import require_dealer
 
 from . import selectors
 
