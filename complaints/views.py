@@ -34,6 +34,17 @@ from followups import selectors as followup_selectors
 from followups import services as followup_services
 from followups.forms import PROMISE_MINUTES, PROMISES
 from followups.web import case_followups, next_deadlines
+from web.shell import (
+    SESSION_DEALER,
+    HtmxHttpRequest,
+    current_dealer,
+    is_manager,
+    is_regional,
+    may_work,
+    require_dealer,
+    service_error,
+    user_dealers,
+)
 
 from . import selectors, services
 from .choices import STEP_OF_STATE, STEPS, Category, State
@@ -46,17 +57,6 @@ from .forms import (
     SupplierForm,
 )
 from .payloads import PAYLOADS
-from web.shell import (
-    SESSION_DEALER,
-    HtmxHttpRequest,
-    current_dealer,
-    is_manager,
-    is_regional,
-    may_work,
-    require_dealer,
-    service_error,
-    user_dealers,
-)
 
 PAGE_SIZE = 25
 # Transitions that move the case on, shown as the step's main form; the others (rejecting,

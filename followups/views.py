@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.views import case_form_action, case_or_404, case_url, render_case
-from web.shell import HtmxHttpRequest, is_manager, require_dealer, service_error
 from core.exceptions import ApplicationError, NotFound
 from dealers.models import Dealer
+from web.shell import HtmxHttpRequest, is_manager, require_dealer, service_error
 
 from . import selectors, services
 from .choices import DeadlineKind
