@@ -11,9 +11,11 @@ class FollowupsConfig(AppConfig):
 
         from complaints.selectors import regional_complaint_q
         from complaints.signals import case_changed
+        from core.outbox import outbox_register
         from core.scoping import ScopeRule, register
 
         from . import receivers
+        from .emails import OUTBOX_NAME, notification_email_send
         from .models import ContactAttempt, Deadline, DeadlineRule, Notification
 
         def through_case(prefix: str) -> ScopeRule:
@@ -36,3 +38,10 @@ class FollowupsConfig(AppConfig):
             ),
         )
         case_changed.connect(receivers.on_case_changed, dispatch_uid="followups.deadlines")
+        outbox_register(
+            name=OUTBOX_NAME,
+            label="E-mails",
+            model=Notification,
+            send=notification_email_send,
+            related=("recipient", "complaint__dealer"),
+        )
