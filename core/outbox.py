@@ -147,8 +147,8 @@ class SendFailed(Exception):
 class Outbox:
     """One kind of message: its model, how to send a row, what to load with it."""
 
-    name: str
-    label: str
+    name: str  # in the log: "email 12: attempt 3 failed"
+    label: str  # for people: "E-mails"
     model: type[OutboxMixin]
     send: SendFunction
     related: tuple[str, ...] = ()
@@ -259,7 +259,7 @@ def _deliver_one(
         # Whatever went wrong (the SMTP server, a template, the network), the row keeps it
         # and is tried again; the traceback goes to the log.
         logger.warning(
-            "%s %s: attempt %d failed", outbox.label, pk, row.outbox_attempts, exc_info=True
+            "%s %s: attempt %d failed", outbox.name, pk, row.outbox_attempts, exc_info=True
         )
         return _failed(outbox, row, claimed_until, f"{type(exc).__name__}: {exc}", {})
     recorded = _record(
@@ -282,11 +282,11 @@ def _failed(
     if attempts >= max_attempts():
         state = OutboxState.GIVEN_UP
         changes = {**changes, "outbox_given_up_at": now}
-        logger.error("%s %s: given up after %d attempts: %s", outbox.label, row.pk, attempts, error)
+        logger.error("%s %s: given up after %d attempts: %s", outbox.name, row.pk, attempts, error)
     else:
         state = OutboxState.PENDING
         changes = {**changes, "outbox_due_at": now + backoff(attempts)}
-        logger.warning("%s %s: attempt %d failed: %s", outbox.label, row.pk, attempts, error)
+        logger.warning("%s %s: attempt %d failed: %s", outbox.name, row.pk, attempts, error)
     recorded = _record(
         outbox,
         row,
@@ -306,7 +306,7 @@ def _record(outbox: Outbox, row: Any, claimed_until: datetime, **changes: Any) -
     ).update(**changes)
     if not recorded:
         logger.warning(
-            "%s %s: the lease ran out before the outcome was recorded", outbox.label, row.pk
+            "%s %s: the lease ran out before the outcome was recorded", outbox.name, row.pk
         )
     return recorded == 1
 
