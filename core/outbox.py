@@ -258,10 +258,8 @@ def _deliver_one(
     except Exception as exc:
         # Whatever went wrong (the SMTP server, a template, the network), the row keeps it
         # and is tried again; the traceback goes to the log.
-        logger.warning(
-            "%s %s: attempt %d failed", outbox.name, pk, row.outbox_attempts, exc_info=True
-        )
-        return _failed(outbox, row, claimed_until, f"{type(exc).__name__}: {exc}", {})
+        error = f"{type(exc).__name__}: {exc}"
+        return _failed(outbox, row, claimed_until, error, {}, traceback=True)
     recorded = _record(
         outbox,
         row,
@@ -275,18 +273,38 @@ def _deliver_one(
 
 
 def _failed(
-    outbox: Outbox, row: Any, claimed_until: datetime, error: str, changes: dict[str, Any]
+    outbox: Outbox,
+    row: Any,
+    claimed_until: datetime,
+    error: str,
+    changes: dict[str, Any],
+    *,
+    traceback: bool = False,
 ) -> OutboxState | None:
     now = timezone.now()
     attempts = row.outbox_attempts
     if attempts >= max_attempts():
         state = OutboxState.GIVEN_UP
         changes = {**changes, "outbox_given_up_at": now}
-        logger.error("%s %s: given up after %d attempts: %s", outbox.name, row.pk, attempts, error)
+        logger.error(
+            "%s %s: given up after %d attempts: %s",
+            outbox.name,
+            row.pk,
+            attempts,
+            error,
+            exc_info=traceback,
+        )
     else:
         state = OutboxState.PENDING
         changes = {**changes, "outbox_due_at": now + backoff(attempts)}
-        logger.warning("%s %s: attempt %d failed: %s", outbox.name, row.pk, attempts, error)
+        logger.warning(
+            "%s %s: attempt %d failed: %s",
+            outbox.name,
+            row.pk,
+            attempts,
+            error,
+            exc_info=traceback,
+        )
     recorded = _record(
         outbox,
         row,
