@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services as complaint_services
@@ -27,6 +28,7 @@ from core.tasks import deliver_outbox
 from followups.emails import notification_message_id
 from followups.models import Notification
 from followups.tasks import sweep_deadlines
+from tests.factories import UserFactory
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/1"
 
@@ -376,3 +378,29 @@ def test_the_delivery_task_sends_every_kind(alice, network, monkeypatch, case):
 
     assert deliver_outbox() == 2
     assert sorted(network.sent) == sorted([notification_message_id(rows[0]), rows[1].payload["id"]])
+
+
+@pytest.mark.parametrize(
+    "changelist", ["admin:followups_notification", "admin:api_webhookdelivery"]
+)
+def test_the_admin_lists_messages_by_where_they_are_in_delivery(
+    client, alice, case, changelist, network, monkeypatch
+):
+    kind = (Emails if "notification" in changelist else Webhooks)(alice, network, monkeypatch)
+    given_up, waiting = kind.make(case), kind.make(case)
+    kind.model.objects.filter(pk=given_up.pk).update(
+        outbox_given_up_at=timezone.now(), outbox_attempts=8
+    )
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    shown = {}
+    for state in ("given_up", "pending", "sent"):
+        response = client.get(reverse(f"{changelist}_changelist"), {"outbox_state": state})
+        assert response.status_code == 200
+        shown[state] = {
+            row.pk
+            for row in (given_up, waiting)
+            if reverse(f"{changelist}_change", args=[row.pk]) in response.text
+        }
+
+    assert shown == {"given_up": {given_up.pk}, "pending": {waiting.pk}, "sent": set()}
