@@ -36,14 +36,9 @@ app.conf.beat_schedule = {
     "sweep-deadlines": {
         "task": "followups.sweep_deadlines",
         "schedule": SWEEP_INTERVAL_SECONDS,
-        # A tick that waited longer than an interval is superseded by the next one.
+        # A tick that waited longer than an interval is superseded by the next one. Each
+        # tick also asks for the outbox's delivery (e-mails, webhooks) when rows are due.
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
-    },
-    # Webhook deliveries whose backoff ran out (their due times live in the database).
-    "retry-webhooks": {
-        "task": "api.retry_webhooks",
-        "schedule": 30.0,
-        "options": {"expires": 30.0},
     },
     "purge-idempotency-records": {
         "task": "api.purge_idempotency_records",

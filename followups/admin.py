@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from complaints.admin import ReadOnlyAdminMixin
+from core.admin import OutboxStateFilter
 from core.exceptions import ApplicationError, ValidationFailed
 
 from . import services
@@ -47,11 +48,11 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
         "read_at",
         "email_to",
-        "email_attempts",
-        "email_sent_at",
-        "email_failed_at",
+        "outbox_state",
+        "outbox_attempts",
+        "outbox_sent_at",
     )
-    list_filter = ("kind", "email_sent_at", "email_failed_at")
+    list_filter = ("kind", OutboxStateFilter)
     search_fields = ("title", "recipient__username", "email_to")
 
 

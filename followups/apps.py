@@ -10,8 +10,10 @@ class FollowupsConfig(AppConfig):
         from django.db.models import Q
 
         from complaints.selectors import regional_complaint_q
+        from core.outbox import outbox_register
         from core.scoping import ScopeRule, register
 
+        from .emails import OUTBOX_NAME, notification_email_send
         from .models import ContactAttempt, Deadline, DeadlineRule, Notification
 
         def through_case(prefix: str) -> ScopeRule:
@@ -32,4 +34,11 @@ class FollowupsConfig(AppConfig):
                 regional=lambda regions: Q(complaint__dealer__region_id__in=sorted(regions)),
                 owner_lookup="recipient_id",
             ),
+        )
+        outbox_register(
+            name=OUTBOX_NAME,
+            label="E-mails",
+            model=Notification,
+            send=notification_email_send,
+            related=("recipient", "complaint__dealer"),
         )

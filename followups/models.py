@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
+from core.outbox import OutboxMixin, outbox_due_index
 from dealers.models import Dealer
 
 from .choices import SINGLE_KINDS, ContactChannel, ContactOutcome, DeadlineKind, NotificationKind
@@ -206,8 +207,9 @@ class ContactAttempt(models.Model):
         return f"{self.complaint_id} {self.channel} {self.outcome}"
 
 
-class Notification(models.Model):
-    """An in-app message to one user, written in that user's language."""
+class Notification(OutboxMixin, models.Model):
+    """An in-app message to one user, written in that user's language, with the e-mail it
+    owes (see core.outbox)."""
 
     # No index of its own: the inbox, unread and once-per-step indexes start with it, and
     # the sweep writes thousands of notifications at once.
@@ -240,17 +242,11 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    # The e-mail of the notification: the notifications are the e-mail outbox. Written in
-    # the same statement as the notification; a delivery claims the row before sending, so a
-    # crashed worker delays an e-mail (until its claim expires) but never loses it.
-    # `email_due_at` is empty when no e-mail is owed (the recipient has no address).
+    # The e-mail of the notification: the notifications are the e-mail outbox (the
+    # delivery state comes from OutboxMixin, see core.outbox). Written in the same statement
+    # as the notification; `outbox_due_at` is empty when no e-mail is owed (the recipient has
+    # no address).
     email_to = models.EmailField(_("e-mail to"), blank=True)
-    email_due_at = models.DateTimeField(_("e-mail next attempt at"), null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
-    email_claimed_until = models.DateTimeField(_("e-mail claimed until"), null=True, blank=True)
-    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
-    email_failed_at = models.DateTimeField(_("e-mail given up at"), null=True, blank=True)
-    email_last_error = models.TextField(_("e-mail last error"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -264,15 +260,7 @@ class Notification(models.Model):
                 condition=Q(read_at__isnull=True),
             ),
             # The outbox: e-mails still to send, in the order they are due.
-            models.Index(
-                fields=["email_due_at"],
-                name="notification_email_pending",
-                condition=Q(
-                    email_due_at__isnull=False,
-                    email_sent_at__isnull=True,
-                    email_failed_at__isnull=True,
-                ),
-            ),
+            outbox_due_index("notification_outbox_due"),
         ]
         constraints = [
             # A second sweep can never notify the same person twice of the same step.

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaints.models import Complaint
+from core.outbox import outbox_publish
 from core.scoping import MANAGER, REGIONAL
 from dealers.models import Membership
 
@@ -254,7 +255,7 @@ def _write_with_models(messages: list[_Message], now: datetime) -> None:
                 body=message.body,
                 created_at=now,
                 email_to=recipient.email,
-                email_due_at=now if recipient.email else None,
+                outbox_due_at=now if recipient.email else None,
             )
             for message in messages
             for recipient in message.recipients
@@ -286,7 +287,7 @@ def _write_set_based(messages: list[_Message], now: datetime) -> None:
             f"""
             INSERT INTO {notification}
                 (recipient_id, complaint_id, deadline_id, kind, title, body, created_at,
-                 email_to, email_due_at, email_attempts, email_last_error)
+                 email_to, outbox_due_at, outbox_attempts, outbox_last_error)
             SELECT (r ->> 0)::bigint, m.complaint, m.deadline, m.kind, m.title, m.body, %s,
                    r ->> 1, CASE WHEN r ->> 1 <> '' THEN %s::timestamptz END, 0, ''
             FROM json_to_recordset(%s::json) AS m (
@@ -300,21 +301,8 @@ def _write_set_based(messages: list[_Message], now: datetime) -> None:
 
 
 def publish_delivery() -> None:
-    """Ask a worker to deliver the outbox now. Never blocks or fails the caller: with the
-    broker down, the rows wait in the outbox and the next sweep delivers them."""
-    from config.celery import app
-
-    from .tasks import deliver_outbox
-
-    try:
-        timeout = app.conf.broker_connection_timeout
-        with app.connection_for_write(connect_timeout=timeout) as connection:
-            deliver_outbox.apply_async(connection=connection, retry=False)
-    except Exception:
-        logger.warning(
-            "Could not queue e-mail delivery; the outbox keeps it for the next sweep.",
-            exc_info=True,
-        )
+    """Ask a worker to deliver the outbox now (see core.outbox.outbox_publish)."""
+    outbox_publish()
 
 
 # --- told at once, by the services that change a case ---------------------------------

@@ -1,4 +1,4 @@
-"""The deadline sweep and the delivery of the notifications' e-mails (the outbox).
+"""The deadline sweep (the notifications' e-mails are delivered by core.outbox).
 
 The sweep reads due deadlines with one query over a partial index and claims them in the
 same statement (on PostgreSQL one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
@@ -20,11 +20,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.db.models.base import ModelState
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from complaints import services as complaint_services
@@ -33,7 +31,7 @@ from dealers.models import Customer, Dealer
 
 from . import notify
 from .choices import NotificationKind
-from .models import OPEN, Deadline, Notification
+from .models import OPEN, Deadline
 from .signals import deadline_breached, deadlines_breached
 
 logger = logging.getLogger(__name__)
@@ -344,85 +342,3 @@ def _event(
         "escalation_level": level,
     }
     return (deadline.complaint_id, comment, payload)
-
-
-# --- outbox delivery ---------------------------------------------------------------------
-
-LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 8
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """1, 2, 4, … minutes after each failed attempt, at most an hour."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
-
-
-def _claimable(now: datetime) -> Q:
-    return Q(email_due_at__lte=now, email_sent_at=None, email_failed_at=None) & (
-        Q(email_claimed_until=None) | Q(email_claimed_until__lt=now)
-    )
-
-
-def outbox_pending_count(*, now: datetime | None = None) -> int:
-    now = now or timezone.now()
-    return Notification.objects.filter(_claimable(now)).count()
-
-
-def outbox_deliver(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Send up to `limit` due notification e-mails; returns how many were sent.
-
-    Invariant: each row is claimed with a conditional update before it is sent, so two
-    deliveries never send the same e-mail; a claim left by a crashed worker expires after
-    the lease and the e-mail is sent then. Failures back off and give up after 8 attempts.
-    """
-    now = now or timezone.now()
-    ids = list(
-        Notification.objects.filter(_claimable(now))
-        .order_by("email_due_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
-    sent = 0
-    for notification_id in ids:
-        claimed = Notification.objects.filter(_claimable(now), pk=notification_id).update(
-            email_claimed_until=now + LEASE, email_attempts=F("email_attempts") + 1
-        )
-        if claimed != 1:
-            continue
-        row = Notification.objects.select_related("recipient", "complaint__dealer").get(
-            pk=notification_id
-        )
-        try:
-            _email(row).send()
-        except Exception as exc:
-            failed = row.email_attempts >= MAX_ATTEMPTS
-            logger.warning(
-                "E-mail of notification %s to %s failed (attempt %d)",
-                row.pk,
-                row.email_to,
-                row.email_attempts,
-            )
-            Notification.objects.filter(pk=row.pk).update(
-                email_claimed_until=None,
-                email_last_error=repr(exc)[:2000],
-                email_failed_at=timezone.now() if failed else None,
-                email_due_at=timezone.now() + retry_delay(row.email_attempts),
-            )
-            continue
-        Notification.objects.filter(pk=row.pk).update(
-            email_sent_at=timezone.now(), email_claimed_until=None, email_last_error=""
-        )
-        sent += 1
-    return sent
-
-
-def _email(notification: Notification) -> EmailMessage:
-    recipient = notification.recipient
-    context = {
-        "notification": notification,
-        "recipient": recipient,
-        "complaint": notification.complaint,
-    }
-    with translation.override(notify.language_of(recipient)):
-        subject = render_to_string("followups/email/notification_subject.txt", context)
-        body = render_to_string("followups/email/notification_body.txt", context)
-    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[notification.email_to])

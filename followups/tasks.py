@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers around the sweep and the outbox delivery.
+"""Celery tasks: a thin wrapper around the sweep (the outbox has its own, core.tasks).
 
 Beat runs `sweep_deadlines` every minute. No deadline is ever scheduled as an ETA or
 countdown task: the sweep reads due times from the database, so a lost message or a
@@ -12,12 +12,11 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from .notify import publish_delivery
-from .sweep import deadline_sweep, outbox_deliver, outbox_pending_count
+from core.outbox import outbox_pending_count, outbox_publish
+
+from .sweep import deadline_sweep
 
 logger = logging.getLogger(__name__)
-
-DELIVERY_BATCH = 200
 
 
 @shared_task(
@@ -29,20 +28,8 @@ DELIVERY_BATCH = 200
 def sweep_deadlines() -> str:
     result = deadline_sweep()
     logger.info("Deadline sweep: %s", result)
-    # Catch up on e-mails whose delivery message was lost (broker down, worker killed).
+    # Catch up on messages whose delivery was never asked for (broker down, worker killed)
+    # and on failed ones whose backoff ran out.
     if outbox_pending_count():
-        publish_delivery()
+        outbox_publish()
     return str(result)
-
-
-@shared_task(
-    name="followups.deliver_outbox",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def deliver_outbox() -> int:
-    sent = outbox_deliver(limit=DELIVERY_BATCH)
-    if sent == DELIVERY_BATCH:
-        publish_delivery()
-    return sent

@@ -229,7 +229,17 @@ IDEMPOTENCY_RETENTION_HOURS = env_int("IDEMPOTENCY_RETENTION_HOURS", 24)
 WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", DEBUG)
 WEBHOOK_ALLOWED_NETWORKS = env_networks("WEBHOOK_ALLOWED_NETWORKS")
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
-WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+# The outbox (core.outbox) sends e-mails and webhooks at least once: a failed attempt is tried
+# again after the base wait, doubled after each failure up to the cap, and given up after the
+# last attempt. A worker that dies while sending holds its row until the lease runs out; the
+# lease must outlast the slowest send (EMAIL_TIMEOUT, WEBHOOK_TIMEOUT_SECONDS).
+# WEBHOOK_MAX_ATTEMPTS, the setting's former name, is still read when the new one is unset.
+OUTBOX_MAX_ATTEMPTS = env_int(
+    "OUTBOX_MAX_ATTEMPTS", env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1), minimum=1
+)
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30, minimum=1)
+OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 3600, minimum=1)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=30)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from core.admin import OutboxStateFilter
+
 from .models import DealerApiKey, WebhookDelivery, WebhookEndpoint
 
 # The package's own key model is unused: every key here belongs to a dealer.
@@ -47,11 +49,11 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "created_at",
         "event_type",
         "endpoint",
-        "status",
-        "attempts",
+        "outbox_state",
+        "outbox_attempts",
         "last_status_code",
     )
-    list_filter = ("status", "event_type")
+    list_filter = (OutboxStateFilter, "event_type")
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -12,13 +12,22 @@ class ApiConfig(AppConfig):
     verbose_name = _("Integrations (API)")
 
     def ready(self) -> None:
+        from core.outbox import outbox_register
         from core.scoping import ScopeRule, register
 
         from . import receivers, schema  # noqa: F401  (signal receivers, schema extensions)
         from .models import DealerApiKey, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+        from .webhooks import OUTBOX_NAME, webhook_send
 
         register(DealerApiKey, ScopeRule("dealer_id"))
         register(WebhookEndpoint, ScopeRule("dealer_id"))
         register(WebhookDelivery, ScopeRule("endpoint__dealer_id"))
         # Records of browser sessions have no dealer: only superusers reach them.
         register(IdempotencyRecord, ScopeRule("dealer_id"))
+        outbox_register(
+            name=OUTBOX_NAME,
+            label="Webhooks",
+            model=WebhookDelivery,
+            send=webhook_send,
+            related=("endpoint",),
+        )

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from core.outbox import OutboxMixin, outbox_due_index
 from dealers.models import Dealer
 
 from .network import check_host, loopback_allowed
@@ -130,15 +129,10 @@ class WebhookEndpoint(models.Model):
         return self.is_active and (not self.events or event_type in self.events)
 
 
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    DELIVERED = "delivered", _("Delivered")
-    FAILED = "failed", _("Failed")
-
-
-class WebhookDelivery(models.Model):
-    """One event for one endpoint: written with the change, sent and retried by Celery.
+class WebhookDelivery(OutboxMixin, models.Model):
+    """One event for one endpoint: written with the change, sent and retried by the outbox
+    (core.outbox). `payload["id"]` is the event's id: the same in every attempt and for every
+    endpoint, sent as `X-Webhook-Id` so that a receiver can drop a duplicate.
 
     `log` keeps every attempt (time, HTTP status or error, duration).
     """
@@ -151,17 +145,9 @@ class WebhookDelivery(models.Model):
     )
     event_type = models.CharField(_("event"), max_length=32, choices=WebhookEvent.choices)
     payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
-    status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(
         _("last HTTP status"), null=True, blank=True
     )
-    last_error = models.TextField(_("last error"), blank=True)
     log = models.JSONField(_("attempt log"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
@@ -169,16 +155,7 @@ class WebhookDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(status__in=["pending", "sending"]),
-                name="webhook_delivery_due",
-            ),
-        ]
+        indexes = [outbox_due_index("webhook_delivery_outbox_due")]
 
     def __str__(self) -> str:
-        return f"{self.event_type} → {self.endpoint_id} ({self.status})"
-
-    def as_log_entry(self, **values: Any) -> dict[str, Any]:
-        return {"attempt": self.attempts, "at": timezone.now().isoformat(), **values}
+        return f"{self.event_type} → {self.endpoint_id} ({self.outbox_state})"

@@ -1,24 +1,11 @@
-"""Celery tasks of the API: thin wrappers around core.api.webhooks."""
+"""Celery tasks of the API: thin wrappers. Webhooks are delivered by the outbox's task
+(core.tasks.deliver_outbox)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from . import idempotency, webhooks
-
-
-@shared_task(name="api.deliver_webhook", ignore_result=True)
-def deliver_webhook(delivery_id: int) -> str | None:
-    return webhooks.deliver(delivery_id)
-
-
-@shared_task(name="api.retry_webhooks", ignore_result=True)
-def retry_webhooks() -> int:
-    """Periodic: send every delivery whose backoff has run out (idempotent)."""
-    ids = webhooks.due_delivery_ids()
-    for delivery_id in ids:
-        webhooks.deliver(delivery_id)
-    return len(ids)
+from . import idempotency
 
 
 @shared_task(name="api.purge_idempotency_records", ignore_result=True)

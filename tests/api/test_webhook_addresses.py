@@ -12,7 +12,8 @@ from django.test import override_settings
 from complaints import services
 from complaints.choices import State
 from core.api import webhooks
-from core.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from core.api.models import WebhookDelivery, WebhookEndpoint
+from core.outbox import OutboxState
 
 pytestmark = pytest.mark.django_db
 
@@ -111,8 +112,8 @@ def test_a_name_re_pointed_at_a_private_address_is_not_sent_to(
 
     assert session.sent == []
     delivery.refresh_from_db()
-    assert status == DeliveryStatus.PENDING and delivery.last_status_code is None
-    assert "not a public address" in delivery.last_error
+    assert status == OutboxState.PENDING and delivery.last_status_code is None
+    assert "not a public address" in delivery.outbox_last_error
 
 
 def test_a_name_that_resolves_to_a_public_address_is_sent_to(alice, make_complaint, monkeypatch):
@@ -124,7 +125,7 @@ def test_a_name_that_resolves_to_a_public_address_is_sent_to(alice, make_complai
         status = webhooks.deliver(delivery.pk, session=session)
 
     assert session.sent == ["https://dms.example.com/hooks"]
-    assert status == DeliveryStatus.DELIVERED
+    assert status == OutboxState.SENT
 
 
 def test_a_name_that_does_not_resolve_is_retried_later(alice, make_complaint, monkeypatch):
@@ -135,6 +136,6 @@ def test_a_name_that_does_not_resolve_is_retried_later(alice, make_complaint, mo
     with override_settings(**PRODUCTION):
         status = webhooks.deliver(delivery.pk, session=session)
 
-    assert session.sent == [] and status == DeliveryStatus.PENDING
+    assert session.sent == [] and status == OutboxState.PENDING
     delivery.refresh_from_db()
-    assert "could not be resolved" in delivery.last_error
+    assert "could not be resolved" in delivery.outbox_last_error

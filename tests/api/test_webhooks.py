@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.choices import State
-from core.api import tasks, webhooks
-from core.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from core import outbox
+from core.api import webhooks
+from core.api.models import WebhookDelivery, WebhookEndpoint
+from core.outbox import OutboxState
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +74,8 @@ def endpoint(alice, receiver):
 
 
 def send_now(monkeypatch):
-    """Run the Celery task in-process where the code queues it."""
-    monkeypatch.setattr(
-        tasks.deliver_webhook, "delay", lambda pk: tasks.deliver_webhook.apply(args=[pk])
-    )
+    """Run the outbox's delivery in-process where the code asks a worker for it."""
+    monkeypatch.setattr(outbox, "outbox_publish", lambda: outbox.outbox_deliver())
 
 
 def test_created_case_is_delivered_signed_to_a_real_receiver(
@@ -103,7 +103,7 @@ def test_created_case_is_delivered_signed_to_a_real_receiver(
     assert event["type"] == "case.created"
     assert event["data"]["reference"] == response.json()["reference"]
     delivery = WebhookDelivery.objects.get()
-    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 1
+    assert delivery.outbox_state == OutboxState.SENT and delivery.outbox_attempts == 1
     assert delivery.log[0]["status"] == 200
 
 
@@ -158,25 +158,28 @@ def test_failures_are_retried_with_exponential_backoff_then_given_up(
     delivery = WebhookDelivery.objects.get()
     start = timezone.now()
 
-    with override_settings(WEBHOOKS_ALLOW_LOOPBACK=True, WEBHOOK_MAX_ATTEMPTS=3):
-        assert webhooks.deliver(delivery.pk) == DeliveryStatus.PENDING
+    with override_settings(WEBHOOKS_ALLOW_LOOPBACK=True, OUTBOX_MAX_ATTEMPTS=3):
+        assert webhooks.deliver(delivery.pk) == OutboxState.PENDING
         delivery.refresh_from_db()
-        first_wait = delivery.next_attempt_at - start
-        assert tasks.retry_webhooks() == 0  # not due yet: nothing is sent early
+        first_wait = delivery.outbox_due_at - start
+        assert outbox.outbox_deliver() == 0  # not due yet: nothing is sent early
+        assert len(receiver.requests) == 1
 
-        with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
-            assert tasks.retry_webhooks() == 1
+        retried_at = delivery.outbox_due_at + timedelta(seconds=1)
+        with time_machine.travel(retried_at):
+            assert outbox.outbox_deliver() == 0
+        assert len(receiver.requests) == 2
         delivery.refresh_from_db()
-        second_wait = delivery.next_attempt_at - delivery.claimed_at
+        second_wait = delivery.outbox_due_at - retried_at
 
         receiver.status = 200
-        with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
-            tasks.retry_webhooks()
+        with time_machine.travel(delivery.outbox_due_at + timedelta(seconds=1)):
+            outbox.outbox_deliver()
 
     delivery.refresh_from_db()
     assert timedelta(seconds=25) < first_wait < timedelta(seconds=35)
     assert timedelta(seconds=55) < second_wait < timedelta(seconds=65)
-    assert delivery.status == DeliveryStatus.DELIVERED
+    assert delivery.outbox_state == OutboxState.SENT
     assert [entry["status"] for entry in delivery.log] == [500, 500, 200]
     assert len(receiver.requests) == 3
 
@@ -187,12 +190,12 @@ def test_gives_up_after_the_last_attempt(alice, endpoint, receiver, make_complai
     services.complaint_transition(complaint=case, name="start_listening", actor=alice.advisor)
     delivery = WebhookDelivery.objects.get()
 
-    with override_settings(WEBHOOKS_ALLOW_LOOPBACK=True, WEBHOOK_MAX_ATTEMPTS=1):
-        assert webhooks.deliver(delivery.pk) == DeliveryStatus.FAILED
+    with override_settings(WEBHOOKS_ALLOW_LOOPBACK=True, OUTBOX_MAX_ATTEMPTS=1):
+        assert webhooks.deliver(delivery.pk) == OutboxState.GIVEN_UP
         assert webhooks.deliver(delivery.pk) is None  # never sent again
 
     delivery.refresh_from_db()
-    assert delivery.last_status_code == 503 and delivery.last_error == "HTTP 503"
+    assert delivery.last_status_code == 503 and delivery.outbox_last_error == "HTTP 503"
 
 
 def test_unreachable_endpoint_is_logged_and_retried(alice, make_complaint):
@@ -206,8 +209,8 @@ def test_unreachable_endpoint_is_logged_and_retried(alice, make_complaint):
         status = webhooks.deliver(delivery.pk)
 
     delivery.refresh_from_db()
-    assert status == DeliveryStatus.PENDING
-    assert "ConnectionError" in delivery.last_error
+    assert status == OutboxState.PENDING
+    assert "ConnectionError" in delivery.outbox_last_error
 
 
 @pytest.mark.parametrize(
@@ -241,7 +244,7 @@ def test_loopback_http_endpoint_is_not_sent_outside_development(alice, make_comp
         webhooks.deliver(delivery.pk)
 
     delivery.refresh_from_db()
-    assert "ValidationError" in delivery.last_error and delivery.last_status_code is None
+    assert "ValidationError" in delivery.outbox_last_error and delivery.last_status_code is None
 
 
 def test_breached_deadline_is_sent(alice, endpoint, make_complaint):

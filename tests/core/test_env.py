@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import runpy
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_networks, env_str
+from config.settings import base as base_settings
 
 
 @pytest.mark.parametrize("raw", ["1", "true", "True", "YES", " on "])
@@ -55,3 +58,49 @@ def test_env_networks_reads_networks_and_fails_loudly_on_anything_else(monkeypat
     monkeypatch.setenv("NETS", "10.20.0.0/16, dms.example.com")
     with pytest.raises(ImproperlyConfigured, match="NETS"):
         env_networks("NETS")
+
+
+def test_env_int_refuses_a_number_below_its_minimum(monkeypatch):
+    monkeypatch.setenv("COUNT", "0")
+    with pytest.raises(ImproperlyConfigured, match="COUNT"):
+        env_int("COUNT", 1, minimum=1)
+    monkeypatch.setenv("COUNT", "1")
+    assert env_int("COUNT", 5, minimum=1) == 1
+
+
+def _settings() -> dict[str, object]:
+    """The base settings as a fresh process would read them from the environment."""
+    return runpy.run_path(base_settings.__file__)
+
+
+def test_the_outbox_settings_are_read_and_the_former_webhook_name_still_works(monkeypatch):
+    for name in ("OUTBOX_MAX_ATTEMPTS", "WEBHOOK_MAX_ATTEMPTS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OUTBOX_BACKOFF_BASE_SECONDS", "60")
+    monkeypatch.setenv("OUTBOX_BACKOFF_CAP_SECONDS", "7200")
+    monkeypatch.setenv("OUTBOX_LEASE_SECONDS", "600")
+    values = _settings()
+    assert values["OUTBOX_MAX_ATTEMPTS"] == 8
+    assert (values["OUTBOX_BACKOFF_BASE_SECONDS"], values["OUTBOX_BACKOFF_CAP_SECONDS"]) == (
+        60,
+        7200,
+    )
+    assert values["OUTBOX_LEASE_SECONDS"] == 600
+    monkeypatch.setenv("WEBHOOK_MAX_ATTEMPTS", "5")
+    assert _settings()["OUTBOX_MAX_ATTEMPTS"] == 5
+    monkeypatch.setenv("OUTBOX_MAX_ATTEMPTS", "3")
+    assert _settings()["OUTBOX_MAX_ATTEMPTS"] == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("OUTBOX_MAX_ATTEMPTS", "0"),
+        ("OUTBOX_LEASE_SECONDS", "5"),
+        ("OUTBOX_BACKOFF_BASE_SECONDS", "x"),
+    ],
+)
+def test_a_wrong_outbox_setting_stops_the_start(monkeypatch, name, raw):
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        _settings()

@@ -73,7 +73,7 @@ def test_a_sweep_notifies_each_breach_once(make_complaint, alice, clock, sweep):
     assert sweep().breached == 3
     assert sweep().breached == 0
     assert Notification.objects.count() == 3 * 3
-    assert Notification.objects.exclude(email_due_at=None).count() == 3 * 3
+    assert Notification.objects.exclude(outbox_due_at=None).count() == 3 * 3
 
 
 def test_a_serious_classification_notifies_managers_and_regional_staff_at_once(

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 
 from core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from core.outbox import outbox_deliver
+from core.tasks import deliver_outbox
 from followups import selectors, services
 from followups.models import Deadline, Notification
-from followups.sweep import MAX_ATTEMPTS, outbox_deliver
-from followups.tasks import deliver_outbox, sweep_deadlines
+from followups.tasks import sweep_deadlines
 
 from .conftest import START
 
@@ -57,7 +59,7 @@ def test_the_outbox_delivers_each_email_once(breached, alice):
     message = next(m for m in mail.outbox if m.to == [alice.manager.email])
     assert breached.reference in message.subject
     assert "Follow-up after service" in message.body
-    assert Notification.objects.filter(email_sent_at__isnull=False).count() == 3
+    assert Notification.objects.filter(outbox_sent_at__isnull=False).count() == 3
 
 
 def test_a_failed_email_is_retried_with_backoff_and_given_up_in_the_end(
@@ -71,16 +73,16 @@ def test_a_failed_email_is_retried_with_backoff_and_given_up_in_the_end(
     monkeypatch.setattr(EmailMessage, "send", refuse)
     assert outbox_deliver() == 0
     row = Notification.objects.filter(email_to=alice.manager.email).get()
-    assert row.email_attempts == 1 and "SMTP down" in row.email_last_error
-    assert row.email_due_at == START + timedelta(hours=25, minutes=1)
+    assert row.outbox_attempts == 1 and "SMTP down" in row.outbox_last_error
+    assert row.outbox_due_at == START + timedelta(hours=25, seconds=30)
     assert outbox_deliver() == 0  # not due yet
-    assert Notification.objects.get(pk=row.pk).email_attempts == 1
-    for _ in range(MAX_ATTEMPTS):
+    assert Notification.objects.get(pk=row.pk).outbox_attempts == 1
+    for _ in range(settings.OUTBOX_MAX_ATTEMPTS):
         clock.shift(timedelta(hours=1))
         outbox_deliver()
     row.refresh_from_db()
-    assert row.email_attempts == MAX_ATTEMPTS and row.email_failed_at is not None
-    assert row.email_sent_at is None
+    assert row.outbox_attempts == settings.OUTBOX_MAX_ATTEMPTS
+    assert row.outbox_given_up_at is not None and row.outbox_sent_at is None
     monkeypatch.undo()
     clock.shift(timedelta(hours=2))
     assert outbox_deliver() == 0  # given up rows stay given up
@@ -88,7 +90,7 @@ def test_a_failed_email_is_retried_with_backoff_and_given_up_in_the_end(
 
 def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(breached, clock):
     now = START + timedelta(hours=25)
-    Notification.objects.update(email_claimed_until=now + timedelta(minutes=5), email_attempts=1)
+    Notification.objects.update(outbox_claimed_until=now + timedelta(minutes=5), outbox_attempts=1)
     assert outbox_deliver() == 0
     clock.shift(timedelta(minutes=6))
     assert outbox_deliver() == 3

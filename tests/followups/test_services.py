@@ -19,10 +19,11 @@ from django.utils import timezone
 from complaints import services as complaint_services
 from complaints.choices import State
 from config.celery import app as celery_app
+from core.tasks import deliver_outbox
 from followups import services
 from followups.models import Deadline, Notification
 from followups.sweep import deadline_sweep
-from followups.tasks import deliver_outbox, sweep_deadlines
+from followups.tasks import sweep_deadlines
 
 from ..complaints.rules import SERIOUS_DECISION, VALID_PAYLOADS
 from ..conftest import service_missing
@@ -88,7 +89,7 @@ def test_two_sweeps_at_once_notify_each_breach_exactly_once(postgres, alice, mak
     assert sum(r.breached for r in results) == len(deadlines)
     # Each breach: the assignee and the two managers, once each.
     assert Notification.objects.count() == 3 * len(deadlines)
-    assert Notification.objects.exclude(email_due_at=None).count() == 3 * len(deadlines)
+    assert Notification.objects.exclude(outbox_due_at=None).count() == 3 * len(deadlines)
     for deadline in deadlines:
         assert Notification.objects.filter(deadline=deadline).count() == 3
 
@@ -181,10 +182,9 @@ def test_a_real_worker_and_beat_deliver_a_breach_end_to_end(worker_and_beat, ali
     deadline.refresh_from_db()
     assert deadline.breached_at is not None and deadline.escalation_level == 1
     assert Notification.objects.filter(deadline=deadline).count() == 3
+    unsent = Notification.objects.exclude(outbox_due_at=None).filter(outbox_sent_at=None)
     assert _wait_for(
-        lambda: (
-            Notification.objects.exclude(email_due_at=None).filter(email_sent_at=None).count() == 0
-        ),
+        lambda: unsent.count() == 0,
         30,
     )
     # Beat kept ticking meanwhile: still exactly one notification per person.
@@ -243,8 +243,8 @@ def test_with_redis_down_cases_are_worked_and_the_sweep_catches_up_when_it_is_ba
     elapsed = time.monotonic() - started
     assert complaint.state == State.AWAITING_APPROVAL
     assert elapsed < 15, f"publishing held the requests up for {elapsed:.1f}s"
-    assert "Could not queue e-mail delivery" in caplog.text
-    waiting = Notification.objects.exclude(email_due_at=None).filter(email_sent_at=None).count()
+    assert "Could not queue the outbox's delivery" in caplog.text
+    waiting = Notification.objects.exclude(outbox_due_at=None).filter(outbox_sent_at=None).count()
     assert waiting == 3 and mail.outbox == []  # managers and regional staff, kept in the outbox
     # Meanwhile the approval deadline falls due.
     Deadline.objects.filter(complaint=complaint, kind="approval").update(
@@ -255,7 +255,7 @@ def test_with_redis_down_cases_are_worked_and_the_sweep_catches_up_when_it_is_ba
     assert "breached=1" in sweep_deadlines()  # beat's tick, run here by hand
     assert spare.llen("celery") == 1  # the delivery task was queued on the broker
     deliver_outbox()  # what the worker runs for that message
-    assert Notification.objects.exclude(email_due_at=None).filter(email_sent_at=None).count() == 0
+    assert Notification.objects.exclude(outbox_due_at=None).filter(outbox_sent_at=None).count() == 0
     subjects = [m.subject for m in mail.outbox]
     assert sum("Serious complaint" in s for s in subjects) == 3
     assert sum("Missed" in s for s in subjects) == 3  # assignee and both managers

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from complaints.choices import EventKind, State
 from core.api.models import WebhookDelivery, WebhookEndpoint
+from core.outbox import outbox_deliver
 from followups.models import Deadline, Notification
 from followups.signals import deadline_breached, deadlines_breached
-from followups.sweep import deadline_sweep, outbox_deliver
+from followups.sweep import deadline_sweep
 
 from ..factories import ComplaintFactory
 
@@ -83,7 +84,7 @@ def test_every_breach_of_a_batch_gets_its_event_notifications_and_emails(alice, 
             Notification.objects.filter(deadline=deadline).values_list("recipient", flat=True)
         ) == {people.advisor.pk, people.manager.pk, people.manager2.pk}
     assert (
-        Notification.objects.exclude(email_due_at=None).count()
+        Notification.objects.exclude(outbox_due_at=None).count()
         == Notification.objects.count()
         == 18
     )
@@ -150,8 +151,8 @@ def test_a_breach_writes_its_event_and_one_message_per_language(alice):
         assert notification.complaint_id == deadline.complaint_id
         assert notification.kind == "deadline_breached"
         assert notification.created_at == now and notification.read_at is None
-    emails = Notification.objects.exclude(email_due_at=None).filter(
-        deadline=deadline, email_due_at=now
+    emails = Notification.objects.exclude(outbox_due_at=None).filter(
+        deadline=deadline, outbox_due_at=now
     )
     assert sorted(emails.values_list("email_to", flat=True)) == sorted(
         user.email for user in (alice.advisor, alice.manager, alice.manager2)
@@ -166,10 +167,10 @@ def test_a_recipient_without_an_address_is_notified_in_the_app_only(alice):
     deadline_sweep()
 
     quiet = Notification.objects.get(deadline=deadline, recipient=alice.manager2)
-    assert (quiet.email_to, quiet.email_due_at) == ("", None)
+    assert (quiet.email_to, quiet.outbox_due_at) == ("", None)
     assert Notification.objects.filter(deadline=deadline).count() == 3
     assert outbox_deliver() == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [alice.advisor.email, alice.manager.email]
     )
-    assert Notification.objects.get(pk=quiet.pk).email_sent_at is None
+    assert Notification.objects.get(pk=quiet.pk).outbox_sent_at is None

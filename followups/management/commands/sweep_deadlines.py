@@ -6,11 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from followups.sweep import deadline_sweep, outbox_deliver
+from core.outbox import outbox_deliver, outboxes
+from followups.sweep import deadline_sweep
 
 
 class Command(BaseCommand):
-    help = "Sweep due deadlines once (breaches, escalations, reminders) and deliver e-mails."
+    help = "Sweep due deadlines once (breaches, escalations, reminders) and deliver the outbox."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -23,5 +24,7 @@ class Command(BaseCommand):
         result = deadline_sweep()
         self.stdout.write(f"Swept deadlines: {result}")
         if not options["no_deliver"]:
-            sent = outbox_deliver(limit=10_000)
-            self.stdout.write(f"E-mails sent: {sent}")
+            # E-mails and webhooks that are due, including failed ones whose backoff ran out.
+            for outbox in outboxes():
+                sent = outbox_deliver(limit=10_000, names=[outbox.name])
+                self.stdout.write(f"{outbox.label} sent: {sent}")
