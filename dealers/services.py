@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from core.scoping import WORK_ROLES, forget_access, roles_for
@@ -38,7 +39,7 @@ class VehicleOfAnotherCustomer(Conflict):
     """
 
     code = "vehicle_belongs_to_another_customer"
-    default_message = _("This vehicle belongs to another customer of the dealer.")
+    default_message = gettext_lazy("This vehicle belongs to another customer of the dealer.")
 
 
 def _require_worker(actor: Any, dealer: Dealer) -> None:
