@@ -135,3 +135,24 @@ def test_the_migration_respells_phones_and_plates_stored_before(alice):
 
     assert Customer.objects.get(pk=customer.pk).phone == "13800138000"
     assert Vehicle.objects.get(pk=vehicle.pk).plate == "沪A12345"
+
+
+@pytest.mark.parametrize("term", ["138 0013", "0013-8000", "沪a 12", "沪A·12345"])
+def test_the_intake_search_finds_phones_and_plates_however_they_are_typed(term, alice):
+    from dealers.selectors import customer_search
+
+    customer = CustomerFactory(dealer=alice.dealer, name="Wang Fang", phone="13800138000")
+    VehicleFactory(dealer=alice.dealer, owner=customer, plate="沪A12345")
+    CustomerFactory(dealer=alice.dealer, name="Li Lei", phone="13900001111")
+
+    found = list(customer_search(actor=alice.advisor, term=term, dealer=alice.dealer))
+
+    assert found == [customer]
+
+
+def test_a_term_of_separators_only_finds_no_phone_or_plate(alice):
+    from dealers.selectors import customer_search
+
+    CustomerFactory(dealer=alice.dealer, name="Wang Fang", phone="13800138000")
+
+    assert not list(customer_search(actor=alice.advisor, term="-", dealer=alice.dealer))
