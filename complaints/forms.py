@@ -62,7 +62,12 @@ class IntakeForm(forms.Form):
         help_text=_("17 characters; letters I, O and Q are not used."),
     )
     model = forms.CharField(label=_("Model"), max_length=100, required=False)
-    plate = forms.CharField(label=_("Plate"), max_length=20, required=False)
+    plate = forms.CharField(
+        label=_("Plate"),
+        max_length=20,
+        required=False,
+        help_text=_("Without a VIN, the plate finds a vehicle the dealer already knows."),
+    )
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
