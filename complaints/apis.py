@@ -1,12 +1,11 @@
 """The case endpoints of the REST API. Thin: reads through complaints.selectors, writes
-through complaints.services and dealers.services; errors become problem+json."""
+through complaints.services and complaints.intake; errors become problem+json."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,15 +18,14 @@ from rest_framework.response import Response
 from core.api.conditional import expected_version, with_etag
 from core.api.idempotency import idempotent
 from core.api.schema import IDEMPOTENCY_KEY, IF_MATCH
-from core.api.selectors import dealer_staff_member, vehicle_by_vin
+from core.api.selectors import vehicle_by_vin
 from core.api.views import ApiView, acting_dealer, path_value, request_object
 from core.exceptions import ValidationFailed
-from dealers import services as dealer_services
-from dealers.models import Customer, Vehicle
 from followups import selectors as followup_selectors
 from followups.models import OPEN, Deadline
 
 from . import selectors, services
+from .intake import CustomerInput, VehicleInput, complaint_intake
 from .models import Complaint
 from .payloads import PAYLOADS
 from .serializers import (
@@ -112,48 +110,6 @@ def _reload(request: Request, complaint: Complaint) -> Complaint:
     return selectors.complaint_get(actor=request.user, reference=complaint.reference)
 
 
-def _customer_for(*, dealer: Any, actor: Any, data: Mapping[str, Any]) -> Customer:
-    fields = {k: v for k, v in data.items() if k != "dms_id"}
-    try:
-        if data.get("dms_id"):
-            customer, _created = dealer_services.customer_upsert(
-                dealer=dealer, actor=actor, dms_id=data["dms_id"], fields=fields
-            )
-            return customer
-        return dealer_services.customer_create(dealer=dealer, actor=actor, **fields)
-    except ValidationFailed as exc:
-        raise ValidationFailed(_prefixed("customer", exc.field_errors)) from None
-
-
-def _vehicle_for(*, dealer: Any, actor: Any, owner: Customer, data: Mapping[str, Any]) -> Vehicle:
-    fields = {k: v for k, v in data.items() if k != "vin"}
-    try:
-        vehicle, _created = dealer_services.vehicle_upsert(
-            dealer=dealer, actor=actor, vin=data["vin"], owner=owner, fields=fields
-        )
-    except ValidationFailed as exc:
-        raise ValidationFailed(_prefixed("vehicle", exc.field_errors)) from None
-    return vehicle
-
-
-def _prefixed(prefix: str, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
-    return {
-        (prefix if name in ("non_field_errors", "__all__") else f"{prefix}.{name}"): messages
-        for name, messages in errors.items()
-    }
-
-
-def _assignee(*, actor: Any, dealer: Any, user_id: int | None) -> Any:
-    if user_id is None:
-        return None
-    user = dealer_staff_member(actor=actor, dealer=dealer, user_id=user_id)
-    if user is None:
-        raise ValidationFailed(
-            {"assignee": [_("The assignee must be an advisor or manager of this dealer.")]}
-        )
-    return user
-
-
 class ComplaintListCreateApi(ApiView):
     pagination_class = ComplaintPagination
     serializer_class = ComplaintListSerializer
@@ -178,8 +134,15 @@ class ComplaintListCreateApi(ApiView):
         request=ComplaintCreateSerializer,
         responses={201: ComplaintDetailSerializer},
         parameters=[IDEMPOTENCY_KEY, ETAG_HEADER],
-        description="Log a new case (step 1). The customer and the vehicle are matched by "
-        "`dms_id` and VIN within the dealer, or created; all or nothing.",
+        description="Log a new case (step 1), all or nothing, by the same rules as the "
+        "browser's intake. The customer is matched within the dealer by `dms_id` (and then "
+        "updated with what is sent), else by phone (and name, when given), else created. The "
+        "vehicle is matched by VIN, else by plate, else created. 409 "
+        "`vehicle_belongs_to_another_customer` when the VIN or plate is another customer's "
+        "vehicle (a change of owner is recorded with PUT /vehicles/{vin}/), 409 "
+        "`duplicate_complaint` (with the open case's `reference`) when the same words were "
+        "logged for the same customer and vehicle within 24 hours, 409 `customer_ambiguous` "
+        "when several customers share the phone number.",
     )
     @idempotent
     def post(self, request: Request) -> Response:
@@ -188,23 +151,20 @@ class ComplaintListCreateApi(ApiView):
         data = dict(serializer.validated_data)
         actor = request.user
         dealer = acting_dealer(actor, data.pop("dealer", None))
-        with transaction.atomic():
-            customer = _customer_for(dealer=dealer, actor=actor, data=data.pop("customer"))
-            vehicle_data = data.pop("vehicle", None)
-            vehicle = (
-                _vehicle_for(dealer=dealer, actor=actor, owner=customer, data=vehicle_data)
-                if vehicle_data
+        customer = {k: v for k, v in data.pop("customer").items() if v is not None}
+        vehicle = data.pop("vehicle", None)
+        complaint = complaint_intake(
+            dealer=dealer,
+            actor=actor,
+            customer=CustomerInput(**customer),
+            vehicle=(
+                VehicleInput(**{k: v for k, v in vehicle.items() if v is not None})
+                if vehicle is not None
                 else None
-            )
-            assignee = _assignee(actor=actor, dealer=dealer, user_id=data.pop("assignee", None))
-            complaint = services.complaint_create(
-                dealer=dealer,
-                actor=actor,
-                customer=customer,
-                vehicle=vehicle,
-                assignee=assignee,
-                **data,
-            )
+            ),
+            assignee_id=data.pop("assignee", None),
+            **data,
+        )
         complaint = _reload(request, complaint)
         response = complaint_response(request, complaint, status_code=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(

@@ -17,7 +17,10 @@ from .models import SUPPLIER_MAX_LENGTH
 
 
 class IntakeForm(forms.Form):
-    """Step 1 at the reception desk: who complains, about what, in their own words."""
+    """Step 1 at the reception desk: who complains, about what, in their own words.
+
+    The form only reads the input; which customer and vehicle it names, and what is refused,
+    is decided by `complaints.intake.complaint_intake`, as for the API."""
 
     pick = forms.CharField(required=False, widget=forms.HiddenInput)
     # A new customer (and vehicle), created inline when no existing customer is picked.
@@ -30,6 +33,12 @@ class IntakeForm(forms.Form):
         initial=ContactChannel.PHONE,
         required=False,
     )
+    new_dms_id = forms.CharField(
+        label=_("DMS id"),
+        max_length=64,
+        required=False,
+        help_text=_("The customer's id in the dealer management system, if known."),
+    )
     vin = forms.CharField(
         label=_("VIN"),
         max_length=20,
@@ -37,7 +46,12 @@ class IntakeForm(forms.Form):
         help_text=_("17 characters; letters I, O and Q are not used."),
     )
     model = forms.CharField(label=_("Model"), max_length=100, required=False)
-    plate = forms.CharField(label=_("Plate"), max_length=20, required=False)
+    plate = forms.CharField(
+        label=_("Plate"),
+        max_length=20,
+        required=False,
+        help_text=_("Without a VIN, the plate finds a vehicle the dealer already knows."),
+    )
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
@@ -73,10 +87,20 @@ class IntakeForm(forms.Form):
             sorted(SAFETY_COMPONENTS)
         )
 
-    def picked_ids(self) -> tuple[str, str]:
-        """(customer id, vehicle id) of the picked search result, empty strings if none."""
-        customer_id, _sep, vehicle_id = (self.cleaned_data.get("pick") or "").partition(":")
-        return customer_id.strip(), vehicle_id.strip()
+    def clean_pick(self) -> tuple[int | None, int | None]:
+        """The picked search result "customer id:vehicle id" as (customer id, vehicle id)."""
+        raw = (self.cleaned_data.get("pick") or "").strip()
+        if not raw:
+            return None, None
+        customer_id, _sep, vehicle_id = raw.partition(":")
+        try:
+            return int(customer_id), int(vehicle_id) if vehicle_id.strip() else None
+        except ValueError:
+            raise forms.ValidationError(_("Pick the customer again."), code="bad_pick") from None
+
+    def picked_ids(self) -> tuple[int | None, int | None]:
+        """(customer id, vehicle id) of the picked search result, None where none."""
+        return self.cleaned_data.get("pick") or (None, None)
 
     def clean_vin(self) -> str:
         vin = (self.cleaned_data.get("vin") or "").strip()
@@ -85,22 +109,6 @@ class IntakeForm(forms.Form):
         vin = normalize_vin(vin)
         validate_vin(vin)
         return vin
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        customer_id, _vehicle_id = self.picked_ids()
-        if not customer_id:
-            if not data.get("new_name"):
-                self.add_error(
-                    "new_name",
-                    _("Pick a customer from the search, or enter the new customer's name."),
-                )
-            if not data.get("new_phone") and not data.get("new_email"):
-                self.add_error("new_phone", _("Give a phone number or an e-mail address."))
-        if (data.get("model") or data.get("plate")) and not data.get("vin"):
-            self.add_error("vin", _("Give the VIN to record the vehicle."))
-        return data
 
 
 class CaseFilterForm(forms.Form):

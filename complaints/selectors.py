@@ -9,6 +9,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from core.exceptions import NotFound
 from core.scoping import scoped
+from dealers.selectors import spelled_q
 from followups.models import OPEN, Deadline
 
 from .choices import OPEN_STATES, STEP_OF_STATE, STEPS, Severity, State
@@ -40,6 +41,7 @@ def complaint_list(*, actor: Any, filters: Mapping[str, Any] | None = None) -> Q
             | Q(customer__name__icontains=term)
             | Q(customer__phone__icontains=term)
             | Q(vehicle__plate__icontains=term)
+            | spelled_q(phone="customer__phone", plate="vehicle__plate", term=term)
             | Q(vehicle__vin__icontains=term)
         )
     return queryset.order_by("-created_at", "-id")

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,9 +28,7 @@ from core.exceptions import (
 )
 from core.services import user_set_language
 from dealers import selectors as dealer_selectors
-from dealers import services as dealer_services
 from followups import selectors as followup_selectors
-from followups import services as followup_services
 from followups.forms import PROMISE_MINUTES, PROMISES
 from followups.web import case_followups, next_deadlines
 from web.shell import (
@@ -56,6 +53,7 @@ from .forms import (
     ReassignForm,
     SupplierForm,
 )
+from .intake import CustomerInput, PromiseInput, VehicleInput, complaint_intake
 from .payloads import PAYLOADS
 
 PAGE_SIZE = 25
@@ -182,79 +180,68 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The intake service names the fields of its input; the form's fields are called otherwise.
 _INTAKE_FIELD_NAMES = {
-    "name": "new_name",
-    "phone": "new_phone",
-    "email": "new_email",
-    "preferred_channel": "new_preferred_channel",
     "customer": "pick",
-    "vehicle": "vin",
+    "customer.dms_id": "new_dms_id",
+    "customer.name": "new_name",
+    "customer.phone": "new_phone",
+    "customer.email": "new_email",
+    "customer.preferred_channel": "new_preferred_channel",
+    "vehicle": "pick",
+    "vehicle.vin": "vin",
+    "vehicle.model": "model",
+    "vehicle.plate": "plate",
+    "promises.promise": "promises",
+    "promises.due_at": "promises",
 }
 
 
 def _renamed_for_intake(error: ApplicationError) -> ApplicationError:
-    if not isinstance(error, ValidationFailed):
-        return error
-    renamed = {_INTAKE_FIELD_NAMES.get(k, k): v for k, v in error.field_errors.items()}
-    return ValidationFailed(renamed, error.message)
+    renamed: dict[str, list[str]] = {}
+    for name, texts in error.field_errors.items():
+        renamed.setdefault(_INTAKE_FIELD_NAMES.get(name, name), []).extend(texts)
+    error.field_errors = renamed
+    return error
 
 
-def _intake(request: HttpRequest, dealer: Any, form: IntakeForm):
+def _intake(request: HttpRequest, dealer: Any, form: IntakeForm) -> Any:
+    """The form's input as the intake service's plain data; the service decides the rest."""
     data = form.cleaned_data
-    actor = request.user
     customer_id, vehicle_id = form.picked_ids()
-    with transaction.atomic():
-        vehicle = None
-        if customer_id:
-            customer = dealer_selectors.customer_get(actor=actor, pk=_int(customer_id))
-            if customer is None or customer.dealer_id != dealer.pk:
-                raise ValidationFailed({"pick": [_("Pick the customer again.")]})
-            if vehicle_id:
-                vehicle = dealer_selectors.vehicle_get(actor=actor, pk=_int(vehicle_id))
-                if vehicle is None or vehicle.owner_id != customer.pk:
-                    raise ValidationFailed({"pick": [_("Pick the customer again.")]})
-        else:
-            customer = dealer_services.customer_create(
-                dealer=dealer,
-                actor=actor,
-                name=data["new_name"],
-                phone=data["new_phone"],
-                email=data["new_email"],
-                preferred_channel=data["new_preferred_channel"] or "phone",
-            )
-        if data["vin"]:
-            existing = (
-                dealer_selectors.vehicle_list(actor=actor).filter(dealer=dealer, vin=data["vin"])
-            ).first()
-            if existing is not None and existing.owner_id not in (None, customer.pk):
-                raise ValidationFailed(
-                    {"vin": [_("This VIN belongs to another customer's vehicle: search for it.")]}
-                )
-            fields = {name: data[name] for name in ("model", "plate") if data[name]}
-            vehicle, _created = dealer_services.vehicle_upsert(
-                dealer=dealer, actor=actor, vin=data["vin"], owner=customer, fields=fields
-            )
-        complaint = services.complaint_create(
-            dealer=dealer,
-            actor=actor,
-            customer=customer,
-            vehicle=vehicle,
-            channel=data["channel"],
-            category=data["category"],
-            component=data["component"],
-            description=data["description"],
-            customer_request=data["customer_request"],
-            is_safety_related=data["is_safety_related"],
+    if customer_id is not None:
+        customer = CustomerInput(pk=customer_id)
+    else:
+        customer = CustomerInput(
+            dms_id=data["new_dms_id"],
+            name=data["new_name"],
+            phone=data["new_phone"],
+            email=data["new_email"],
+            preferred_channel=data["new_preferred_channel"],
         )
-        labels = {key: str(label) for key, label, _minutes in PROMISES}
-        for key in data.get("promises") or []:
-            followup_services.commitment_create(
-                complaint=complaint,
-                actor=actor,
-                promise=labels[key],
-                due_at=timezone.now() + timedelta(minutes=PROMISE_MINUTES[key]),
-            )
-    return complaint
+    vehicle = None
+    if data["vin"] or data["plate"] or data["model"]:
+        vehicle = VehicleInput(vin=data["vin"], plate=data["plate"], model=data["model"])
+    elif vehicle_id is not None:
+        vehicle = VehicleInput(pk=vehicle_id)
+    labels = {key: str(label) for key, label, _minutes in PROMISES}
+    now = timezone.now()
+    return complaint_intake(
+        dealer=dealer,
+        actor=request.user,
+        customer=customer,
+        vehicle=vehicle,
+        channel=data["channel"],
+        category=data["category"],
+        component=data["component"],
+        description=data["description"],
+        customer_request=data["customer_request"],
+        is_safety_related=data["is_safety_related"],
+        promises=[
+            PromiseInput(promise=labels[key], due_at=now + timedelta(minutes=PROMISE_MINUTES[key]))
+            for key in data.get("promises") or []
+        ],
+    )
 
 
 def _int(value: str) -> int | None:

@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationError(Exception):
+    """A refusal. `field_errors` (field name → messages) names the fields it concerns, if
+    any: a form shows them next to those fields and a problem lists them under `errors`."""
+
     code = "application_error"
     status = 400
     default_message = _("The request could not be carried out.")
@@ -23,11 +26,15 @@ class ApplicationError(Exception):
         *,
         code: str | None = None,
         extra: Mapping[str, Any] | None = None,
+        field_errors: Mapping[str, Sequence[Any]] | None = None,
     ) -> None:
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code
         self.extra = dict(extra or {})
+        self.field_errors = {
+            name: [str(m) for m in msgs] for name, msgs in (field_errors or {}).items()
+        }
         super().__init__(str(self.message))
 
 
@@ -41,8 +48,7 @@ class ValidationFailed(ApplicationError):
     def __init__(
         self, field_errors: Mapping[str, Sequence[Any]], message: Any = None, **kwargs: Any
     ) -> None:
-        self.field_errors = {name: [str(m) for m in msgs] for name, msgs in field_errors.items()}
-        super().__init__(message, **kwargs)
+        super().__init__(message, field_errors=field_errors, **kwargs)
 
 
 class PermissionDenied(ApplicationError):

@@ -91,7 +91,9 @@ class VehicleApi(ApiView):
         request=VehicleUpsertSerializer,
         responses={200: VehicleSerializer, 201: VehicleSerializer},
         description="Create or update the vehicle with this VIN. Fields left out keep their "
-        "value; `owner_dms_id` names the owner. 201 when created, 200 when updated.",
+        "value; `owner_dms_id` names the owner, and re-registers the vehicle to them when "
+        "another customer owned it (a sale recorded in the DMS). 201 when created, 200 when "
+        "updated.",
     )
     def put(self, request: Request, vin: str) -> Response:
         vin = path_value(vin)
@@ -105,8 +107,10 @@ class VehicleApi(ApiView):
             owner = customer_by_dms_id(actor=request.user, dealer=dealer, dms_id=owner_dms_id)
             if owner is None:
                 raise ValidationFailed({"owner_dms_id": [_("No customer with this DMS id.")]})
+        # The DMS is the record of who owns a vehicle: naming another owner here re-registers
+        # the vehicle to them (a sale), which intake never does.
         vehicle, created = services.vehicle_upsert(
-            dealer=dealer, actor=request.user, vin=vin, owner=owner, fields=fields
+            dealer=dealer, actor=request.user, vin=vin, owner=owner, fields=fields, transfer=True
         )
         return Response(
             VehicleSerializer(vehicle).data,

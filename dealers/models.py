@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
-from .validators import normalize_vin, validate_vin
+from .validators import normalize_phone, normalize_plate, normalize_vin, validate_vin
 
 
 def validate_timezone(value: str) -> None:
@@ -199,17 +199,19 @@ class Customer(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def _normalize_dms_id(self) -> None:
+    def _normalize(self) -> None:
         # A blank id from a form or an import means "unknown to the DMS": NULL, so that it
         # never clashes with another customer's blank id.
         self.dms_id = (self.dms_id or "").strip() or None
+        # Intake finds a customer by phone: one spelling per number, whoever typed it.
+        self.phone = normalize_phone(self.phone)
 
     def clean(self) -> None:
         super().clean()
-        self._normalize_dms_id()
+        self._normalize()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self._normalize_dms_id()
+        self._normalize()
         super().save(*args, **kwargs)
 
 
@@ -258,6 +260,15 @@ class Vehicle(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.vin} {self.model}".strip()
+
+    def clean(self) -> None:
+        super().clean()
+        # Intake finds a vehicle by plate when no VIN is given: one spelling per plate.
+        self.plate = normalize_plate(self.plate)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.plate = normalize_plate(self.plate)
+        super().save(*args, **kwargs)
 
 
 class RepairOrder(TimeStampedModel):

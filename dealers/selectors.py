@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from core.scoping import scoped
 
 from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
+from .validators import normalize_phone, normalize_plate
 
 
 def dealer_list(*, actor: Any) -> QuerySet[Dealer]:
@@ -26,11 +27,20 @@ def customer_search(
     if term:
         queryset = queryset.filter(
             Q(name__icontains=term)
-            | Q(phone__icontains=term)
-            | Q(vehicles__plate__icontains=term)
             | Q(vehicles__vin__icontains=term.upper())
+            | spelled_q(phone="phone", plate="vehicles__plate", term=term)
         ).distinct()
     return queryset.order_by("name", "id")[:limit]
+
+
+def spelled_q(*, phone: str, plate: str, term: str) -> Q:
+    """Rows whose phone or plate (named by these lookups) contains the term, compared in the
+    spelling they are stored in: "138 0013" finds 13800138000, "沪a·123" finds 沪A12345."""
+    condition = Q(pk__in=[])
+    for lookup, value in ((phone, normalize_phone(term)), (plate, normalize_plate(term))):
+        if value:  # a term of separators only would otherwise match everything
+            condition |= Q(**{f"{lookup}__icontains": value})
+    return condition
 
 
 def vehicle_list(*, actor: Any, customer: Customer | None = None) -> QuerySet[Vehicle]:

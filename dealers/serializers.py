@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from dealers.models import ContactChannel, Customer, RepairOrder, Vehicle
@@ -56,20 +54,15 @@ class CustomerUpsertSerializer(serializers.Serializer):
 
 
 class InlineCustomerSerializer(serializers.Serializer):
-    """A customer given with a new case: matched by `dms_id` within the dealer, else created."""
+    """A customer given with a new case: matched within the dealer by `dms_id`, else by
+    phone (and name, when given), else created, which needs a name and a phone or e-mail
+    (see complaints.intake)."""
 
     dms_id = serializers.CharField(max_length=64, required=False, allow_null=True)
-    name = serializers.CharField(max_length=200, required=False)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     preferred_channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("dms_id") and not attrs.get("name"):
-            raise serializers.ValidationError(
-                {"name": [serializers.Field.default_error_messages["required"]]}
-            )
-        return attrs
 
 
 class VehicleSummarySerializer(serializers.ModelSerializer):
@@ -117,9 +110,10 @@ class VehicleUpsertSerializer(VehicleFieldsSerializer):
 
 
 class InlineVehicleSerializer(VehicleFieldsSerializer):
-    """A vehicle given with a new case: matched by VIN within the dealer, else created."""
+    """A vehicle given with a new case: matched within the dealer by VIN, else by plate,
+    else created, which needs the VIN (see complaints.intake)."""
 
-    vin = serializers.CharField(max_length=32)
+    vin = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
     def validate_vin(self, value: str) -> str:
         return normalize_vin(value)

@@ -8,8 +8,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.exceptions import PermissionDenied, ValidationFailed
+from core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from core.scoping import WORK_ROLES, forget_access, roles_for
 from core.text import require_storable, require_storable_instance
 
@@ -28,6 +29,17 @@ PROFILE_FIELDS = (
 )
 CUSTOMER_FIELDS = ("dms_id", "name", "phone", "email", "preferred_channel", *PROFILE_FIELDS)
 VEHICLE_FIELDS = ("model", "plate", "purchase_date", "mileage", "warranty_end")
+
+
+class VehicleOfAnotherCustomer(Conflict):
+    """A vehicle that another customer of the dealer owns was named for this customer.
+
+    A 409 problem in the API, a message next to the field in the browser; `field_errors`
+    names the field (the VIN, or the plate) that identified the vehicle.
+    """
+
+    code = "vehicle_belongs_to_another_customer"
+    default_message = gettext_lazy("This vehicle belongs to another customer of the dealer.")
 
 
 def _require_worker(actor: Any, dealer: Dealer) -> None:
@@ -82,6 +94,24 @@ def customer_upsert(
     return customer, created
 
 
+def customer_update(*, customer: Customer, actor: Any, fields: Mapping[str, Any]) -> Customer:
+    """Change the named fields of a customer; returns the customer as saved.
+
+    Invariant: only the dealer's advisors and managers, only the customer's own fields,
+    validated as on creation (a DMS id stays unique within the dealer).
+    """
+    _require_worker(actor, customer.dealer)
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _validate_and_save(locked, exclude=["dealer"])
+    return locked
+
+
 def vehicle_upsert(
     *,
     dealer: Dealer,
@@ -89,8 +119,17 @@ def vehicle_upsert(
     vin: str,
     owner: Customer | None = None,
     fields: Mapping[str, Any] | None = None,
+    transfer: bool = False,
 ) -> tuple[Vehicle, bool]:
-    """Create or update the vehicle with this VIN at the dealer; returns (vehicle, created)."""
+    """Create or update the vehicle with this VIN at the dealer; returns (vehicle, created).
+
+    Invariant: a vehicle changes hands only when the caller says so. `transfer=True` is for
+    the dealer management system, the record of who owns a vehicle: when a car is sold, the
+    DMS re-registers it to its new owner (PUT /api/v1/vehicles/{vin}/). Every other caller,
+    intake above all, is refused with VehicleOfAnotherCustomer when the VIN belongs to
+    another customer of the dealer; this is checked under the vehicle's row lock. A vehicle
+    that nobody owns goes to the owner named; `owner=None` leaves the owner as it is.
+    """
     _require_worker(actor, dealer)
     fields = dict(fields or {})
     unknown = set(fields) - set(VEHICLE_FIELDS)
@@ -105,6 +144,17 @@ def vehicle_upsert(
         created = vehicle is None
         if vehicle is None:
             vehicle = Vehicle(dealer=dealer, vin=vin)
+        if owner is not None and vehicle.owner_id not in (None, owner.pk) and not transfer:
+            raise VehicleOfAnotherCustomer(
+                field_errors={
+                    "vin": [
+                        _(
+                            "This VIN belongs to another customer's vehicle; only the dealer "
+                            "management system records a change of owner."
+                        )
+                    ]
+                }
+            )
         if owner is not None:
             vehicle.owner = owner
         for name, value in fields.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -46,3 +47,22 @@ def validate_vin(value: str) -> None:
             _("The VIN's check digit (9th character) does not match: check for a typo."),
             code="vin_check_digit",
         )
+
+
+# Separators people type inside a phone number or a plate ("138 0013 8000", "(021) 6123-4567",
+# "沪A·12345"); full-width characters from a Chinese input method become ASCII first (NFKC).
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()/]+")
+_PLATE_SEPARATORS = re.compile(r"[\s\-.·•]+")
+
+
+def normalize_phone(value: str) -> str:
+    """A phone number as it is stored and matched: without spaces, dashes, dots, slashes or
+    parentheses. Digits, a leading "+" and anything unexpected are kept as typed, so that
+    nothing a person wrote is silently turned into another number."""
+    return _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value or "")))
+
+
+def normalize_plate(value: str) -> str:
+    """A licence plate as it is stored and matched: upper-case, without spaces, dashes or
+    dots (沪a 12345, 沪A-12345 and 沪A·12345 are one plate)."""
+    return _PLATE_SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value or ""))).upper()

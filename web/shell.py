@@ -108,12 +108,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 def service_error(request: HttpRequest, error: ApplicationError, form: forms.Form | None = None):
     """The one place where a refusal from a service reaches the user.
 
-    Field errors go next to their field when the form has it, the rest above the form; any
-    other refusal becomes a message. Errors the form already found itself are not repeated.
+    Field errors (of a ValidationFailed, or of any refusal that names its fields, such as a
+    VIN that belongs to another customer) go next to their field when the form has it, the
+    rest above the form; any other refusal becomes a message. Errors the form already found
+    itself are not repeated.
     """
     if isinstance(error, NotFound):
         raise Http404 from error
-    if form is not None and isinstance(error, ValidationFailed):
+    if form is not None and (isinstance(error, ValidationFailed) or error.field_errors):
         known = form.errors  # runs the form's own validation once
         for name, texts in error.field_errors.items():
             field = name if name in form.fields and name not in NON_FIELD_KEYS else None

@@ -20,7 +20,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from core.exceptions import ApplicationError, TransitionNotAllowed, ValidationFailed
+from core.exceptions import ApplicationError, TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def _application_problem(exc: ApplicationError) -> dict[str, Any]:
     if code == "stale_version":
         # A service, under the row lock, found another version than the If-Match named.
         status, code = 412, PreconditionFailed.code
-    errors = exc.field_errors if isinstance(exc, ValidationFailed) else None
+    errors = exc.field_errors or None
     if isinstance(exc, TransitionNotAllowed):
         extra["allowed_transitions"] = exc.allowed
     return problem(status, code, exc.message, errors=errors, **extra)

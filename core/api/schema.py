@@ -21,7 +21,9 @@ class ProblemSerializer(serializers.Serializer):
         "malformed_request, not_authenticated, authentication_failed, permission_denied, "
         "not_found, unknown_transition, method_not_allowed, not_acceptable, "
         "unsupported_media_type, transition_not_allowed (409, with allowed_transitions), "
-        "conflict, request_in_flight (409), precondition_failed (412), "
+        "conflict, request_in_flight (409), vehicle_belongs_to_another_customer (409), "
+        "duplicate_complaint (409, with reference), customer_ambiguous (409), "
+        "precondition_failed (412), "
         "idempotency_key_reused (422), throttled (429, with Retry-After), server_error."
     )
     title = serializers.CharField()
@@ -40,6 +42,9 @@ class ProblemSerializer(serializers.Serializer):
     )
     version = serializers.IntegerField(required=False, help_text="The case's current version.")
     state = serializers.CharField(required=False, help_text="The case's current state.")
+    reference = serializers.CharField(
+        required=False, help_text="On a duplicate complaint (409): the open case that has it."
+    )
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from core.scoping import scoped
-from dealers.models import Customer, Dealer, Membership, Vehicle
+from dealers.models import Customer, Dealer, Vehicle
 from dealers.validators import normalize_vin
 
 from .models import WebhookEndpoint
@@ -25,17 +25,6 @@ def vehicle_by_vin(*, actor: Any, dealer: Dealer, vin: str) -> Vehicle | None:
         .filter(dealer=dealer, vin=normalize_vin(vin))
         .first()
     )
-
-
-def dealer_staff_member(*, actor: Any, dealer: Dealer, user_id: int) -> Any:
-    """The user, if an advisor or manager of the dealer the actor may see; else None."""
-    membership = (
-        scoped(Membership, actor)
-        .filter(dealer=dealer, user_id=user_id, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
-    return membership.user if membership is not None else None
 
 
 def webhook_endpoints_for(*, dealer_id: int, event_type: str) -> list[WebhookEndpoint]:

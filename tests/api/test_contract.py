@@ -282,6 +282,20 @@ def test_put_vehicle_creates_then_updates_with_owner(api, alice):
     assert body["owner"] == "C-9" and body["mileage"] == 30500
 
 
+def test_put_vehicle_re_registers_a_sold_vehicle_to_its_new_owner(api, alice):
+    # The DMS is the record of who owns a vehicle: unlike intake, it may move one.
+    seller = CustomerFactory(dealer=alice.dealer, dms_id="C-1")
+    buyer = CustomerFactory(dealer=alice.dealer, dms_id="C-2")
+    sold = VehicleFactory(dealer=alice.dealer, owner=seller, vin="LVSHCAMB7CE012345")
+
+    response = api.put(f"/api/v1/vehicles/{sold.vin}/", {"owner_dms_id": "C-2"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["owner"] == "C-2"
+    sold.refresh_from_db()
+    assert sold.owner == buyer
+
+
 def test_put_vehicle_refuses_bad_vin(api, alice):
     response = api.put("/api/v1/vehicles/LVSHCAMB1CE012345/", {"model": "X"}, format="json")
 

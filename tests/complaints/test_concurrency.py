@@ -164,3 +164,31 @@ def test_concurrent_intake_hands_out_distinct_references(postgres, alice, custom
     # Nothing rolled back, so there is no gap either.
     assert sorted(int(ref[-6:]) for ref in references) == list(range(1, 9))
     assert Complaint.objects.filter(dealer=alice.dealer).count() == 8
+
+
+def test_two_desks_logging_the_same_new_customer_at_once_record_one_customer_and_one_case(
+    postgres, alice
+):
+    from complaints.intake import CustomerInput, DuplicateComplaint, complaint_intake
+    from dealers.models import Customer
+
+    def intake() -> Complaint:
+        # Each thread loads its own actor, as two web requests would.
+        return complaint_intake(
+            dealer=alice.dealer,
+            actor=User.objects.get(pk=alice.advisor.pk),
+            customer=CustomerInput(name="Li Lei", phone="139 0000 1111"),
+            vehicle=None,
+            channel="phone",
+            category="attitude",
+            description="Nobody called back.",
+        )
+
+    results = run_together(intake, intake)
+
+    created = [r for r in results if isinstance(r, Complaint)]
+    refused = [r for r in results if isinstance(r, DuplicateComplaint)]
+    assert (len(created), len(refused)) == (1, 1), results
+    assert refused[0].extra == {"reference": created[0].reference}
+    assert Customer.objects.filter(dealer=alice.dealer).count() == 1
+    assert Complaint.objects.filter(dealer=alice.dealer).count() == 1

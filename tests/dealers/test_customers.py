@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core.exceptions import PermissionDenied, ValidationFailed
-from dealers.models import Customer
-from dealers.services import customer_create, customer_upsert
+from dealers.models import Customer, Vehicle
+from dealers.services import customer_create, customer_update, customer_upsert
+from tests.factories import CustomerFactory, VehicleFactory
 
 
 def test_dms_id_is_unique_per_dealer(alice):
@@ -84,3 +85,74 @@ def test_upsert_ignores_spaces_around_the_dms_id(alice):
         dealer=alice.dealer, actor=alice.advisor, dms_id=" C-7 ", fields={"name": "Li"}
     )
     assert not created and again.pk == first.pk
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["13800138000", "138 0013 8000", "138-0013-8000", "(138) 0013.8000", "１３８００１３８０００"],
+)
+def test_phone_numbers_are_stored_in_one_spelling(typed, alice):
+    customer = customer_create(dealer=alice.dealer, actor=alice.advisor, name="Li", phone=typed)
+    assert Customer.objects.get(pk=customer.pk).phone == "13800138000"
+
+
+def test_a_country_code_is_kept_as_typed(alice):
+    customer = customer_create(
+        dealer=alice.dealer, actor=alice.advisor, name="Li", phone="+86 138 0013 8000"
+    )
+    assert Customer.objects.get(pk=customer.pk).phone == "+8613800138000"
+
+
+def test_update_changes_the_named_fields_and_validates_them(alice):
+    customer = CustomerFactory(dealer=alice.dealer, name="Li Lei", email="")
+
+    updated = customer_update(
+        customer=customer, actor=alice.advisor, fields={"email": "li@example.com"}
+    )
+
+    assert updated.email == Customer.objects.get(pk=customer.pk).email == "li@example.com"
+    with pytest.raises(ValidationFailed) as refused:
+        customer_update(customer=customer, actor=alice.advisor, fields={"email": "not-mail"})
+    assert "email" in refused.value.field_errors
+    with pytest.raises(PermissionDenied):
+        customer_update(customer=customer, actor=alice.regional, fields={"name": "X"})
+    assert Customer.objects.get(pk=customer.pk).name == "Li Lei"
+
+
+def test_the_migration_respells_phones_and_plates_stored_before(alice):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("dealers.migrations.0002_normalise_phones_and_plates")
+    customer = CustomerFactory(dealer=alice.dealer)
+    vehicle = VehicleFactory(dealer=alice.dealer, owner=customer)
+    # As rows written before the spelling was fixed: update() bypasses save().
+    Customer.objects.filter(pk=customer.pk).update(phone="138 0013-8000")
+    Vehicle.objects.filter(pk=vehicle.pk).update(plate="沪a·12345")
+
+    migration.forwards(apps, None)
+
+    assert Customer.objects.get(pk=customer.pk).phone == "13800138000"
+    assert Vehicle.objects.get(pk=vehicle.pk).plate == "沪A12345"
+
+
+@pytest.mark.parametrize("term", ["138 0013", "0013-8000", "沪a 12", "沪A·12345"])
+def test_the_intake_search_finds_phones_and_plates_however_they_are_typed(term, alice):
+    from dealers.selectors import customer_search
+
+    customer = CustomerFactory(dealer=alice.dealer, name="Wang Fang", phone="13800138000")
+    VehicleFactory(dealer=alice.dealer, owner=customer, plate="沪A12345")
+    CustomerFactory(dealer=alice.dealer, name="Li Lei", phone="13900001111")
+
+    found = list(customer_search(actor=alice.advisor, term=term, dealer=alice.dealer))
+
+    assert found == [customer]
+
+
+def test_a_term_of_separators_only_finds_no_phone_or_plate(alice):
+    from dealers.selectors import customer_search
+
+    CustomerFactory(dealer=alice.dealer, name="Wang Fang", phone="13800138000")
+
+    assert not list(customer_search(actor=alice.advisor, term="-", dealer=alice.dealer))

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from core.exceptions import PermissionDenied, ValidationFailed
 from dealers.models import Vehicle
-from dealers.services import vehicle_upsert
-from dealers.validators import validate_vin
+from dealers.services import VehicleOfAnotherCustomer, vehicle_upsert
+from dealers.validators import normalize_plate, validate_vin
 from tests.factories import CustomerFactory, VehicleFactory, make_vin
 
 REAL_VINS = [
@@ -95,3 +95,51 @@ def test_only_the_dealers_staff_record_vehicles(alice, bob):
         vehicle_upsert(dealer=alice.dealer, actor=bob.manager, vin=REAL_VINS[0])
     with pytest.raises(PermissionDenied):
         vehicle_upsert(dealer=alice.dealer, actor=alice.regional, vin=REAL_VINS[0])
+
+
+def test_a_vehicle_of_another_customer_is_not_moved_unless_the_caller_transfers_it(alice, customer):
+    owner = CustomerFactory(dealer=alice.dealer)
+    theirs = VehicleFactory(dealer=alice.dealer, owner=owner, model="Camry")
+
+    with pytest.raises(VehicleOfAnotherCustomer) as refused:
+        vehicle_upsert(
+            dealer=alice.dealer,
+            actor=alice.advisor,
+            vin=theirs.vin,
+            owner=customer,
+            fields={"model": "RAV4"},
+        )
+
+    assert refused.value.status == 409
+    assert refused.value.code == "vehicle_belongs_to_another_customer"
+    assert "vin" in refused.value.field_errors
+    theirs.refresh_from_db()
+    assert (theirs.owner, theirs.model) == (owner, "Camry")
+
+
+def test_the_dms_transfers_a_sold_vehicle_to_its_new_owner(alice, customer):
+    sold = VehicleFactory(dealer=alice.dealer)
+
+    vehicle, created = vehicle_upsert(
+        dealer=alice.dealer, actor=alice.advisor, vin=sold.vin, owner=customer, transfer=True
+    )
+
+    assert not created and vehicle.pk == sold.pk
+    assert Vehicle.objects.get(pk=sold.pk).owner == customer
+
+
+def test_a_vehicle_nobody_owns_goes_to_the_owner_named(alice, customer):
+    unowned = VehicleFactory(dealer=alice.dealer, owner=None)
+
+    vehicle_upsert(dealer=alice.dealer, actor=alice.advisor, vin=unowned.vin, owner=customer)
+
+    assert Vehicle.objects.get(pk=unowned.pk).owner == customer
+
+
+@pytest.mark.parametrize(
+    "typed", ["沪A12345", "沪a12345", "沪A 12345", "沪A-12345", "沪A·12345", "沪Ａ１２３４５"]
+)
+def test_plates_are_stored_in_one_spelling(typed, alice):
+    assert normalize_plate(typed) == "沪A12345"
+    vehicle = VehicleFactory(dealer=alice.dealer, plate=typed)
+    assert Vehicle.objects.get(pk=vehicle.pk).plate == "沪A12345"

@@ -137,6 +137,19 @@ def test_case_list_search_by_plate_phone_and_vin(client, alice, make_complaint):
         assert other.reference not in body
 
 
+def test_case_list_search_finds_phones_and_plates_typed_with_separators(
+    client, alice, make_complaint
+):
+    complaint = make_complaint(alice)
+    other = make_complaint(alice)
+    phone, plate = complaint.customer.phone, complaint.vehicle.plate
+    login(client, alice.advisor)
+    for term in (f"{phone[:3]} {phone[3:7]}-{phone[7:]}", f"{plate[:2].lower()}·{plate[2:]}"):
+        body = client.get(reverse("home"), {"q": term, "filtered": "1"}).content.decode()
+        assert complaint.reference in body
+        assert other.reference not in body
+
+
 def test_case_list_htmx_request_returns_only_the_results(client, alice, make_complaint):
     complaint = make_complaint(alice)
     response = login(client, alice.advisor).get(
