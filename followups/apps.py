@@ -9,11 +9,13 @@ class FollowupsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
+        from complaints.choices import EventKind
         from complaints.selectors import regional_complaint_q
         from complaints.signals import case_changed
+        from complaints.timeline import register_event_text
         from core.scoping import ScopeRule, register
 
-        from . import receivers
+        from . import receivers, timeline
         from .models import ContactAttempt, Deadline, DeadlineRule, Notification
 
         def through_case(prefix: str) -> ScopeRule:
@@ -35,4 +37,5 @@ class FollowupsConfig(AppConfig):
                 owner_lookup="recipient_id",
             ),
         )
+        register_event_text(EventKind.DEADLINE, timeline.deadline_event_text)
         case_changed.connect(receivers.on_case_changed, dispatch_uid="followups.deadlines")

@@ -5,7 +5,6 @@ transaction.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -106,8 +105,6 @@ _TEXTS = {
         "If it will be missed, contact the customer in advance."
     ),
     "promise": gettext_lazy("What was promised: “%(promise)s”."),
-    "event_breached": gettext_lazy("Deadline missed: %(kind)s, due %(due)s"),
-    "event_escalated": gettext_lazy("Deadline still missed after 24 hours: %(kind)s, due %(due)s"),
 }
 _translated: dict[str | None, dict[str, str]] = {}
 
@@ -123,20 +120,14 @@ def texts() -> dict[str, str]:
     return found
 
 
-def due_text(deadline: Deadline) -> str:
-    """The deadline's due time in the dealer's time zone (the sweep works it out once)."""
-    return getattr(deadline, "due_text", None) or local_time(deadline.due_at, deadline.complaint)
-
-
 def _message(deadline: Deadline, step: str, tail: str = "") -> tuple[str, str]:
     words = texts()
     complaint = deadline.complaint
     facts = {
         "kind": words[deadline.kind],
         "reference": complaint.reference,
-        # The sweep annotates the name instead of loading every customer.
-        "customer": getattr(deadline, "customer_name", None) or complaint.customer.name,
-        "due": due_text(deadline),
+        "customer": complaint.customer.name,
+        "due": local_time(deadline.due_at, complaint),
         "promise": deadline.promise,
     }
     title = words[f"{step}_title"] % facts
@@ -221,10 +212,7 @@ def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> 
             for draft, message in pending:
                 title, body = draft.message()
                 message.title, message.body = title[:200], body
-    if connection.vendor == "postgresql":
-        _write_set_based(list(messages.values()), now)
-    else:
-        _write_with_models(list(messages.values()), now)
+    _write(list(messages.values()), now)
     if any(draft.recipient.email for draft in drafts):
         transaction.on_commit(publish_delivery)
     return len(drafts)
@@ -242,11 +230,12 @@ class _Message:
     recipients: list[Any] = field(default_factory=list)
 
 
-def _write_with_models(messages: list[_Message], now: datetime) -> None:
+def _write(messages: list[_Message], now: datetime) -> None:
+    # Each row carries its e-mail: the recipient's address, due now, when there is one.
     Notification.objects.bulk_create(
         [
             Notification(
-                recipient=recipient,
+                recipient_id=recipient.pk,
                 complaint_id=message.complaint_id,
                 deadline_id=message.deadline_id,
                 kind=message.kind,
@@ -260,43 +249,6 @@ def _write_with_models(messages: list[_Message], now: datetime) -> None:
             for recipient in message.recipients
         ]
     )
-
-
-def _write_set_based(messages: list[_Message], now: datetime) -> None:
-    # A sweep writes thousands of rows: one statement over one JSON document instead of a
-    # model instance per row. Each message travels once with its recipients' ids (a breach
-    # goes to three or more people); JSON is parsed far faster than a long array literal.
-    # Each row carries its e-mail: the recipient's address, due now, when there is one.
-    notification = Notification._meta.db_table
-    document = json.dumps(
-        [
-            {
-                "complaint": message.complaint_id,
-                "deadline": message.deadline_id,
-                "kind": message.kind,
-                "title": message.title,
-                "body": message.body,
-                "recipients": [[recipient.pk, recipient.email] for recipient in message.recipients],
-            }
-            for message in messages
-        ]
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {notification}
-                (recipient_id, complaint_id, deadline_id, kind, title, body, created_at,
-                 email_to, email_due_at, email_attempts, email_last_error)
-            SELECT (r ->> 0)::bigint, m.complaint, m.deadline, m.kind, m.title, m.body, %s,
-                   r ->> 1, CASE WHEN r ->> 1 <> '' THEN %s::timestamptz END, 0, ''
-            FROM json_to_recordset(%s::json) AS m (
-                complaint bigint, deadline bigint, kind text, title text, body text,
-                recipients json
-            )
-            CROSS JOIN LATERAL json_array_elements(m.recipients) AS r
-            """,  # noqa: S608 - table names from our models, values as parameters
-            [now, now, document],
-        )
 
 
 def publish_delivery() -> None:
