@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -70,6 +71,26 @@ def deadline_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE)
     return result
 
 
+# What the messages, the ladder and the hooks of a breach read of a case: a sweep loads a
+# thousand deadlines at a time, and a case's long texts are none of it. The case's dealer
+# and customer come whole (their few columns), the people from one query per batch.
+_CASE_READS = tuple(
+    f"complaint__{name}"
+    for name in (
+        "reference",
+        "state",
+        "severity",
+        "is_safety_related",
+        "version",
+        "dealer",
+        "customer__name",
+        "assignee",
+        "co_owner",
+    )
+)
+_PEOPLE = ("email", "language", "is_active", "username", "first_name", "last_name")
+
+
 def _claim(candidates: QuerySet[Deadline], batch_size: int, **changes: object) -> list[Deadline]:
     """Lock up to batch_size candidates in their order, skipping the rows a concurrent sweep
     holds, mark them with `changes` and return them with their cases, dealers and people.
@@ -78,20 +99,33 @@ def _claim(candidates: QuerySet[Deadline], batch_size: int, **changes: object) -
     against the candidates' condition again by PostgreSQL and left out, and a row we hold
     cannot change until we commit, so the update needs no condition of its own."""
     claimed = list(
-        candidates.select_for_update(skip_locked=True, of=("self",)).select_related(
-            "owner",
-            "complaint__dealer",
-            "complaint__customer",
-            "complaint__assignee",
-            "complaint__co_owner",
-        )[:batch_size]
+        candidates.select_for_update(skip_locked=True, of=("self",))
+        .select_related("complaint__dealer", "complaint__customer")
+        .only(*(f.name for f in Deadline._meta.concrete_fields), *_CASE_READS)[:batch_size]
     )
     if not claimed:
         return claimed
     Deadline.objects.filter(pk__in=[deadline.pk for deadline in claimed]).update(**changes)
+    people = (
+        get_user_model()
+        .objects.only(*_PEOPLE)
+        .in_bulk(
+            {
+                pk
+                for d in claimed
+                for pk in (d.owner_id, d.complaint.assignee_id, d.complaint.co_owner_id)
+                if pk is not None
+            }
+        )
+    )
     for deadline in claimed:
         for name, value in changes.items():
             setattr(deadline, name, value)
+        # One instance per person for the whole batch (select_related would make one per row).
+        complaint = deadline.complaint
+        deadline.owner = people.get(deadline.owner_id)
+        complaint.assignee = people.get(complaint.assignee_id)
+        complaint.co_owner = people.get(complaint.co_owner_id)
     return claimed
 
 
