@@ -246,7 +246,11 @@ def _write(messages: list[_Message], now: datetime) -> None:
     unpacks.
     """
     notification = Notification._meta
-    column = {f.name: connection.ops.quote_name(f.column) for f in notification.concrete_fields}
+    column = {
+        f.name: connection.ops.quote_name(f.column)
+        for f in notification.concrete_fields
+        if f.column
+    }
     document = json.dumps(
         [
             {

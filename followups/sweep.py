@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from complaints import services as complaint_services
+from complaints.models import Complaint
 
 from . import notify
 from .choices import NotificationKind
@@ -72,21 +73,18 @@ def deadline_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE)
 
 
 # What the messages, the ladder and the hooks of a breach read of a case: a sweep loads a
-# thousand deadlines at a time, and a case's long texts are none of it. The case's dealer
-# and customer come whole (their few columns), the people from one query per batch.
-_CASE_READS = tuple(
-    f"complaint__{name}"
-    for name in (
-        "reference",
-        "state",
-        "severity",
-        "is_safety_related",
-        "version",
-        "dealer",
-        "customer__name",
-        "assignee",
-        "co_owner",
-    )
+# thousand cases at a time, and their long texts are none of it. The dealer comes whole (a
+# few columns), the customer's name only.
+_CASE_READS = (
+    "reference",
+    "state",
+    "severity",
+    "is_safety_related",
+    "version",
+    "dealer",
+    "customer__name",
+    "assignee",
+    "co_owner",
 )
 _PEOPLE = ("email", "language", "is_active", "username", "first_name", "last_name")
 
@@ -98,34 +96,40 @@ def _claim(candidates: QuerySet[Deadline], batch_size: int, **changes: object) -
     The lock makes the claim: a row another sweep changed before we locked it is checked
     against the candidates' condition again by PostgreSQL and left out, and a row we hold
     cannot change until we commit, so the update needs no condition of its own."""
-    claimed = list(
-        candidates.select_for_update(skip_locked=True, of=("self",))
-        .select_related("complaint__dealer", "complaint__customer")
-        .only(*(f.name for f in Deadline._meta.concrete_fields), *_CASE_READS)[:batch_size]
-    )
+    # The lock reads the deadlines alone: joined to the cases, the planner may hash the
+    # whole case table to find a thousand of them.
+    claimed = list(candidates.select_for_update(skip_locked=True)[:batch_size])
     if not claimed:
         return claimed
     Deadline.objects.filter(pk__in=[deadline.pk for deadline in claimed]).update(**changes)
+    # Each case, dealer and person once per batch, shared by the deadlines that refer to it.
+    cases = (
+        Complaint.objects.select_related("dealer", "customer")
+        .only(*_CASE_READS)
+        .order_by()
+        .in_bulk({deadline.complaint_id for deadline in claimed})
+    )
     people = (
         get_user_model()
         .objects.only(*_PEOPLE)
         .in_bulk(
             {
                 pk
-                for d in claimed
-                for pk in (d.owner_id, d.complaint.assignee_id, d.complaint.co_owner_id)
+                for case in cases.values()
+                for pk in (case.assignee_id, case.co_owner_id)
                 if pk is not None
             }
+            | {deadline.owner_id for deadline in claimed if deadline.owner_id is not None}
         )
     )
+    for case in cases.values():
+        case.assignee = people.get(case.assignee_id)
+        case.co_owner = people.get(case.co_owner_id)
     for deadline in claimed:
         for name, value in changes.items():
             setattr(deadline, name, value)
-        # One instance per person for the whole batch (select_related would make one per row).
-        complaint = deadline.complaint
+        deadline.complaint = cases[deadline.complaint_id]
         deadline.owner = people.get(deadline.owner_id)
-        complaint.assignee = people.get(complaint.assignee_id)
-        complaint.co_owner = people.get(complaint.co_owner_id)
     return claimed
 
 
