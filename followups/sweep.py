@@ -1,14 +1,15 @@
 """The deadline sweep and the delivery of the notifications' e-mails (the outbox).
 
-Each step of the ladder (breach, escalation, reminder) works in batches. A batch locks the
-due rows it reads, in due order through a partial index, skipping the rows a concurrent
-sweep holds (`SELECT … FOR UPDATE SKIP LOCKED`), loads them with their cases, dealers and
-people in the same query, marks them claimed with one UPDATE, and in the same transaction
-writes the timeline events and the notifications with their e-mails (`bulk_create`) and
-tells other apps about the whole batch with one signal (`deadlines_breached`). A second
-sweep running at the same time skips the rows the first one holds and finds them claimed
-afterwards, so a breach is notified exactly once. The number of queries depends on the
-number of batches, never on how many deadlines are open or due."""
+Each step of the ladder (breach, escalation, reminder) works in batches, with the ORM. A
+batch locks the due deadlines it reads, in due order through a partial index, skipping the
+rows a concurrent sweep holds (`select_for_update(skip_locked=True)`), marks them claimed
+with one `update()`, loads their cases, dealers and people once each (`in_bulk`), and in the
+same transaction writes the timeline events (`bulk_create`) and the notifications with
+their e-mails (one statement, see `notify.notifications_write`) and tells other apps about
+the whole batch with one signal (`deadlines_breached`). A second sweep running at the same
+time skips the rows the first one holds and finds them claimed afterwards, so a breach is
+notified exactly once. The number of queries depends on the number of batches, never on
+how many deadlines are open or due."""
 
 from __future__ import annotations
 
