@@ -1,7 +1,8 @@
 """Benchmarks, run with `make bench` (never part of the test suite).
 
-Each module `bench/bench_*.py` defines `run() -> list[Result]`. They run against the
-PostgreSQL database named by BENCH_DATABASE_URL, which they may fill and empty at will.
+Each module `bench/bench_*.py` defines `run()`, returning what to print (`Result`s, or any
+object with a `line()`). They run against the PostgreSQL server named by BENCH_DATABASE_URL,
+in databases they may fill and empty at will.
 """
 
 from __future__ import annotations

@@ -17,11 +17,6 @@ def main() -> int:
     from django.core.management import call_command
 
     django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("Benchmarks need PostgreSQL: set BENCH_DATABASE_URL=postgres://…")
-        return 2
     _ensure_database()
     call_command("migrate", verbosity=0, interactive=False)
 

@@ -1,241 +1,213 @@
-"""The deadline sweep over many open deadlines: 1,000 due among 100,000 and then 1,000,000.
+"""The deadline sweep, today's code beside a baseline commit's, measured in the same run.
 
-Rows are seeded with INSERT ... SELECT generate_series. Between runs the 1,000 due deadlines
-are re-armed (unbreached, their notifications removed), so every run does the full work:
-claim 1,000 breaches, write 1,000 timeline events and 3,000 notifications, each owing an e-mail.
-The number of SQL queries must be the same for both sizes; the target is under 200 ms.
+A sweep of 1,000 due deadlines among 1,000,000 open ones (BENCH_SWEEP_OPEN): it claims
+1,000 breaches and writes 1,000 timeline events and 3,000 notifications, each owing an
+e-mail. The number of SQL queries must not grow with the open deadlines; the target is
+under 200 ms.
 
-Re-arming is the benchmark's own artefact: in production a deadline is breached once, and
-autovacuum clears what the sweep leaves behind. So the set-up (not timed) vacuums the rows
-re-arming deletes and rewrites; otherwise each run would leave 3,000 more dead
-notifications with the very keys the next run inserts, and time the bloat instead.
+The baseline (BENCH_BASELINE, a commit; empty to measure today's code alone) is extracted
+with `git archive` into a temporary folder. Each side runs in its own process
+(bench/sweep_runner.py) against its own database, migrated with its own migrations and
+seeded once (kept between runs of `make bench`, one database per side and size). The two
+sides then take turns, a few sweeps each per round, the first side alternating, so that a
+machine whose speed drifts (a busy neighbour, a virtual machine's host) slows both alike;
+each side reports its median, and the ratio new/old is the comparison.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-from django.db import DatabaseError, connection, transaction
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from bench import Result, median
 
-from bench import Result, measure, median
-
+ROOT = Path(__file__).resolve().parent.parent
+RUNNER = Path(__file__).resolve().parent / "sweep_runner.py"
+# The code before the sweep and its writers moved to the ORM.
+DEFAULT_BASELINE = "f1c1087"
 DUE = 1_000
 TARGET_MS = 200
-SIZES = (100_000, 1_000_000)
-CASES = 20_000
 
 
-def _fields(model, *, exclude: tuple[str, ...] = ("id",)) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields if f.column not in exclude]
-
-
-def _reset() -> None:
-    from complaints.models import CaseEvent, Complaint, ReferenceSequence
-    from followups.models import ContactAttempt, Deadline, DeadlineRule, Notification
-
-    tables = [
-        Notification,
-        ContactAttempt,
-        Deadline,
-        DeadlineRule,
-        CaseEvent,
-        Complaint,
-        ReferenceSequence,
-    ]
-    names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in tables)
-    with connection.cursor() as cursor:
-        # TRUNCATE is not row-level DELETE: the timeline's append-only trigger does not fire.
-        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-
-
-def _staff():
-    from core.models import User
-    from dealers.models import Customer, Dealer, Membership, Region, Role
-
-    region, _ = Region.objects.get_or_create(code="BENCH", defaults={"name": "Bench region"})
-    dealer, _ = Dealer.objects.get_or_create(
-        code="BENCH1", defaults={"name": "Bench dealer", "region": region}
-    )
-    people = {}
-    for username, role in (
-        ("bench_advisor", Role.ADVISOR),
-        ("bench_manager", Role.MANAGER),
-        ("bench_manager2", Role.MANAGER),
-    ):
-        user, _ = User.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@example.com"}
-        )
-        Membership.objects.get_or_create(user=user, dealer=dealer, defaults={"role": role})
-        people[username] = user
-    customer, _ = Customer.objects.get_or_create(dealer=dealer, name="Bench customer")
-    return dealer, customer, people["bench_advisor"]
-
-
-def _seed_cases(dealer, customer, advisor) -> None:
-    from complaints.models import Complaint
-
-    template = Complaint.objects.create(
-        reference="BENCH1-TEMPLATE",
-        dealer=dealer,
-        customer=customer,
-        channel="phone",
-        category="workmanship",
-        description="Benchmark case",
-        original_description="Benchmark case",
-        assignee=advisor,
-        state="resolving",
-    )
-    columns = _fields(Complaint)
-    select = [
-        "'BENCH1-' || lpad(g::text, 6, '0')" if c == "reference" else f"t.{c}" for c in columns
-    ]
-    table = Complaint._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - our own column names
-            f"SELECT {', '.join(select)} FROM {table} t, generate_series(1, %s) g "
-            "WHERE t.id = %s",
-            [CASES, template.pk],
-        )
-
-
-def _seed_deadlines(first: int, last: int, *, due: bool) -> None:
-    """Commitments numbered first..last, spread over the cases; due ones an hour ago, the
-    others between one day and eight days ahead."""
-    due_at = (
-        "now() - interval '1 hour'"
-        if due
-        else "now() + interval '1 day' + (g %% 10080) * interval '1 minute'"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO followups_deadline (complaint_id, kind, started_at, due_at, "  # noqa: S608
-            "escalation_level, rule, promise, outcome_reason, created_at) "
-            "SELECT c.first_id + (g %% %s), 'commitment', now() - interval '1 day', "
-            f"{due_at}, 0, 'promise', 'We will call you back', '', now() "
-            "FROM generate_series(%s, %s) g, "
-            "(SELECT min(id) AS first_id FROM complaints_complaint "
-            " WHERE reference LIKE 'BENCH1-0%%') c",
-            [CASES, first, last],
-        )
-        cursor.execute("VACUUM ANALYZE followups_deadline")
-    _checkpoint()
-
-
-def _checkpoint() -> None:
-    # Seeding a million rows writes enough WAL to set off checkpoints; one now, in the
-    # untimed set-up, keeps them from landing in the timed runs. Needs a superuser (or
-    # pg_checkpoint); without one the runs are only noisier.
+def _setting(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("CHECKPOINT")
-    except DatabaseError:
-        pass
+        value = int(raw.replace("_", "")) if raw else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise SystemExit(f"{name} must be at least 1, not {value}")
+    return value
 
 
-def _rearm(due_ids: list[int]) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM followups_notification WHERE deadline_id = ANY(%s)", [due_ids])
-        cursor.execute(
-            "UPDATE followups_deadline SET breached_at = NULL, escalation_level = 0 "
-            "WHERE id = ANY(%s)",
-            [due_ids],
+@dataclass
+class Ratio:
+    """A line of the report that is not a timing: new/old of two medians."""
+
+    name: str
+    value: float
+    detail: str = ""
+
+    def line(self) -> str:
+        return f"{self.name:<60} {self.value:.2f}  {self.detail}"
+
+
+class Side:
+    """One code tree's runner process: seeded once, then asked for a few sweeps at a time."""
+
+    def __init__(self, label: str, tree: Path, database_url: str, size: int) -> None:
+        self.label = label
+        self.timings: list[float] = []
+        self.queries: set[int] = set()
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(tree),
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "BENCH_OPEN": str(size),
+        }
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            [sys.executable, str(RUNNER)],
+            cwd=tree,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM followups_deadline, followups_notification")
+        if self.process.stdin is None or self.process.stdout is None:
+            raise RuntimeError("the runner's pipes did not open")
+        self.commands, self.answers = self.process.stdin, self.process.stdout
 
+    def read(self) -> dict:
+        for line in self.answers:
+            if line.startswith("{"):
+                return json.loads(line)
+        raise RuntimeError(f"the {self.label} side stopped (exit {self.process.wait()})")
 
-def _plan() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "EXPLAIN SELECT id FROM followups_deadline WHERE breached_at IS NULL AND "
-            "satisfied_at IS NULL AND cancelled_at IS NULL AND due_at <= now() "
-            "ORDER BY due_at LIMIT 1000 FOR UPDATE SKIP LOCKED"
+    def run(self, count: int, *, keep: bool = True) -> None:
+        self.commands.write(f"run {count}\n")
+        self.commands.flush()
+        answer = self.read()
+        if keep:
+            self.timings.extend(answer["timings_ms"])
+            self.queries.update(answer["queries"])
+
+    def close(self) -> None:
+        try:
+            if self.process.poll() is None:
+                self.commands.write("quit\n")
+                self.commands.close()
+            self.process.wait(timeout=120)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+
+    def result(self, size: int) -> Result:
+        verdict = "meets" if median(self.timings) < TARGET_MS else "misses"
+        spread = statistics.quantiles(self.timings, n=4) if len(self.timings) > 1 else []
+        quartiles = f"quartiles {spread[0]:.0f}–{spread[2]:.0f} ms; " if spread else ""
+        return Result(
+            name=f"sweep {self.label}: {DUE:,} due among {size:,} open",
+            median_ms=median(self.timings),
+            min_ms=min(self.timings),
+            runs=len(self.timings),
+            detail=(
+                f"{quartiles}queries={sorted(self.queries)}; {verdict} the {TARGET_MS} ms target"
+            ),
         )
-        plan = " ".join(row[0] for row in cursor.fetchall())
-    return "index deadline_sweep_due" if "deadline_sweep_due" in plan else f"plan: {plan[:200]}"
 
 
-def run() -> list[Result]:
-    from followups.models import Deadline
-    from followups.sweep import deadline_sweep
-
-    _reset()
-    dealer, customer, advisor = _staff()
-    _seed_cases(dealer, customer, advisor)
-    _seed_deadlines(1, DUE, due=True)
-    due_ids = list(Deadline.objects.filter(due_at__lte=timezone.now()).values_list("id", flat=True))
-    if len(due_ids) != DUE:
-        raise RuntimeError(f"seeded {len(due_ids)} due deadlines, not {DUE}")
-
-    results = []
-    seeded = 0
-    for size in SIZES:
-        _seed_deadlines(seeded + 1, size, due=False)
-        seeded = size
-        # One warm-up run, then the timed runs; each starts from the same 1,000 due.
-        _rearm(due_ids)
-        deadline_sweep()
-        results.append(_timed(f"sweep: {DUE:,} due among {size:,} open deadlines", due_ids))
-        with _only_followups_receivers():
-            results.append(
-                _timed(
-                    f"  same, sweep's own work ({size:,} open, other apps' receivers off)",
-                    due_ids,
-                )
+def run() -> list[Result | Ratio]:
+    size = _setting("BENCH_SWEEP_OPEN", 1_000_000)
+    rounds = _setting("BENCH_SWEEP_ROUNDS", 7)
+    per_round = _setting("BENCH_SWEEP_RUNS", 3)
+    baseline = os.environ.get("BENCH_BASELINE", DEFAULT_BASELINE).strip()
+    with ExitStack() as stack:
+        sides = [Side("new", ROOT, _database_url("new", size), size)]
+        stack.callback(sides[0].close)
+        if baseline:
+            tree = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-baseline-"))
+            commit = _extract(baseline, Path(tree))
+            old = Side(f"old ({commit})", Path(tree), _database_url("old", size), size)
+            stack.callback(old.close)
+            sides.insert(0, old)
+        for side in sides:
+            ready = side.read()
+            how = "reused" if ready["reused"] else f"seeded in {ready['seed_seconds']} s"
+            print(f"   {side.label}: {ready['open']:,} open deadlines {how}", flush=True)
+        for side in sides:
+            side.run(1, keep=False)  # warm-up
+        for index in range(rounds):
+            for side in sides if index % 2 == 0 else reversed(sides):
+                side.run(per_round)
+        results: list[Result | Ratio] = [side.result(size) for side in sides]
+    if len(sides) == 2:
+        old_ms, new_ms = (median(side.timings) for side in sides)
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        results.append(
+            Ratio(
+                "  ratio new/old (median)",
+                new_ms / old_ms,
+                f"{rounds} rounds of {per_round} sweeps each, alternating; load average {load}",
             )
+        )
     return results
 
 
-def _timed(name: str, due_ids: list[int]) -> Result:
-    from followups.sweep import deadline_sweep
-
-    queries: list[int] = []
-
-    def one_sweep() -> None:
-        connection.queries_log.clear()
-        with CaptureQueriesContext(connection) as captured:
-            result = deadline_sweep()
-        if result.breached != DUE:
-            raise RuntimeError(f"expected {DUE} breaches, got {result}")
-        queries.append(len(captured.captured_queries))
-
-    timings = measure(one_sweep, repeat=11, setup=lambda: _rearm(due_ids))
-    verdict = "meets" if median(timings) < TARGET_MS else "misses"
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    return Result(
-        name=name,
-        median_ms=median(timings),
-        min_ms=min(timings),
-        runs=len(timings),
-        detail=(
-            f"queries={sorted(set(queries))} {_plan()}; {verdict} the {TARGET_MS} ms target; "
-            f"load average {load}"
-        ),
+def _database_url(side: str, size: int) -> str:
+    """BENCH_DATABASE_URL's server, a database of this side and size."""
+    url = urlsplit(
+        os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/complaints_bench")
     )
+    name = url.path.lstrip("/") or "complaints_bench"
+    return urlunsplit(url._replace(path=f"/{name}_sweep_{side}_{size}"))
 
 
-@contextmanager
-def _only_followups_receivers() -> Iterator[None]:
-    """Disconnect other apps' receivers of the sweep's signals (the API's webhook hooks), to
-    show what the sweep itself costs."""
-    from complaints.signals import case_changed
-    from followups.signals import deadline_breached, deadlines_breached
-
-    signals = (case_changed, deadline_breached, deadlines_breached)
-    saved = [(signal, list(signal.receivers)) for signal in signals]
+def _extract(baseline: str, tree: Path) -> str:
+    """The baseline commit's files in `tree`, its translations compiled; its short hash."""
+    git = shutil.which("git")
+    if git is None:
+        raise SystemExit("BENCH_BASELINE needs git (or set BENCH_BASELINE= to skip it)")
     try:
-        for signal, receivers in saved:
-            with signal.lock:
-                signal.receivers = [r for r in receivers if "followups" in repr(r)]
-                signal.sender_receivers_cache.clear()
-        yield
-    finally:
-        for signal, receivers in saved:
-            with signal.lock:
-                signal.receivers = receivers
-                signal.sender_receivers_cache.clear()
+        commit = subprocess.run(  # noqa: S603 - fixed arguments
+            [git, "rev-parse", "--short", "--verify", f"{baseline}^{{commit}}"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        archive = subprocess.run(  # noqa: S603 - fixed arguments
+            [git, "archive", "--format=tar", commit], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+    except subprocess.CalledProcessError as exc:
+        raise SystemExit(
+            f"BENCH_BASELINE={baseline!r} is not a commit of this repository: "
+            f"{exc.stderr.strip() if isinstance(exc.stderr, str) else exc.stderr!r}"
+        ) from None
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    _compile_translations(tree)
+    return commit
+
+
+def _compile_translations(tree: Path) -> None:
+    # The sweep renders its messages in each recipient's language, as in production.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in tree.glob("locale/*/LC_MESSAGES/*.po"):
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, catalog)

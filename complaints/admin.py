@@ -26,7 +26,19 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class EventTextMixin:
+    """The timeline's words as its readers see them, in the admin user's language."""
+
+    @admin.display(description=_("actor"))
+    def actor(self, event: CaseEvent) -> str:
+        return event.actor_display
+
+    @admin.display(description=_("comment"))
+    def text(self, event: CaseEvent) -> str:
+        return event.text
+
+
+class CaseEventInline(EventTextMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = CaseEvent
     extra = 0
     fields = (
@@ -35,11 +47,14 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
         "transition",
         "from_state",
         "to_state",
-        "actor_label",
-        "comment",
+        "actor",
+        "text",
     )
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("complaint__dealer")
 
 
 @admin.register(Complaint)
@@ -78,7 +93,8 @@ class ComplaintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "complaint", "kind", "transition", "actor_label")
+class CaseEventAdmin(EventTextMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "complaint", "kind", "transition", "actor")
+    list_select_related = ("complaint__dealer",)
     list_filter = ("kind",)
     search_fields = ("complaint__reference", "comment")

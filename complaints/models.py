@@ -29,6 +29,7 @@ from .choices import (
     Severity,
     State,
 )
+from .timeline import event_actor, event_text
 
 # Guards django-fsm's reload of the protected state field (see Complaint.refresh_from_db).
 _STATE_RELOAD_LOCK = threading.RLock()
@@ -482,3 +483,14 @@ class CaseEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("A case event cannot be deleted.")
+
+    @property
+    def text(self) -> str:
+        """The event's text in the active language: the comment as written, or for an event
+        of the system, its facts put in words now (see complaints.timeline)."""
+        return event_text(self)
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, as the timeline shows it; the system in the active language."""
+        return event_actor(self)

@@ -61,7 +61,12 @@ def complaint_get(*, actor: Any, reference: str, write: bool = False) -> Complai
 
 
 def complaint_events(*, actor: Any, complaint: Complaint) -> QuerySet[CaseEvent]:
-    return scoped(CaseEvent, actor).filter(complaint=complaint).select_related("actor")
+    # The dealer's time zone is read by the texts rendered from system events' facts.
+    return (
+        scoped(CaseEvent, actor)
+        .filter(complaint=complaint)
+        .select_related("actor", "complaint__dealer")
+    )
 
 
 def complaint_worklist(

@@ -221,8 +221,13 @@ class TransitionPayloadSerializer(serializers.Serializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_label", read_only=True)
+    actor = serializers.CharField(source="actor_display", read_only=True)
     actor_user = serializers.IntegerField(source="actor_id", read_only=True, allow_null=True)
+    text = serializers.CharField(
+        read_only=True,
+        help_text="What the timeline shows: the comment as written, or for an event of the "
+        "system, its payload put in words in the request's language.",
+    )
 
     class Meta:
         model = CaseEvent
@@ -235,6 +240,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
             "actor",
             "actor_user",
             "comment",
+            "text",
             "payload",
             "created_at",
         )

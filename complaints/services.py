@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.forms import ModelChoiceField, ModelForm, modelform_factory
 from django.utils import timezone
@@ -588,65 +587,26 @@ def complaint_record_event(
 
 
 def complaint_record_system_events(
-    *, entries: Sequence[tuple[int, str, Mapping[str, Any]]], at: datetime
+    *, entries: Sequence[tuple[int, Mapping[str, Any]]], at: datetime
 ) -> int:
     """Append deadline events written by the system (the sweep) to many timelines at once:
-    one (case id, comment, payload) per event, all at `at`. Returns how many were written.
+    one (case id, payload) per event, all at `at`. Returns how many were written.
 
-    Invariant: these events only record what the sweep did to a deadline; the case itself
-    (its state, its version) does not change, so no `case_changed` is sent. The sweep
-    announces its breaches with `followups.signals.deadlines_breached`.
+    Invariant: these events store facts only, no words: their text and their actor ("System")
+    are rendered when read, in the reader's language (see complaints.timeline). They record
+    what the sweep did to a deadline; the case itself (its state, its version) does not
+    change, so no `case_changed` is sent. The sweep announces its breaches with
+    `followups.signals.deadlines_breached`.
     """
-    if not entries:
-        return 0
-    system = actor_label(None)  # translated once per batch, not once per event
-    if connection.vendor != "postgresql":
-        CaseEvent.objects.bulk_create(
+    CaseEvent.objects.bulk_create(
+        [
             CaseEvent(
                 complaint_id=complaint_id,
                 kind=EventKind.DEADLINE,
-                actor_label=system,
-                comment=comment,
                 payload=_jsonable(payload),
                 created_at=at,
             )
-            for complaint_id, comment, payload in entries
-        )
-        return len(entries)
-    # Thousands of rows per sweep: one INSERT from one JSON document instead of a model
-    # instance per row. The payloads are encoded as the JSONField encodes them.
-    document = DjangoJSONEncoder().encode(
-        [
-            {"complaint": complaint_id, "comment": comment, "payload": _jsonable(payload)}
-            for complaint_id, comment, payload in entries
+            for complaint_id, payload in entries
         ]
     )
-    column = {
-        f.name: connection.ops.quote_name(f.column)
-        for f in CaseEvent._meta.concrete_fields
-        if f.column
-    }
-    columns = ", ".join(
-        column[name]
-        for name in (
-            "complaint",
-            "kind",
-            "transition",
-            "from_state",
-            "to_state",
-            "actor_label",
-            "comment",
-            "payload",
-            "created_at",
-        )
-    )
-    table = connection.ops.quote_name(CaseEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model, values as parameters
-            "SELECT e.complaint, %s, '', '', '', %s, e.comment, e.payload, %s "
-            "FROM jsonb_to_recordset(%s::jsonb) "
-            "AS e (complaint bigint, comment text, payload jsonb)",
-            [EventKind.DEADLINE, system, at, document],
-        )
     return len(entries)

