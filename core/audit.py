@@ -108,15 +108,15 @@ def audit_log(
     """Record one change. Call it inside the service's transaction.
 
     Invariant: only registered action codes are written; with both `before` and `after`
-    only the fields whose value changed are kept, and a change that changed nothing (and
-    has no other data) writes no entry and returns None.
+    only the fields whose value changed are kept, and a change that changed nothing writes
+    no entry and returns None. `data` is context (what the object is), not the change.
     """
     if action_for(action) is None:
         raise ValueError(f"{action!r} is not a registered audit action.")
     old, new = _plain(before or {}), _plain(after or {})
     if before is not None and after is not None:
         changed = sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
-        if not changed and not data:
+        if not changed:
             return None
         old = {name: old.get(name) for name in changed}
         new = {name: new.get(name) for name in changed}
@@ -134,9 +134,15 @@ def audit_log(
         action=action,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None and target.pk is not None else "",
-        object_label=str(target)[:200] if target is not None else "",
+        object_label=_label(target),
         data=payload,
     )
+
+
+def _label(target: models.Model | None) -> str:
+    if target is None:
+        return ""
+    return str(getattr(target, "audit_label", None) or target)[:200]
 
 
 def _key_label(api_key: Any) -> str:
@@ -191,6 +197,10 @@ def _value_text(field: models.Field | None, value: Any) -> str:
         return _("yes") if value else _("no")
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if field is not None and field.is_relation and field.related_model is not None:
+        # Named as it is now (a renamed customer reads under the new name); gone: its id.
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value}"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
     return str(value)

@@ -71,14 +71,17 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name=_("actor"),
     )
-    api_key_id = models.BigIntegerField(_("API key id"), null=True, blank=True)
+    # The key's primary key is text (its prefix and hash), as in the API app.
+    api_key_id = models.CharField(  # noqa: DJ001 - NULL: no key acted
+        _("API key id"), max_length=150, null=True, blank=True
+    )
     api_key_label = models.CharField(_("API key"), max_length=200, blank=True)
     # A plain number, not a foreign key: dealers live in another app, and entries about
     # the system as a whole (a user account) belong to no dealer.
     dealer_id = models.BigIntegerField(_("dealer id"), null=True, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=150, blank=True)
     object_label = models.CharField(_("object"), max_length=200, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 

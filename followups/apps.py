@@ -1,5 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def rule_kind_label(entry: Any) -> str:
+    """A deadline rule is named by its kind, in the reader's language."""
+    from .choices import DeadlineKind
+
+    kind = entry.data.get("kind")
+    return str(DeadlineKind(kind).label) if kind in DeadlineKind.values else entry.object_label
 
 
 class FollowupsConfig(AppConfig):
@@ -11,6 +23,7 @@ class FollowupsConfig(AppConfig):
 
         from complaints.selectors import regional_complaint_q
         from complaints.signals import case_changed
+        from core.audit import register_actions
         from core.scoping import ScopeRule, register
 
         from . import receivers
@@ -34,5 +47,14 @@ class FollowupsConfig(AppConfig):
                 regional=lambda regions: Q(complaint__dealer__region_id__in=sorted(regions)),
                 owner_lookup="recipient_id",
             ),
+        )
+        register_actions(
+            {
+                "deadline_rule.changed": _("%(actor)s changed the deadline rule “%(object)s”"),
+                "deadline_rule.deleted": _(
+                    "%(actor)s removed the deadline rule “%(object)s”: the defaults apply"
+                ),
+            },
+            describe=rule_kind_label,
         )
         case_changed.connect(receivers.on_case_changed, dispatch_uid="followups.deadlines")

@@ -12,6 +12,7 @@ class ApiConfig(AppConfig):
     verbose_name = _("Integrations (API)")
 
     def ready(self) -> None:
+        from core.audit import register_actions
         from core.scoping import ScopeRule, register
 
         from . import receivers, schema  # noqa: F401  (signal receivers, schema extensions)
@@ -22,3 +23,13 @@ class ApiConfig(AppConfig):
         register(WebhookDelivery, ScopeRule("endpoint__dealer_id"))
         # Records of browser sessions have no dealer: only superusers reach them.
         register(IdempotencyRecord, ScopeRule("dealer_id"))
+        register_actions(
+            {
+                "webhook.created": _("%(actor)s registered the webhook endpoint %(object)s"),
+                "webhook.changed": _("%(actor)s changed the webhook endpoint %(object)s"),
+                "webhook.deactivated": _("%(actor)s deactivated the webhook endpoint %(object)s"),
+                "api_key.created": _("%(actor)s created the API key %(object)s"),
+                "api_key.changed": _("%(actor)s changed the API key %(object)s"),
+                "api_key.revoked": _("%(actor)s revoked the API key %(object)s"),
+            }
+        )
