@@ -82,7 +82,9 @@ def _case_line(event: CaseEvent) -> LogLine:
 
 
 def _entry_line(entry: AuditEntry) -> LogLine:
-    return LogLine(at=entry.created_at, action=entry.action, text=entry.text, changes=changes(entry))
+    return LogLine(
+        at=entry.created_at, action=entry.action, text=entry.text, changes=changes(entry)
+    )
 
 
 def audit_trail(

@@ -513,7 +513,7 @@ TRANSITION_ACTIONS = {
     "close": "case.closed",
     "withdraw": "case.withdrawn",
 }
-KIND_ACTIONS = {
+KIND_ACTIONS: dict[str, str] = {
     EventKind.CREATED: "case.created",
     EventKind.UPDATE: "case.changed",
     EventKind.NOTE: "case.note_added",
@@ -523,7 +523,7 @@ KIND_ACTIONS = {
     EventKind.COMMITMENT: "case.promise_made",
     EventKind.DEADLINE: "case.deadline_changed",
 }
-FOLLOW_UP_ACTIONS = {
+FOLLOW_UP_ACTIONS: dict[tuple[str, str | None], str] = {
     (EventKind.COMMITMENT, "made"): "case.promise_made",
     (EventKind.COMMITMENT, "kept"): "case.promise_kept",
     (EventKind.COMMITMENT, "repair_promised"): "case.repair_promised",

@@ -232,11 +232,3 @@ def audit_entry_list(*, actor: Any, dealer_id: int | None = None) -> QuerySet[Au
     if dealer_id is not None:
         managed &= {dealer_id}
     return queryset.filter(dealer_id__in=sorted(managed))
-
-
-register_actions(
-    {
-        "user.created": gettext_lazy("%(actor)s created the user account %(object)s"),
-        "user.changed": gettext_lazy("%(actor)s changed the user account %(object)s"),
-    }
-)

@@ -149,7 +149,7 @@ class Membership(TimeStampedModel):
     @property
     def audit_label(self) -> str:
         # Without the role's name: the log renders the role in the reader's language.
-        place = self.dealer.code if self.dealer_id else (self.region.code if self.region else "")
+        place = self.dealer.code if self.dealer else (self.region.code if self.region else "")
         return f"{self.user} · {place}"
 
     def clean(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -155,9 +155,10 @@ def api_key_create(
     _require_key_manager(actor, dealer.pk)
     name = _key_name(name)
     with transaction.atomic():
-        api_key, key = DealerApiKey.objects.create_key(
+        created, key = DealerApiKey.objects.create_key(
             dealer=dealer, name=name, expiry_date=expiry_date
         )
+        api_key = cast(DealerApiKey, created)
         audit_log(
             actor=actor,
             action="api_key.created",
