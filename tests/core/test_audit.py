@@ -183,7 +183,10 @@ def test_customer_vehicle_and_repair_order_writes_are_recorded(alice):
         dealer=alice.dealer, actor=alice.advisor, vin=vin, fields={"mileage": 42000}
     )
     dealer_services.repair_order_upsert(
-        vehicle=vehicle, actor=alice.advisor, number="RO-1", fields={"opened_on": dt.date(2026, 1, 5)}
+        vehicle=vehicle,
+        actor=alice.advisor,
+        number="RO-1",
+        fields={"opened_on": dt.date(2026, 1, 5)},
     )
 
     created = only_entry("customer.created")
@@ -203,7 +206,9 @@ def test_customer_vehicle_and_repair_order_writes_are_recorded(alice):
 def test_customer_written_through_the_api_names_the_key(alice, alice_key):
     api = key_client(alice_key.raw)
     assert api.put("/api/v1/customers/C-1/", {"name": "Li Wei"}, format="json").status_code == 201
-    assert api.put("/api/v1/customers/C-1/", {"name": "Li Wei Jr"}, format="json").status_code == 200
+    assert (
+        api.put("/api/v1/customers/C-1/", {"name": "Li Wei Jr"}, format="json").status_code == 200
+    )
     assert only_entry("customer.created").api_key_id == alice_key.pk
     entry = only_entry("customer.changed")
     assert entry.api_key_id == alice_key.pk
@@ -321,7 +326,12 @@ def test_manager_reads_their_dealers_changes_and_case_events_newest_first(
     assert "Customer of SH01" in body and "Note at SH01" in body
     assert "Customer of GZ02" not in body and "Note at GZ02" not in body
     actions = [line.action for line in response.context["lines"]]
-    assert actions == ["case.note_added", "case.created", "customer.created", "deadline_rule.changed"]
+    assert actions == [
+        "case.note_added",
+        "case.created",
+        "customer.created",
+        "deadline_rule.changed",
+    ]
 
 
 def test_superuser_reads_every_dealers_changes(client, alice, bob, both_logs, superuser):
@@ -490,9 +500,8 @@ def test_admin_membership_goes_through_the_service(admin_client, alice, superuse
 def test_admin_cannot_edit_roles_inline_on_the_user(admin_client, alice):
     response = admin_client.get(reverse("admin:core_user_change", args=[alice.advisor.pk]))
     assert response.status_code == 200
-    assert 'name="memberships-TOTAL_FORMS"' not in response.text or "memberships-0-role" not in (
-        response.text
-    )
+    assert "Service advisor" in response.text
+    assert 'name="memberships-0-role"' not in response.text
 
 
 def test_admin_api_key_is_created_through_the_service(admin_client, alice, superuser):
