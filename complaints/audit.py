@@ -81,9 +81,9 @@ def _case_line(event: CaseEvent) -> LogLine:
     )
 
 
-def _entry_line(entry: AuditEntry) -> LogLine:
+def _entry_line(entry: AuditEntry, names: dict[Any, str]) -> LogLine:
     return LogLine(
-        at=entry.created_at, action=entry.action, text=entry.text, changes=changes(entry)
+        at=entry.created_at, action=entry.action, text=entry.text, changes=changes(entry, names)
     )
 
 
@@ -103,9 +103,10 @@ def audit_trail(
         events = events.filter(created_at__lt=before)
         entries = entries.filter(created_at__lt=before)
     # Both are read newest first, at most `limit` each; the merge keeps the newest of both.
+    names: dict[Any, str] = {}
     merged: Iterator[LogLine] = heapq.merge(
         (_case_line(e) for e in events[:limit]),
-        (_entry_line(e) for e in entries[:limit]),
+        (_entry_line(e, names) for e in entries[:limit]),
         key=lambda line: line.at,
         reverse=True,
     )

@@ -2,13 +2,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Membership
 
 from .admin_services import AuditedAdmin, ReadOnlyAdmin
-from .audit import changes
+from .audit import audit_log, changes
 from .models import AuditEntry, User
 
 
@@ -37,6 +38,20 @@ class CaseUserAdmin(AuditedAdmin, UserAdmin):
         (_("Preferences"), {"fields": ("language", "phone")}),
     )
     list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        # The password and its log entry are written together, or neither is.
+        with transaction.atomic():
+            request._setting_password = True  # type: ignore[attr-defined]
+            return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if getattr(request, "_setting_password", False):
+            # Never the password itself: only that an administrator set one.
+            audit_log(
+                actor=request.user, action="admin.user.password_set", target=obj, dealer_id=None
+            )
+        return super().log_change(request, obj, message)
 
 
 @admin.register(AuditEntry)

@@ -190,7 +190,7 @@ def _field(entry: AuditEntry, name: str) -> models.Field | None:
     return field if isinstance(field, models.Field) else None
 
 
-def _value_text(field: models.Field | None, value: Any) -> str:
+def _value_text(field: models.Field | None, value: Any, names: dict[Any, str]) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -199,15 +199,20 @@ def _value_text(field: models.Field | None, value: Any) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if field is not None and field.is_relation and field.related_model is not None:
         # Named as it is now (a renamed customer reads under the new name); gone: its id.
-        related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else f"#{value}"
+        key = (field.related_model, value)
+        if key not in names:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            names[key] = str(related) if related is not None else f"#{value}"
+        return names[key]
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
     return str(value)
 
 
-def changes(entry: AuditEntry) -> list[Change]:
-    """The changed fields with their labels and values, in the active language."""
+def changes(entry: AuditEntry, names: dict[Any, str] | None = None) -> list[Change]:
+    """The changed fields with their labels and values, in the active language. `names`
+    remembers related objects' names across the entries of one page."""
+    names = {} if names is None else names
     before = entry.data.get("before") or {}
     after = entry.data.get("after") or {}
     rows = []
@@ -215,7 +220,11 @@ def changes(entry: AuditEntry) -> list[Change]:
         field = _field(entry, name)
         label = str(field.verbose_name) if field is not None else name
         rows.append(
-            Change(label, _value_text(field, before.get(name)), _value_text(field, after.get(name)))
+            Change(
+                label,
+                _value_text(field, before.get(name), names),
+                _value_text(field, after.get(name), names),
+            )
         )
     return rows
 

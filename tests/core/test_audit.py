@@ -559,3 +559,46 @@ def test_admin_dealer_change_is_logged_as_an_admin_entry(admin_client, alice, su
     entry = only_entry("admin.dealer.changed")
     assert entry.actor == superuser and entry.dealer_id == dealer.pk
     assert entry.data["after"] == {"name": "Renamed dealer", "approval_limit": "3000.00"}
+
+
+def test_admin_setting_a_password_is_logged_without_the_password(admin_client, alice, superuser):
+    url = reverse("admin:auth_user_password_change", args=[alice.advisor.pk])
+    response = admin_client.post(
+        url,
+        {"password1": "A long new secret 42", "password2": "A long new secret 42"},
+    )
+    assert response.status_code == 302
+    entry = only_entry("admin.user.password_set")
+    assert entry.actor == superuser and entry.dealer_id is None
+    assert "A long new secret 42" not in str(entry.data)
+    with translation.override("en"):
+        assert entry.text == f"{superuser} set a new password for {alice.advisor} in the admin"
+
+
+def test_older_entries_are_reached_page_by_page(client, alice, both_logs, monkeypatch):
+    from complaints import views
+
+    monkeypatch.setattr(views, "AUDIT_PAGE", 3)
+    client.force_login(alice.manager)
+    first = client.get(reverse("audit_log"))
+    assert [line.action for line in first.context["lines"]] == [
+        "case.note_added",
+        "case.created",
+        "customer.created",
+    ]
+    older = client.get(reverse("audit_log"), {"before": first.context["older"]})
+    assert [line.action for line in older.context["lines"]] == ["deadline_rule.changed"]
+    assert older.context["older"] is None
+
+
+def test_the_log_page_reads_a_bounded_number_of_queries(
+    client, alice, both_logs, django_assert_max_num_queries
+):
+    for number in range(30):
+        dealer_services.customer_create(
+            dealer=alice.dealer, actor=alice.advisor, name=f"Customer {number}"
+        )
+    client.force_login(alice.manager)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("audit_log"))
+    assert len(response.context["lines"]) == 34
