@@ -258,7 +258,7 @@ def _membership_save(membership: Membership) -> None:
 
 
 def _audit_membership(
-    *, actor: Any, action: str, membership: Membership, before: dict, after: dict
+    *, actor: Any, action: str, membership: Membership, before: dict, after: dict | None
 ) -> None:
     audit_log(
         actor=actor,
@@ -333,7 +333,7 @@ def membership_delete(*, membership: Membership, actor: Any) -> None:
             action="membership.deleted",
             membership=locked,
             before=snapshot(locked, AUDIT_MEMBERSHIP),
-            after={},
+            after=None,
         )
         locked.delete()
     forget_access(membership.user)
