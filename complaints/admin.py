@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_services import audit_admin_action
 from core.exceptions import ApplicationError
 
 from . import services
@@ -80,11 +82,13 @@ class ComplaintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         done = 0
         for complaint in queryset:
             try:
-                services.complaint_escalate(
-                    complaint=complaint,
-                    actor=request.user,
-                    reason=str(_("Escalated from the admin.")),
-                )
+                with transaction.atomic():
+                    services.complaint_escalate(
+                        complaint=complaint,
+                        actor=request.user,
+                        reason=str(_("Escalated from the admin.")),
+                    )
+                    audit_admin_action(request, action="escalate", obj=complaint)
                 done += 1
             except ApplicationError as exc:
                 self.message_user(request, f"{complaint}: {exc.message}", messages.ERROR)

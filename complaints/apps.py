@@ -9,6 +9,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from core.scoping import ScopeRule, register
 
+        from . import audit
         from .models import CaseEvent, Complaint
         from .selectors import regional_complaint_q
 
@@ -20,3 +21,4 @@ class ComplaintsConfig(AppConfig):
                 regional=lambda regions: regional_complaint_q(regions, prefix="complaint__"),
             ),
         )
+        audit.register()

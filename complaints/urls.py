@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/<str:reference>/note/", views.complaint_note, name="complaint_note"),
     path("approvals/", views.approval_queue, name="approval_queue"),
     path("overview/", views.dealer_overview, name="dealer_overview"),
+    path("audit/", views.audit_log, name="audit_log"),
     path("switch-dealer/", views.switch_dealer, name="switch_dealer"),
     path("language/", views.set_language, name="user_language"),
 ]

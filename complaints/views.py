@@ -686,3 +686,40 @@ def set_language(request: HttpRequest) -> HttpResponse:
             samesite="Lax",
         )
     return response
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Everything that changed at the dealer, newest first: case timelines and the audit
+    log together. Managers read their dealer's; superusers read every dealer's."""
+    from django.utils.dateparse import parse_datetime
+
+    from .audit import audit_trail
+
+    dealer = require_dealer(request)
+    if not is_manager(request, dealer):
+        raise Http404
+    everything = request.user.is_superuser
+    before = None
+    try:
+        before = parse_datetime(request.GET.get("before", ""))
+    except ValueError:
+        pass
+    if before is not None and timezone.is_naive(before):
+        before = None
+    lines = audit_trail(
+        actor=request.user,
+        dealer_id=None if everything else dealer.pk,
+        before=before,
+        limit=AUDIT_PAGE,
+    )
+    older = lines[-1].at.isoformat() if len(lines) == AUDIT_PAGE else None
+    return render(
+        request,
+        "complaints/audit_log.html",
+        {"dealer": dealer, "lines": lines, "older": older, "everything": everything},
+    )
+
+
+AUDIT_PAGE = 100

@@ -13,6 +13,19 @@ class CoreConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from .audit import register_actions
+        from .models import AuditEntry
+        from .scoping import ScopeRule, register
+
+        # Only through core.audit.audit_entry_list, which narrows it to managers.
+        register(AuditEntry, ScopeRule("dealer_id"))
+        register_actions(
+            {
+                "admin.user.password_set": _(
+                    "%(actor)s set a new password for %(object)s in the admin"
+                )
+            }
+        )
         # kombu's filesystem transport needs its folders before the first message is sent,
         # by the web process as much as by the worker and beat.
         options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,3 +40,76 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that writes nothing but new rows: the log is history, not state."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One change to anything a user can change, written once and never changed or deleted.
+
+    Who acted is a user, an API key (by id and label: the key lives in another app, and this
+    one imports none), or nobody (the system). The text is not stored: it is rendered from
+    `action` when read, in the reader's language (core.audit). A PostgreSQL trigger refuses
+    UPDATE and DELETE, so not even raw SQL can rewrite it.
+    """
+
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # Users are deactivated, not deleted: the log keeps naming them.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    # The key's primary key is text (its prefix and hash), as in the API app.
+    api_key_id = models.CharField(  # noqa: DJ001 - NULL: no key acted
+        _("API key id"), max_length=150, null=True, blank=True
+    )
+    api_key_label = models.CharField(_("API key"), max_length=200, blank=True)
+    # A plain number, not a foreign key: dealers live in another app, and entries about
+    # the system as a whole (a user account) belong to no dealer.
+    dealer_id = models.BigIntegerField(_("dealer id"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=150, blank=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [
+            models.Index(fields=["dealer_id", "-created_at"], name="audit_dealer_time"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise TypeError("An audit entry cannot be changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("An audit entry cannot be deleted.")
+
+    @property
+    def text(self) -> str:
+        """What happened, in the active language."""
+        from .audit import render
+
+        return render(self)

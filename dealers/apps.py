@@ -12,6 +12,7 @@ class DealersConfig(AppConfig):
     verbose_name = _("Dealers")
 
     def ready(self) -> None:
+        from core.audit import register_actions
         from core.scoping import ScopeRule, register
 
         from .models import Customer, Dealer, Membership, RepairOrder, Vehicle
@@ -38,4 +39,17 @@ class DealersConfig(AppConfig):
         register(
             RepairOrder,
             ScopeRule("dealer_id", regional=through_regional_cases("vehicle_id", "vehicle_id")),
+        )
+        register_actions(
+            {
+                "customer.created": _("%(actor)s added the customer %(object)s"),
+                "customer.changed": _("%(actor)s changed the customer %(object)s"),
+                "vehicle.created": _("%(actor)s added the vehicle %(object)s"),
+                "vehicle.changed": _("%(actor)s changed the vehicle %(object)s"),
+                "repair_order.created": _("%(actor)s added the repair order %(object)s"),
+                "repair_order.changed": _("%(actor)s changed the repair order %(object)s"),
+                "membership.created": _("%(actor)s gave a role to %(object)s"),
+                "membership.changed": _("%(actor)s changed the role of %(object)s"),
+                "membership.deleted": _("%(actor)s took the role away from %(object)s"),
+            }
         )

@@ -146,6 +146,12 @@ class Membership(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.dealer or self.region}"
 
+    @property
+    def audit_label(self) -> str:
+        # Without the role's name: the log renders the role in the reader's language.
+        place = self.dealer.code if self.dealer else (self.region.code if self.region else "")
+        return f"{self.user} · {place}"
+
     def clean(self) -> None:
         if self.role == Role.REGIONAL and (self.dealer_id or not self.region_id):
             raise ValidationError(_("Regional staff belong to a region, not a dealer."))

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.audit import audit_log, snapshot
 from core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from core.scoping import WORK_ROLES, forget_access, roles_for
+from core.scoping import WORK_ROLES, access_for, forget_access, roles_for
 from core.text import require_storable, require_storable_instance
 
 from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
@@ -29,6 +30,26 @@ PROFILE_FIELDS = (
 )
 CUSTOMER_FIELDS = ("dms_id", "name", "phone", "email", "preferred_channel", *PROFILE_FIELDS)
 VEHICLE_FIELDS = ("model", "plate", "purchase_date", "mileage", "warranty_end")
+REPAIR_ORDER_FIELDS = ("opened_on", "mileage", "work_summary")
+# What the audit log keeps of each record.
+AUDIT_CUSTOMER = CUSTOMER_FIELDS
+AUDIT_VEHICLE = ("vin", "owner", *VEHICLE_FIELDS)
+AUDIT_REPAIR_ORDER = ("number", "vehicle", *REPAIR_ORDER_FIELDS)
+AUDIT_MEMBERSHIP = ("user", "role", "dealer", "region")
+
+
+def _audit_saved(
+    *, actor: Any, entity: str, instance: Any, fields: tuple[str, ...], before: dict | None
+) -> None:
+    """`<entity>.created` when there was nothing before, else `<entity>.changed`."""
+    audit_log(
+        actor=actor,
+        action=f"{entity}.created" if before is None else f"{entity}.changed",
+        target=instance,
+        dealer_id=instance.dealer_id,
+        before=before or {},
+        after=snapshot(instance, fields),
+    )
 
 
 class VehicleOfAnotherCustomer(Conflict):
@@ -66,8 +87,31 @@ def customer_create(*, dealer: Dealer, actor: Any, **fields: Any) -> Customer:
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
     customer = Customer(dealer=dealer, **fields)
-    _validate_and_save(customer, exclude=["dealer"])
+    with transaction.atomic():
+        _validate_and_save(customer, exclude=["dealer"])
+        _audit_saved(
+            actor=actor, entity="customer", instance=customer, fields=AUDIT_CUSTOMER, before=None
+        )
     return customer
+
+
+def customer_update(*, customer: Customer, actor: Any, fields: Mapping[str, Any]) -> Customer:
+    """Correct a customer's details. Invariant: the customer stays at their dealer, and
+    the change is in the audit log with the fields before and after."""
+    _require_worker(actor, customer.dealer)
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        before = snapshot(locked, AUDIT_CUSTOMER)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _validate_and_save(locked, exclude=["dealer"])
+        _audit_saved(
+            actor=actor, entity="customer", instance=locked, fields=AUDIT_CUSTOMER, before=before
+        )
+    return locked
 
 
 def customer_upsert(
@@ -87,29 +131,15 @@ def customer_upsert(
         created = customer is None
         if customer is None:
             customer = Customer(dealer=dealer, dms_id=dms_id)
+        before = None if created else snapshot(customer, AUDIT_CUSTOMER)
         for name, value in fields.items():
             if name != "dms_id":
                 setattr(customer, name, value)
         _validate_and_save(customer, exclude=["dealer"])
+        _audit_saved(
+            actor=actor, entity="customer", instance=customer, fields=AUDIT_CUSTOMER, before=before
+        )
     return customer, created
-
-
-def customer_update(*, customer: Customer, actor: Any, fields: Mapping[str, Any]) -> Customer:
-    """Change the named fields of a customer; returns the customer as saved.
-
-    Invariant: only the dealer's advisors and managers, only the customer's own fields,
-    validated as on creation (a DMS id stays unique within the dealer).
-    """
-    _require_worker(actor, customer.dealer)
-    unknown = set(fields) - set(CUSTOMER_FIELDS)
-    if unknown:
-        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
-    with transaction.atomic():
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        _validate_and_save(locked, exclude=["dealer"])
-    return locked
 
 
 def vehicle_upsert(
@@ -155,12 +185,46 @@ def vehicle_upsert(
                     ]
                 }
             )
+        before = None if created else snapshot(vehicle, AUDIT_VEHICLE)
         if owner is not None:
             vehicle.owner = owner
         for name, value in fields.items():
             setattr(vehicle, name, value)
         _validate_and_save(vehicle, exclude=["dealer", "owner"])
+        _audit_saved(
+            actor=actor, entity="vehicle", instance=vehicle, fields=AUDIT_VEHICLE, before=before
+        )
     return vehicle, created
+
+
+def vehicle_update(
+    *, vehicle: Vehicle, actor: Any, owner: Customer | None, fields: Mapping[str, Any]
+) -> Vehicle:
+    """Correct a vehicle's details or owner (VIN included: a typo found later).
+
+    Invariant: the VIN passes its check digit and stays unique at the dealer, and the
+    owner is a customer of the same dealer; the change is in the audit log.
+    """
+    _require_worker(actor, vehicle.dealer)
+    unknown = set(fields) - {"vin", *VEHICLE_FIELDS}
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    if owner is not None and owner.dealer_id != vehicle.dealer_id:
+        raise ValidationFailed({"owner": [_("This customer belongs to another dealer.")]})
+    with transaction.atomic():
+        locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+        before = snapshot(locked, AUDIT_VEHICLE)
+        locked.owner = owner
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        if "vin" in fields:
+            require_storable({"vin": locked.vin})
+            locked.vin = normalize_vin(locked.vin)
+        _validate_and_save(locked, exclude=["dealer", "owner"])
+        _audit_saved(
+            actor=actor, entity="vehicle", instance=locked, fields=AUDIT_VEHICLE, before=before
+        )
+    return locked
 
 
 def repair_order_upsert(
@@ -178,20 +242,143 @@ def repair_order_upsert(
             raise ValidationFailed(
                 {"number": [_("This repair order number belongs to another vehicle.")]}
             )
-        for name in ("opened_on", "mileage", "work_summary"):
+        before = None if created else snapshot(order, AUDIT_REPAIR_ORDER)
+        for name in REPAIR_ORDER_FIELDS:
             if name in fields:
                 setattr(order, name, fields[name])
         _validate_and_save(order, exclude=["dealer", "vehicle"])
+        _audit_saved(
+            actor=actor,
+            entity="repair_order",
+            instance=order,
+            fields=AUDIT_REPAIR_ORDER,
+            before=before,
+        )
     return order, created
 
 
+def _require_staff_admin(actor: Any) -> None:
+    # Who works where is decided by the system's administrators (superusers); None is the
+    # system itself (the demo data, a migration).
+    if actor is not None and not access_for(actor).is_superuser:
+        raise PermissionDenied(_("Only an administrator may change who works where."))
+
+
+def _membership_lookup(role: str, dealer: Dealer | None, region: Any) -> dict[str, Any]:
+    return (
+        {"dealer": dealer, "region": None}
+        if role != Role.REGIONAL
+        else {
+            "dealer": None,
+            "region": region,
+        }
+    )
+
+
+def _membership_save(membership: Membership) -> None:
+    try:
+        membership.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed(exc.message_dict) from None
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            {"non_field_errors": [_("This user already has a role there.")]}
+        ) from exc
+
+
+def _audit_membership(
+    *, actor: Any, action: str, membership: Membership, before: dict, after: dict | None
+) -> None:
+    audit_log(
+        actor=actor,
+        action=action,
+        target=membership,
+        # A regional role belongs to no dealer: only administrators read its entries.
+        dealer_id=membership.dealer_id,
+        before=before,
+        after=after,
+    )
+
+
+def membership_create(
+    *, actor: Any, user: Any, role: str, dealer: Dealer | None = None, region: Any = None
+) -> Membership:
+    """Give a user a role: advisor or manager at a dealer, or regional staff of a region.
+
+    Invariant: one role per user and dealer (or region), administrators only, logged.
+    """
+    _require_staff_admin(actor)
+    membership = Membership(user=user, role=role, **_membership_lookup(role, dealer, region))
+    with transaction.atomic():
+        _membership_save(membership)
+        _audit_membership(
+            actor=actor,
+            action="membership.created",
+            membership=membership,
+            before={},
+            after=snapshot(membership, AUDIT_MEMBERSHIP),
+        )
+    forget_access(user)
+    return membership
+
+
+def membership_update(
+    *,
+    membership: Membership,
+    actor: Any,
+    role: str,
+    dealer: Dealer | None = None,
+    region: Any = None,
+) -> Membership:
+    """Change a user's role or where it applies. Invariant: as for membership_create."""
+    _require_staff_admin(actor)
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        before = snapshot(locked, AUDIT_MEMBERSHIP)
+        locked.role = role
+        for name, value in _membership_lookup(role, dealer, region).items():
+            setattr(locked, name, value)
+        _membership_save(locked)
+        _audit_membership(
+            actor=actor,
+            action="membership.changed",
+            membership=locked,
+            before=before,
+            after=snapshot(locked, AUDIT_MEMBERSHIP),
+        )
+    forget_access(locked.user)
+    return locked
+
+
+def membership_delete(*, membership: Membership, actor: Any) -> None:
+    """Take a role away; the user keeps their account. Invariant: administrators only, logged."""
+    _require_staff_admin(actor)
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        if locked is None:
+            return
+        _audit_membership(
+            actor=actor,
+            action="membership.deleted",
+            membership=locked,
+            before=snapshot(locked, AUDIT_MEMBERSHIP),
+            after=None,
+        )
+        locked.delete()
+    forget_access(membership.user)
+
+
 def membership_grant(
-    *, user: Any, role: str, dealer: Dealer | None = None, region: Any = None
+    *, user: Any, role: str, dealer: Dealer | None = None, region: Any = None, actor: Any = None
 ) -> Membership:
     """Give a user a role; replaces an earlier role at the same dealer or region."""
     lookup = {"dealer": dealer} if role != Role.REGIONAL else {"region": region}
-    membership, _created = Membership.objects.update_or_create(
-        user=user, **lookup, defaults={"role": role}
+    existing = Membership.objects.filter(user=user, **lookup).first()
+    if existing is None:
+        return membership_create(actor=actor, user=user, role=role, dealer=dealer, region=region)
+    return membership_update(
+        membership=existing, actor=actor, role=role, dealer=dealer, region=region
     )
-    forget_access(user)
-    return membership

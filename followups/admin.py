@@ -1,16 +1,18 @@
 """Deadlines, contacts and notifications are shown, not edited: they change through the
-services. Deadline rules are edited here, through `deadline_rule_update`."""
+services. Deadline rules are edited and removed here, through their services."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from complaints.admin import ReadOnlyAdminMixin
 from core.admin import OutboxStateFilter
-from core.exceptions import ApplicationError, ValidationFailed
+from core.admin_services import ServiceAdmin
 
 from . import services
 from .models import ContactAttempt, Deadline, DeadlineRule, Notification
@@ -57,31 +59,27 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(admin.ModelAdmin):
+class DeadlineRuleAdmin(ServiceAdmin):
+    """Through `deadline_rule_update` and `deadline_rule_delete`: a firm rule can only be
+    shortened here as in the application, and every change is in the audit log."""
+
     list_display = ("dealer", "kind", "hours", "safety_hours", "remind_before_hours")
     list_filter = ("kind", "dealer")
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("dealer", "kind") if obj is not None else ()
 
-    has_add_permission = has_change_permission
-    has_delete_permission = has_change_permission
+    def service_save(
+        self, request: HttpRequest, instance: Any, data: Mapping[str, Any], change: bool
+    ) -> models.Model:
+        return services.deadline_rule_update(
+            dealer=instance.dealer if change else data["dealer"],
+            actor=request.user,
+            kind=instance.kind if change else data["kind"],
+            hours=data.get("hours"),
+            safety_hours=data.get("safety_hours"),
+            remind_before_hours=data.get("remind_before_hours"),
+        )
 
-    def save_model(self, request: HttpRequest, obj: DeadlineRule, form: Any, change: bool) -> None:
-        try:
-            rule = services.deadline_rule_update(
-                dealer=obj.dealer,
-                actor=request.user,
-                kind=obj.kind,
-                hours=obj.hours,
-                safety_hours=obj.safety_hours,
-                remind_before_hours=obj.remind_before_hours,
-            )
-        except ValidationFailed as exc:
-            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.field_errors.items())
-            self.message_user(request, f"{exc.message} {details}", messages.ERROR)
-            return
-        except ApplicationError as exc:
-            self.message_user(request, str(exc.message), messages.ERROR)
-            return
-        obj.pk = rule.pk
+    def service_delete(self, request: HttpRequest, instance: Any) -> None:
+        services.deadline_rule_delete(rule=instance, actor=request.user)

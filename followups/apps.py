@@ -1,5 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def rule_kind_label(entry: Any) -> str:
+    """A deadline rule is named by its kind, in the reader's language."""
+    from .choices import DeadlineKind
+
+    kind = entry.data.get("kind")
+    return str(DeadlineKind(kind).label) if kind in DeadlineKind.values else entry.object_label
 
 
 class FollowupsConfig(AppConfig):
@@ -12,6 +24,7 @@ class FollowupsConfig(AppConfig):
         from complaints.choices import EventKind
         from complaints.selectors import regional_complaint_q
         from complaints.timeline import register_event_text
+        from core.audit import register_actions
         from core.outbox import outbox_register
         from core.scoping import ScopeRule, register
 
@@ -46,3 +59,12 @@ class FollowupsConfig(AppConfig):
             related=("recipient", "complaint__dealer"),
         )
         register_event_text(EventKind.DEADLINE, timeline.deadline_event_text)
+        register_actions(
+            {
+                "deadline_rule.changed": _("%(actor)s changed the deadline rule “%(object)s”"),
+                "deadline_rule.deleted": _(
+                    "%(actor)s removed the deadline rule “%(object)s”: the defaults apply"
+                ),
+            },
+            describe=rule_kind_label,
+        )

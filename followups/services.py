@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from complaints import services as complaint_services
 from complaints.choices import EventKind, State
 from complaints.models import Complaint, actor_user_id
+from core.audit import audit_log, snapshot
 from core.exceptions import (
     Conflict,
     NotFound,
@@ -285,6 +286,8 @@ def notification_mark_all_read(*, user: Any) -> int:
 
 # --- rules ------------------------------------------------------------------------------
 
+RULE_LIMITS = ("hours", "safety_hours", "remind_before_hours")
+
 
 def deadline_rule_update(
     *,
@@ -330,7 +333,42 @@ def deadline_rule_update(
             ]
     if errors:
         raise ValidationFailed(errors)
-    rule, _created = DeadlineRule.objects.update_or_create(
-        dealer=dealer, kind=kind, defaults=values
-    )
+    with transaction.atomic():
+        current = DeadlineRule.objects.select_for_update().filter(dealer=dealer, kind=kind).first()
+        before = snapshot(current, RULE_LIMITS) if current is not None else {}
+        rule, _created = DeadlineRule.objects.update_or_create(
+            dealer=dealer, kind=kind, defaults=values
+        )
+        audit_log(
+            actor=actor,
+            action="deadline_rule.changed",
+            target=rule,
+            dealer_id=dealer.pk,
+            before=before,
+            after=snapshot(rule, RULE_LIMITS),
+            data={"kind": kind},
+        )
     return rule
+
+
+def deadline_rule_delete(*, rule: DeadlineRule, actor: Any) -> None:
+    """Drop a dealer's own limits for one kind: the defaults apply again (managers only).
+
+    Invariant: going back to the defaults never loosens a firm rule beyond the seeds'
+    limits, since the defaults are those limits; the removal is in the audit log.
+    """
+    if MANAGER not in roles_for(actor, rule.dealer_id):
+        raise PermissionDenied(_("Only a manager of this dealer may change its time limits."))
+    with transaction.atomic():
+        locked = DeadlineRule.objects.select_for_update().filter(pk=rule.pk).first()
+        if locked is None:
+            return
+        audit_log(
+            actor=actor,
+            action="deadline_rule.deleted",
+            target=locked,
+            dealer_id=locked.dealer_id,
+            before=snapshot(locked, RULE_LIMITS),
+            data={"kind": locked.kind},
+        )
+        locked.delete()

@@ -12,6 +12,7 @@ class ApiConfig(AppConfig):
     verbose_name = _("Integrations (API)")
 
     def ready(self) -> None:
+        from core.audit import register_actions
         from core.outbox import outbox_register
         from core.scoping import ScopeRule, register
 
@@ -30,4 +31,14 @@ class ApiConfig(AppConfig):
             model=WebhookDelivery,
             send=webhook_send,
             related=("endpoint",),
+        )
+        register_actions(
+            {
+                "webhook.created": _("%(actor)s registered the webhook endpoint %(object)s"),
+                "webhook.changed": _("%(actor)s changed the webhook endpoint %(object)s"),
+                "webhook.deactivated": _("%(actor)s deactivated the webhook endpoint %(object)s"),
+                "api_key.created": _("%(actor)s created the API key %(object)s"),
+                "api_key.changed": _("%(actor)s changed the API key %(object)s"),
+                "api_key.revoked": _("%(actor)s revoked the API key %(object)s"),
+            }
         )

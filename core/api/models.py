@@ -36,6 +36,11 @@ class DealerApiKey(AbstractAPIKey):
         verbose_name = _("API key")  # type: ignore[assignment]
         verbose_name_plural = _("API keys")  # type: ignore[assignment]
 
+    @property
+    def audit_label(self) -> str:
+        # The prefix is unique and not secret: the log names the exact key.
+        return f"{self.name} ({self.prefix})"
+
 
 class IdempotencyRecord(models.Model):
     """The first response to a POST sent with an `Idempotency-Key`, replayed on retries.

@@ -15,7 +15,7 @@ from django.db import models
 from complaints import selectors, services
 from complaints.choices import State
 from complaints.models import CaseEvent, Complaint, ReferenceSequence
-from core.models import User
+from core.models import AuditEntry, User
 from core.scoping import registered_models, rule_for, scoped
 from dealers.models import Customer, Dealer, Membership, Region, RepairOrder, Vehicle
 from followups import services as followup_services
@@ -70,6 +70,9 @@ def dealer_of(row: models.Model, depth: int = 0) -> int | None:
     """The dealer a row belongs to, found by following its foreign keys."""
     if isinstance(row, Dealer):
         return row.pk
+    if isinstance(row, AuditEntry):
+        # The audit log names its dealer by number (core imports no app).
+        return row.dealer_id
     fks = [f for f in row._meta.concrete_fields if isinstance(f, models.ForeignKey)]
     for fk in fks:
         if fk.related_model is Dealer and getattr(row, fk.attname) is not None:

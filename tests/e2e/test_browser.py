@@ -185,6 +185,13 @@ def test_manager_screens(page, live_server, alice, make_complaint, log_in, shoot
     page.locator("#rule-first_response").get_by_role("button", name="Save").click()
     expect(page.locator(".alert-success")).to_be_visible()
     expect(page.locator("#rule-first_response .rule-override")).to_have_text("12 hours")
+    # The change is in the dealer's audit log, with the value before and after.
+    page.locator("#user-menu").click()
+    page.get_by_role("link", name="Audit log").click()
+    newest = page.locator(".audit-line").first
+    expect(newest).to_contain_text("changed the deadline rule “First response”")
+    expect(newest.locator(".audit-changes")).to_contain_text("12")
+    shoot("20-audit-log")
     page.locator("#notifications-link").click()
     expect(page.locator("h1")).to_have_text("Notifications")
     shoot("15-notifications")

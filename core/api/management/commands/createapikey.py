@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.api.models import DealerApiKey
+from core.api.services import api_key_create
+from core.exceptions import ValidationFailed
 from dealers.models import Dealer
 
 
@@ -21,10 +22,13 @@ class Command(BaseCommand):
         found = Dealer.objects.filter(code=dealer.strip().upper()).first()
         if found is None:
             raise CommandError(f"No dealer with code {dealer!r}.")
-        name = name.strip()
-        if not name or len(name) > 50:
-            raise CommandError("The name must have 1 to 50 characters.")
-        api_key, key = DealerApiKey.objects.create_key(dealer=found, name=name)
+        try:
+            # The operator at the command line is the system: the audit log says so.
+            api_key, key = api_key_create(dealer=found, actor=None, name=name)
+        except ValidationFailed as exc:
+            problems = [text for texts in exc.field_errors.values() for text in texts]
+            raise CommandError(" ".join(problems)) from None
+        name = api_key.name
         self.stderr.write(
             f"API key {api_key.prefix} for {found.code} ({name}). "
             "Store it now: it cannot be shown again."

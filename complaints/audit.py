@@ -1,0 +1,113 @@
+"""The managers' audit log: the case timelines and the audit log of everything else, read
+together, newest first, each entry rendered in the reader's language.
+
+Case events stay in their own table (complaints.CaseEvent, the timeline every case page
+shows); they are not copied into core.AuditEntry. This module names them with the same kind
+of action code and merges the two when a manager reads the log.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import Change, audit_entry_list, changes, register_actions
+from core.models import AuditEntry
+from core.scoping import MANAGER, access_for, scoped
+
+from .models import CaseEvent
+
+CASE_ACTIONS = {
+    "case.created": _("%(actor)s received case %(object)s"),
+    "case.changed": _("%(actor)s corrected case %(object)s"),
+    "case.note_added": _("%(actor)s added a note to case %(object)s"),
+    "case.reassigned": _("%(actor)s handed case %(object)s over"),
+    "case.supplier_changed": _("%(actor)s changed the outside supplier of case %(object)s"),
+    "case.escalated": _("%(actor)s escalated case %(object)s"),
+    "case.contact_recorded": _("%(actor)s recorded a contact for case %(object)s"),
+    "case.promise_made": _("%(actor)s made a promise for case %(object)s"),
+    "case.promise_kept": _("%(actor)s kept a promise of case %(object)s"),
+    "case.repair_promised": _("%(actor)s promised a repair date for case %(object)s"),
+    "case.deadline_changed": _("%(actor)s recorded a deadline of case %(object)s"),
+    "case.deadline_breached": _("%(actor)s recorded a missed deadline of case %(object)s"),
+    "case.deadline_escalated": _("%(actor)s escalated a missed deadline of case %(object)s"),
+    "case.handover_confirmed": _("%(actor)s confirmed the hand-over of case %(object)s"),
+    "case.listening_started": _("%(actor)s started listening on case %(object)s"),
+    "case.investigation_started": _("%(actor)s started investigating case %(object)s"),
+    "case.findings_recorded": _("%(actor)s recorded the findings of case %(object)s"),
+    "case.decided": _("%(actor)s decided case %(object)s"),
+    "case.submitted_for_approval": _("%(actor)s submitted case %(object)s for approval"),
+    "case.approved": _("%(actor)s approved the decision on case %(object)s"),
+    "case.rejected": _("%(actor)s rejected the decision on case %(object)s"),
+    "case.action_completed": _("%(actor)s completed the agreed action on case %(object)s"),
+    "case.resolution_confirmed": _("%(actor)s confirmed case %(object)s resolved"),
+    "case.reopened": _("%(actor)s reopened case %(object)s"),
+    "case.closed": _("%(actor)s closed case %(object)s"),
+    "case.withdrawn": _("%(actor)s withdrew case %(object)s"),
+}
+
+
+def register() -> None:
+    register_actions(CASE_ACTIONS)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of the managers' log, whichever table it came from."""
+
+    at: datetime
+    action: str
+    text: str
+    comment: str = ""
+    reference: str = ""  # the case, for a link
+    changes: list[Change] = field(default_factory=list)
+
+
+def _case_line(event: CaseEvent) -> LogLine:
+    template = CASE_ACTIONS.get(event.action, _("%(actor)s changed case %(object)s"))
+    reference = event.complaint.reference
+    return LogLine(
+        at=event.created_at,
+        action=event.action,
+        text=str(template) % {"actor": event.actor_display, "object": reference},
+        comment=event.text,
+        reference=reference,
+    )
+
+
+def _entry_line(entry: AuditEntry, names: dict[Any, str]) -> LogLine:
+    return LogLine(
+        at=entry.created_at, action=entry.action, text=entry.text, changes=changes(entry, names)
+    )
+
+
+def audit_trail(
+    *, actor: Any, dealer_id: int | None, before: datetime | None = None, limit: int = 100
+) -> list[LogLine]:
+    """The newest `limit` lines older than `before`, of one dealer (or, for a superuser
+    with `dealer_id=None`, of all): managers and superusers only, everybody else none."""
+    access = access_for(actor)
+    if not access.is_superuser and (dealer_id is None or MANAGER not in access.roles_at(dealer_id)):
+        return []
+    events = scoped(CaseEvent, actor).select_related("complaint").order_by("-created_at", "-id")
+    entries = audit_entry_list(actor=actor, dealer_id=dealer_id).order_by("-created_at", "-id")
+    if dealer_id is not None:
+        events = events.filter(complaint__dealer_id=dealer_id)
+    if before is not None:
+        events = events.filter(created_at__lt=before)
+        entries = entries.filter(created_at__lt=before)
+    # Both are read newest first, at most `limit` each; the merge keeps the newest of both.
+    names: dict[Any, str] = {}
+    merged: Iterator[LogLine] = heapq.merge(
+        (_case_line(e) for e in events[:limit]),
+        (_entry_line(e, names) for e in entries[:limit]),
+        key=lambda line: line.at,
+        reverse=True,
+    )
+    return list(itertools.islice(merged, limit))
