@@ -341,6 +341,7 @@ class FollowUpContactMixin(forms.Form):
         from followups.selectors import follow_up_contact
 
         contact = follow_up_contact(
+            actor=self.actor,
             complaint=self.complaint,
             outcome=self.required_outcome,
             contact_id=self.cleaned_data.get("contact"),

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedManager, unscoped
 
 
 class TimeStampedModel(models.Model):
@@ -12,6 +16,30 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DealerOwned(models.Model):
+    """The base of every dealer-owned model: a `ScopedManager` as `objects`.
+
+    A model with a manager of its own makes it a `ScopedManager` (or mixes in
+    `ScopedManagerMixin` and uses a `ScopedQuerySet`); `core.scoping.register()` refuses
+    anything else.
+    Uniqueness checks (`full_clean()`, model forms) look at every row, whoever owns it: a
+    value that is taken is taken, and they report only whether one exists.
+    """
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        with unscoped("validation"):
+            super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        with unscoped("validation"):
+            super().validate_constraints(exclude=exclude)
 
 
 class User(AbstractUser):

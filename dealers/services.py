@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import PermissionDenied, ValidationFailed
-from core.scoping import WORK_ROLES, forget_access, roles_for
+from core.scoping import WORK_ROLES, forget_access, roles_for, scoped
 from core.text import require_storable, require_storable_instance
 
 from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
@@ -71,7 +71,8 @@ def customer_upsert(
         raise ValidationFailed({"dms_id": [_("Give the customer's id in the DMS.")]})
     require_storable({"dms_id": dms_id})
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().filter(dealer=dealer, dms_id=dms_id).first()
+        customers = scoped(Customer, actor, write=True).select_for_update()
+        customer = customers.filter(dealer=dealer, dms_id=dms_id).first()
         created = customer is None
         if customer is None:
             customer = Customer(dealer=dealer, dms_id=dms_id)
@@ -101,7 +102,8 @@ def vehicle_upsert(
     require_storable({"vin": vin})
     vin = normalize_vin(vin)
     with transaction.atomic():
-        vehicle = Vehicle.objects.select_for_update().filter(dealer=dealer, vin=vin).first()
+        vehicles = scoped(Vehicle, actor, write=True).select_for_update()
+        vehicle = vehicles.filter(dealer=dealer, vin=vin).first()
         created = vehicle is None
         if vehicle is None:
             vehicle = Vehicle(dealer=dealer, vin=vin)
@@ -120,7 +122,8 @@ def repair_order_upsert(
     _require_worker(actor, dealer)
     require_storable({"number": number})
     with transaction.atomic():
-        order = RepairOrder.objects.select_for_update().filter(dealer=dealer, number=number).first()
+        orders = scoped(RepairOrder, actor, write=True).select_for_update()
+        order = orders.filter(dealer=dealer, number=number).first()
         created = order is None
         if order is None:
             order = RepairOrder(dealer=dealer, number=number, vehicle=vehicle)
@@ -140,7 +143,8 @@ def membership_grant(
 ) -> Membership:
     """Give a user a role; replaces an earlier role at the same dealer or region."""
     lookup = {"dealer": dealer} if role != Role.REGIONAL else {"region": region}
-    membership, _created = Membership.objects.update_or_create(
+    # Granting roles is the administrators' work (admin, management commands): no actor.
+    membership, _created = Membership.objects.unscoped(reason="system").update_or_create(
         user=user, **lookup, defaults={"role": role}
     )
     forget_access(user)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from complaints.choices import State
 from complaints.models import Complaint
+from core.scoping import unscoped
 
 from . import services
 from .choices import DeadlineKind
@@ -31,6 +32,7 @@ def _overdue(deadline: Deadline, *, hours_late: float) -> None:
     )
 
 
+@unscoped("demo")
 def seed_followups(ctx: Any) -> None:
     """Give the demo cases realistic deadlines, contacts and promises; some are overdue and
     swept, so the overdue board and the notifications have something to show. Idempotent:

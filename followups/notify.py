@@ -43,7 +43,7 @@ def local_time(moment: datetime, complaint: Complaint) -> str:
 
 def managers_by_dealer(dealer_ids: Iterable[int]) -> dict[int, list[Any]]:
     result: dict[int, list[Any]] = {}
-    memberships = Membership.objects.filter(
+    memberships = Membership.objects.unscoped(reason="system").filter(
         dealer_id__in=set(dealer_ids), role=MANAGER, user__is_active=True
     ).select_related("user")
     for membership in memberships.order_by("user_id"):
@@ -54,7 +54,7 @@ def managers_by_dealer(dealer_ids: Iterable[int]) -> dict[int, list[Any]]:
 
 def regional_by_region(region_ids: Iterable[int]) -> dict[int, list[Any]]:
     result: dict[int, list[Any]] = {}
-    memberships = Membership.objects.filter(
+    memberships = Membership.objects.unscoped(reason="system").filter(
         region_id__in=set(region_ids), role=REGIONAL, user__is_active=True
     ).select_related("user")
     for membership in memberships.order_by("user_id"):

@@ -87,7 +87,7 @@ def _on_update(complaint: Complaint, event: CaseEvent) -> None:
         return
     # A case that becomes safety-related while following up is followed up within 24 h of
     # the completed action, not 72 h: pull the open follow-up deadline in.
-    for deadline in Deadline.objects.filter(OPEN, complaint=complaint, kind=DeadlineKind.FOLLOW_UP):
+    for deadline in complaint.deadlines.filter(OPEN, kind=DeadlineKind.FOLLOW_UP):
         from .rules import due_by_rule
 
         due_at, rule = due_by_rule(
@@ -97,7 +97,9 @@ def _on_update(complaint: Complaint, event: CaseEvent) -> None:
             safety=True,
         )
         if due_at < deadline.due_at:
-            Deadline.objects.filter(pk=deadline.pk, breached_at=None).update(
+            Deadline.objects.unscoped(reason="instance").filter(
+                pk=deadline.pk, breached_at=None
+            ).update(
                 due_at=due_at, rule=rule
             )
 

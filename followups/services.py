@@ -25,7 +25,7 @@ from core.exceptions import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from core.scoping import MANAGER, roles_for
+from core.scoping import MANAGER, roles_for, scoped
 from core.text import MAX_TEXT_LENGTH, require_storable, text_problem
 from dealers.models import Dealer
 
@@ -102,13 +102,15 @@ def deadlines_satisfy(
     *, complaint: Complaint, kinds: list[str], reason: str, since: datetime | None = None
 ) -> list[Deadline]:
     """Mark the case's open deadlines of these kinds satisfied (late ones too)."""
-    queryset = Deadline.objects.filter(OPEN, complaint=complaint, kind__in=kinds)
+    queryset = complaint.deadlines.filter(OPEN, kind__in=kinds)
     if since is not None:
         queryset = queryset.filter(started_at__lte=since)
     satisfied = list(queryset)
     if satisfied:
         now = timezone.now()
-        Deadline.objects.filter(OPEN, pk__in=[d.pk for d in satisfied]).update(
+        Deadline.objects.unscoped(reason="instance").filter(
+            OPEN, pk__in=[d.pk for d in satisfied]
+        ).update(
             satisfied_at=now, outcome_reason=reason[:200]
         )
         for deadline in satisfied:
@@ -119,7 +121,7 @@ def deadlines_satisfy(
 def deadlines_cancel_outside(*, complaint: Complaint, state: str, reason: str) -> int:
     """Cancel the open deadlines that do not belong to the case's new state."""
     stale = [kind for kind, states in KIND_STATES.items() if state not in states]
-    return Deadline.objects.filter(OPEN, complaint=complaint, kind__in=stale).update(
+    return complaint.deadlines.filter(OPEN, kind__in=stale).update(
         cancelled_at=timezone.now(), outcome_reason=reason[:200]
     )
 
@@ -228,7 +230,7 @@ def _contact_satisfies(complaint: Complaint, contact: ContactAttempt) -> None:
 
 def _unreachable_streak(complaint: Complaint) -> int:
     streak = 0
-    outcomes = ContactAttempt.objects.filter(complaint=complaint).order_by("-contacted_at", "-id")
+    outcomes = complaint.contacts.order_by("-contacted_at", "-id")
     for outcome in outcomes.values_list("outcome", flat=True)[: UNREACHABLE_ESCALATION + 1]:
         if outcome != ContactOutcome.UNREACHABLE:
             break
@@ -319,7 +321,7 @@ def _deadline_done(
             comment=note,
             payload=payload,
         )
-        done = Deadline.objects.filter(OPEN, pk=deadline.pk).update(
+        done = Deadline.objects.unscoped(reason="instance").filter(OPEN, pk=deadline.pk).update(
             satisfied_at=timezone.now(), outcome_reason=note.strip()[:200] or default_reason
         )
         if done != 1:
@@ -401,16 +403,17 @@ def notification_mark_read(*, notification: Notification, user: Any) -> Notifica
         raise NotFound()
     if notification.read_at is None:
         now = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=now)
+        Notification.objects.unscoped(reason="instance").filter(
+            pk=notification.pk, read_at=None
+        ).update(read_at=now)
         notification.read_at = now
     return notification
 
 
 def notification_mark_all_read(*, user: Any) -> int:
     """Mark all the user's notifications read."""
-    return Notification.objects.filter(recipient_id=user.pk, read_at=None).update(
-        read_at=timezone.now()
-    )
+    # The recipient's own rows, through the user: notifications are read only by them.
+    return user.notifications.filter(read_at=None).update(read_at=timezone.now())
 
 
 # --- rules ------------------------------------------------------------------------------
@@ -460,7 +463,7 @@ def deadline_rule_update(
             ]
     if errors:
         raise ValidationFailed(errors)
-    rule, _created = DeadlineRule.objects.update_or_create(
+    rule, _created = scoped(DeadlineRule, actor, write=True).update_or_create(
         dealer=dealer, kind=kind, defaults=values
     )
     return rule

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
+from core.scoping import unscoped
 from dealers.models import Customer, Dealer
 
 from . import notify
@@ -53,6 +54,7 @@ class SweepResult:
         return f"breached={self.breached} escalated={self.escalated} reminded={self.reminded}"
 
 
+@unscoped("sweep")
 def deadline_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
     """One pass over the deadlines: breaches (level 1), breaches still open a day later
     (level 2) and due-soon reminders.
@@ -363,11 +365,13 @@ def _claimable(now: datetime) -> Q:
     )
 
 
+@unscoped("outbox")
 def outbox_pending_count(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     return Notification.objects.filter(_claimable(now)).count()
 
 
+@unscoped("outbox")
 def outbox_deliver(*, now: datetime | None = None, limit: int = 200) -> int:
     """Send up to `limit` due notification e-mails; returns how many were sent.
 

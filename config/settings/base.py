@@ -223,6 +223,9 @@ WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", DEBUG)
 WEBHOOK_ALLOWED_NETWORKS = env_networks("WEBHOOK_ALLOWED_NETWORKS")
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+# A read of a dealer-owned model that names no scope (core.scoping) raises where this is
+# true; otherwise it is logged once per call site and goes through.
+SCOPING_STRICT = env_bool("SCOPING_STRICT", DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -12,8 +12,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
+from core.models import DealerOwned
+from core.scoping import ScopedManagerMixin, ScopedQuerySet
 from dealers.models import Dealer
 
 from .network import check_host, loopback_allowed
@@ -21,7 +23,11 @@ from .network import check_host, loopback_allowed
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-class DealerApiKey(AbstractAPIKey):
+class DealerApiKeyManager(ScopedManagerMixin, APIKeyManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    """The key manager (`create_key`), with dealer scoping like every dealer-owned model."""
+
+
+class DealerApiKey(DealerOwned, AbstractAPIKey):
     """One key per DMS connection, bound to one dealer; stored hashed, shown once.
 
     A key acts with an advisor's rights at its dealer, so it can never approve a decision.
@@ -32,13 +38,15 @@ class DealerApiKey(AbstractAPIKey):
         Dealer, on_delete=models.PROTECT, related_name="api_keys", verbose_name=_("dealer")
     )
 
+    objects = DealerApiKeyManager()
+
     class Meta(AbstractAPIKey.Meta):
         # The stubs type the inherited names as str; Django takes lazy translations.
         verbose_name = _("API key")  # type: ignore[assignment]
         verbose_name_plural = _("API keys")  # type: ignore[assignment]
 
 
-class IdempotencyRecord(models.Model):
+class IdempotencyRecord(DealerOwned):
     """The first response to a POST sent with an `Idempotency-Key`, replayed on retries.
 
     `status_code` is NULL while the first request is still running.
@@ -88,7 +96,7 @@ def validate_webhook_url(value: str) -> None:
     raise ValidationError(_("A webhook endpoint must be an https:// URL."), code="https_required")
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(DealerOwned):
     """An HTTPS endpoint a dealer registered for case events, with its signing secret."""
 
     dealer = models.ForeignKey(
@@ -137,7 +145,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(DealerOwned):
     """One event for one endpoint: written with the change, sent and retried by Celery.
 
     `log` keeps every attempt (time, HTTP status or error, duration).

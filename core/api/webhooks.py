@@ -27,6 +27,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.scoping import unscoped
+
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, validate_webhook_url
 from .network import check_resolved
 
@@ -122,6 +124,7 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
+@unscoped("outbox")
 def deliver(delivery_id: int, *, session: Any = requests) -> str | None:
     """Send one due delivery; returns its new status, or None if it was not ours to send."""
     delivery = _claim(delivery_id)
@@ -196,6 +199,7 @@ def deliver(delivery_id: int, *, session: Any = requests) -> str | None:
     return new_status
 
 
+@unscoped("outbox")
 def due_delivery_ids(limit: int = 500) -> list[int]:
     """Deliveries to (re)send now; also frees those a dead worker left 'sending'."""
     now = timezone.now()
