@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
 from core.models import DealerOwned, TimeStampedModel
-from core.scoping import MANAGER, WORK_ROLES, ScopedQuerySet, roles_for
+from core.scoping import MANAGER, WORK_ROLES, ScopedManager, ScopedQuerySet, roles_for
 from dealers.models import Customer, Dealer, Vehicle
 
 from .choices import (
@@ -411,6 +411,10 @@ class ImmutableQuerySet(ScopedQuerySet):
         raise TypeError("The case timeline is append-only.")
 
 
+class CaseEventManager(ScopedManager):
+    _queryset_class = ImmutableQuerySet
+
+
 class CaseEvent(DealerOwned):
     """One entry of a case's timeline. Written once, never changed or deleted.
 
@@ -458,7 +462,7 @@ class CaseEvent(DealerOwned):
     payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects = ImmutableQuerySet.as_manager()
+    objects: ClassVar[CaseEventManager] = CaseEventManager()
 
     class Meta:
         ordering = ["created_at", "id"]

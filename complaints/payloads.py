@@ -329,6 +329,7 @@ class FollowUpContactMixin(forms.Form):
     required_outcome: str = ""
     missing_message: Any = ""
     complaint: Complaint
+    actor: Any
 
     contact = forms.IntegerField(
         label=_("Follow-up contact"),

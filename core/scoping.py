@@ -59,7 +59,7 @@ WORK_ROLES = frozenset({ADVISOR, MANAGER})
 # Every way to read across dealers, by name. A read outside `scoped()` must name one of
 # these, so that each such read says why it may see every dealer.
 ESCAPES: dict[str, str] = {
-    "sweep": "the deadline sweep and the delivery of its notifications: act for no one",
+    "sweep": "the deadline sweep: due deadlines of every dealer, acted on for no one",
     "outbox": "delivering queued e-mails and webhooks, claimed row by row",
     "access": "working out what an actor may reach, from their own memberships",
     "authentication": "finding an API key by its prefix, before there is an actor",
@@ -178,18 +178,24 @@ class ScopedQuerySet(QuerySet[Any]):
     _scope: str | None = None
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]
         clone._scope = self._scope
         return clone
 
     def _with_scope(self, scope: str) -> Self:
-        clone = self._chain()
+        clone = self._chain()  # type: ignore[attr-defined]
         clone._scope = scope
         return clone
 
     def unscoped(self, *, reason: str) -> Self:
         """Every row, for a named reason from `ESCAPES` (no actor involved)."""
         return self._with_scope(_check_reason(reason))
+
+    def __repr__(self) -> str:
+        # A debugger, a log line or an error page must not fail on an unscoped queryset.
+        if self._scope is None and _escape.get() is None and self._result_cache is None:
+            return f"<{type(self).__name__} of {self.model.__name__}, unscoped: not evaluated>"
+        return super().__repr__()
 
     def _check_scope(self, operation: str) -> None:
         if self._scope is not None or _escape.get() is not None or self.query.is_empty():
@@ -203,13 +209,13 @@ class ScopedQuerySet(QuerySet[Any]):
                 result._scope = None
         return result
 
-    def __or__(self, other: Any) -> Self:  # type: ignore[override]
+    def __or__(self, other: Any) -> Self:
         return self._combined(super().__or__(other), other)
 
-    def __and__(self, other: Any) -> Self:  # type: ignore[override]
+    def __and__(self, other: Any) -> Self:
         return self._combined(super().__and__(other), other)
 
-    def __xor__(self, other: Any) -> Self:  # type: ignore[override]
+    def __xor__(self, other: Any) -> Self:
         return self._combined(super().__xor__(other), other)
 
     def _combinator_query(self, combinator: str, *other_qs: Any, all: bool = False) -> Self:  # noqa: A002
@@ -221,7 +227,7 @@ class ScopedQuerySet(QuerySet[Any]):
     def _fetch_all(self) -> None:
         if self._result_cache is None:
             self._check_scope("fetch")
-        super()._fetch_all()  # type: ignore[misc]
+        super()._fetch_all()
 
     def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
         self._check_scope("iterator")
@@ -269,7 +275,7 @@ class ScopedQuerySet(QuerySet[Any]):
         )
 
     @classmethod
-    def as_manager(cls) -> Any:  # type: ignore[override]
+    def as_manager(cls) -> Any:
         manager = ScopedManager.from_queryset(cls)()
         manager._built_with_as_manager = True
         return manager
@@ -333,7 +339,7 @@ def access_for(actor: Actor | None) -> Access:
         access = NO_ACCESS
     else:
         access = _user_access(actor)
-    actor._scoping_access = access  # type: ignore[union-attr]
+    actor._scoping_access = access  # type: ignore[attr-defined]
     return access
 
 
@@ -379,8 +385,9 @@ _RULES: dict[type[models.Model], ScopeRule] = {}
 
 def register(model: type[models.Model], rule: ScopeRule) -> None:
     manager = model._default_manager
-    if not isinstance(manager, ScopedManagerMixin) or not issubclass(
-        manager._queryset_class, ScopedQuerySet
+    queryset_class = getattr(manager, "_queryset_class", None)
+    if not isinstance(manager, ScopedManagerMixin) or not (
+        isinstance(queryset_class, type) and issubclass(queryset_class, ScopedQuerySet)
     ):
         raise ImproperlyConfigured(
             f"{model._meta.label} is dealer-owned: derive it from core.models.DealerOwned, "

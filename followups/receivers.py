@@ -99,9 +99,7 @@ def _on_update(complaint: Complaint, event: CaseEvent) -> None:
         if due_at < deadline.due_at:
             Deadline.objects.unscoped(reason="instance").filter(
                 pk=deadline.pk, breached_at=None
-            ).update(
-                due_at=due_at, rule=rule
-            )
+            ).update(due_at=due_at, rule=rule)
 
 
 def _on_reassignment(complaint: Complaint, event: CaseEvent, actor: Any) -> None:

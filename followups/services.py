@@ -110,9 +110,7 @@ def deadlines_satisfy(
         now = timezone.now()
         Deadline.objects.unscoped(reason="instance").filter(
             OPEN, pk__in=[d.pk for d in satisfied]
-        ).update(
-            satisfied_at=now, outcome_reason=reason[:200]
-        )
+        ).update(satisfied_at=now, outcome_reason=reason[:200])
         for deadline in satisfied:
             deadline.satisfied_at, deadline.outcome_reason = now, reason[:200]
     return satisfied
@@ -321,8 +319,12 @@ def _deadline_done(
             comment=note,
             payload=payload,
         )
-        done = Deadline.objects.unscoped(reason="instance").filter(OPEN, pk=deadline.pk).update(
-            satisfied_at=timezone.now(), outcome_reason=note.strip()[:200] or default_reason
+        done = (
+            Deadline.objects.unscoped(reason="instance")
+            .filter(OPEN, pk=deadline.pk)
+            .update(
+                satisfied_at=timezone.now(), outcome_reason=note.strip()[:200] or default_reason
+            )
         )
         if done != 1:
             raise Conflict(closed_message, code="deadline_closed")

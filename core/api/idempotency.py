@@ -80,18 +80,18 @@ def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> Idempot
                 continue  # removed in between: try again
         if existing.created_at < now - _retention():
             # Expired: forget it and take the key afresh.
-            _records().filter(
-                pk=existing.pk, created_at=existing.created_at
-            ).delete()
+            _records().filter(pk=existing.pk, created_at=existing.created_at).delete()
             continue
         if (
             existing.status_code is None
             and existing.fingerprint == print_
             and existing.created_at < now - _in_flight_timeout()
         ):
-            taken = _records().filter(
-                pk=existing.pk, status_code=None, created_at=existing.created_at
-            ).update(created_at=now)
+            taken = (
+                _records()
+                .filter(pk=existing.pk, status_code=None, created_at=existing.created_at)
+                .update(created_at=now)
+            )
             if taken == 1:
                 return None
         return existing
@@ -100,9 +100,7 @@ def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> Idempot
 
 def purge_expired() -> int:
     """Forget records older than the retention (24 h): their keys may be used again."""
-    deleted, _rows = _records().filter(
-        created_at__lt=timezone.now() - _retention()
-    ).delete()
+    deleted, _rows = _records().filter(created_at__lt=timezone.now() - _retention()).delete()
     return deleted
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -38,7 +38,7 @@ class DealerApiKey(DealerOwned, AbstractAPIKey):
         Dealer, on_delete=models.PROTECT, related_name="api_keys", verbose_name=_("dealer")
     )
 
-    objects = DealerApiKeyManager()
+    objects: ClassVar[DealerApiKeyManager] = DealerApiKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         # The stubs type the inherited names as str; Django takes lazy translations.
