@@ -249,3 +249,15 @@ def test_dealers_have_a_scope_registered():
     # The dealer itself is dealer-owned: its list is the dealers the actor works at.
     assert Dealer in registered_models()
     assert apps.get_model("followups", "Notification") in registered_models()
+
+
+def test_users_and_api_clients_are_actors(alice):
+    from core.actors import Actor
+    from core.api.authentication import ApiClient
+    from core.api.models import DealerApiKey
+
+    api_key, _raw = DealerApiKey.objects.create_key(dealer=alice.dealer, name="DMS")
+    client = ApiClient(api_key)
+
+    assert isinstance(alice.advisor, Actor) and isinstance(client, Actor)
+    assert scoped(Dealer, client).get() == alice.dealer
