@@ -285,16 +285,22 @@ class ScopedManagerMixin:
     """Makes a manager hand out `ScopedQuerySet`s marked with how they were obtained."""
 
     def get_queryset(self) -> Any:
+        # The queryset is new: it is marked in place rather than cloned once more.
         queryset = super().get_queryset()  # type: ignore[misc]
         if getattr(self, "instance", None) is not None:
             # A related manager (`complaint.deadlines`): it follows an instance the caller
             # already holds.
-            return queryset._with_scope("related")
-        escape = _escape.get()
-        if escape is not None:
-            return queryset._with_scope(escape)
-        if _built_by_test_code():
-            return queryset._with_scope("test")
+            queryset._scope = "related"
+        elif (escape := _escape.get()) is not None:
+            queryset._scope = escape
+        elif _built_by_test_code():
+            queryset._scope = "test"
+        return queryset
+
+    def unscoped(self, *, reason: str) -> Any:
+        """Every row, for a named reason from `ESCAPES` (no actor involved)."""
+        queryset = self.get_queryset()
+        queryset._scope = _check_reason(reason)
         return queryset
 
 
@@ -419,11 +425,9 @@ def scoped[M: models.Model](
     rule = _RULES.get(queryset.model)
     if rule is None:
         raise LookupError(f"{queryset.model.__name__} has no dealer scope registered.")
-    if isinstance(queryset, ScopedQuerySet):
-        queryset = queryset._with_scope("actor")
     access = access_for(actor)
     if access.is_superuser:
-        return queryset
+        return queryset._with_scope("actor") if isinstance(queryset, ScopedQuerySet) else queryset
     condition = Q(**{f"{rule.dealer_lookup}__in": sorted(access.worked_dealer_ids)})
     if not write and access.region_ids and rule.regional is not None:
         condition |= rule.regional(access.region_ids)
@@ -433,4 +437,7 @@ def scoped[M: models.Model](
         # Only a signed-in person owns rows; an API client's id is not a user id.
         user_id = actor.pk if isinstance(actor, get_user_model()) else None
         condition &= Q(**{rule.owner_lookup: user_id})
-    return queryset.filter(condition)
+    result = queryset.filter(condition)
+    if isinstance(result, ScopedQuerySet):
+        result._scope = "actor"  # a new queryset: marked in place
+    return result
