@@ -19,7 +19,15 @@ Scoping is the default, not a habit. A registered model's default manager is a
 
 Saving, creating and bulk-creating rows read nothing and are always allowed, and so is an
 empty `Model.objects.none()`. Migrations use historical models with plain managers and are
-unaffected.
+unaffected. Following a foreign key (`complaint.dealer`) and `refresh_from_db()` go through
+Django's plain base manager: they read the one row the instance points to (never use
+`_base_manager` to read anything else). A subquery (`Exists(...)`, `__in=queryset`,
+`Subquery(...)`) is compiled into its outer query and is not checked on its own: correlate it
+with the outer row (`OuterRef`) or build it from `scoped()`.
+
+The test suite registers its directory with `allow_direct_reads_under()`: a queryset built
+by code there (set-up, factories, assertions) is marked "test"; a queryset built by the
+application code a test calls is checked as always. The actor type is `core.actors.Actor`.
 
 Where `settings.SCOPING_STRICT` is true (development and tests) an unscoped read raises
 `UnscopedRead`; in production it is logged once per call site and goes through, because an
