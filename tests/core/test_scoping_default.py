@@ -261,3 +261,16 @@ def test_users_and_api_clients_are_actors(alice):
 
     assert isinstance(alice.advisor, Actor) and isinstance(client, Actor)
     assert scoped(Dealer, client).get() == alice.dealer
+
+
+def test_the_operators_export_and_shell_read_every_dealer(alice, bob, as_the_application, capsys):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("dumpdata", "dealers.dealer", stdout=out)
+    assert alice.dealer.code in out.getvalue() and bob.dealer.code in out.getvalue()
+
+    call_command("shell", command="print('dealers:', Dealer.objects.count())", verbosity=0)
+    assert "dealers: 2" in capsys.readouterr().out
