@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
-from core.models import TimeStampedModel
-from core.scoping import MANAGER, WORK_ROLES, roles_for
+from core.models import DealerOwned, TimeStampedModel
+from core.scoping import MANAGER, WORK_ROLES, ScopedManager, ScopedQuerySet, roles_for
 from dealers.models import Customer, Dealer, Vehicle
 
 from .choices import (
@@ -71,7 +71,7 @@ def can_approve(complaint: models.Model, actor: Any) -> bool:
     return can_manage(complaint, actor) and not submitted_by_actor
 
 
-class Complaint(FSMModelMixin, TimeStampedModel):
+class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
     """A customer's complaint, run through the seven steps by its state machine."""
 
     reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
@@ -404,7 +404,7 @@ class ReferenceSequence(models.Model):
         return f"{self.dealer_id}/{self.year}: {self.last_value}"
 
 
-class ImmutableQuerySet(models.QuerySet):
+class ImmutableQuerySet(ScopedQuerySet):
     def update(self, **kwargs: Any) -> int:
         raise TypeError("The case timeline is append-only.")
 
@@ -412,7 +412,11 @@ class ImmutableQuerySet(models.QuerySet):
         raise TypeError("The case timeline is append-only.")
 
 
-class CaseEvent(models.Model):
+class CaseEventManager(ScopedManager):
+    _queryset_class = ImmutableQuerySet
+
+
+class CaseEvent(DealerOwned):
     """One entry of a case's timeline. Written once, never changed or deleted.
 
     On PostgreSQL a trigger refuses UPDATE and DELETE as well, so not even raw SQL or a
@@ -459,7 +463,7 @@ class CaseEvent(models.Model):
     payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects = ImmutableQuerySet.as_manager()
+    objects: ClassVar[CaseEventManager] = CaseEventManager()
 
     class Meta:
         ordering = ["created_at", "id"]

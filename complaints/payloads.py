@@ -329,6 +329,7 @@ class FollowUpContactMixin(forms.Form):
     required_outcome: str = ""
     missing_message: Any = ""
     complaint: Complaint
+    actor: Any
 
     contact = forms.IntegerField(
         label=_("Follow-up contact"),
@@ -341,6 +342,7 @@ class FollowUpContactMixin(forms.Form):
         from followups.selectors import follow_up_contact
 
         contact = follow_up_contact(
+            actor=self.actor,
             complaint=self.complaint,
             outcome=self.required_outcome,
             contact_id=self.cleaned_data.get("contact"),

@@ -430,7 +430,9 @@ def complaint_update(
         form = form_class({**current, **data}, instance=locked)
         if "vehicle" in form.fields:
             vehicle_field = cast(ModelChoiceField, form.fields["vehicle"])
-            vehicle_field.queryset = Vehicle.objects.filter(dealer_id=locked.dealer_id)
+            vehicle_field.queryset = scoped(Vehicle, actor, write=True).filter(
+                dealer_id=locked.dealer_id
+            )
         before = _snapshot(locked)
         if not form.is_valid():
             raise ValidationFailed({k: list(v) for k, v in form.errors.items()})

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .scoping import ScopedManager, ScopedQuerySet, unscoped
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
@@ -16,6 +18,30 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DealerOwned(models.Model):
+    """The base of every dealer-owned model: a `ScopedManager` as `objects`.
+
+    A model with a manager of its own makes it a `ScopedManager` (or mixes in
+    `ScopedManagerMixin` and uses a `ScopedQuerySet`); `core.scoping.register()` refuses
+    anything else.
+    Uniqueness checks (`full_clean()`, model forms) look at every row, whoever owns it: a
+    value that is taken is taken, and they report only whether one exists.
+    """
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        with unscoped("validation"):
+            super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        with unscoped("validation"):
+            super().validate_constraints(exclude=exclude)
 
 
 class User(AbstractUser):
@@ -42,7 +68,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(ScopedQuerySet):
     """A queryset that writes nothing but new rows: the log is history, not state."""
 
     def update(self, **kwargs: Any) -> int:
@@ -52,7 +78,11 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise TypeError("The audit log is append-only.")
 
 
-class AuditEntry(models.Model):
+class AuditEntryManager(ScopedManager):
+    _queryset_class = AppendOnlyQuerySet
+
+
+class AuditEntry(DealerOwned):
     """One change to anything a user can change, written once and never changed or deleted.
 
     Who acted is a user, an API key (by id and label: the key lives in another app, and this
@@ -85,7 +115,7 @@ class AuditEntry(models.Model):
     object_label = models.CharField(_("object"), max_length=200, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects: ClassVar[AuditEntryManager] = AuditEntryManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import DealerOwned, TimeStampedModel
 
 from .validators import normalize_phone, normalize_plate, normalize_vin, validate_vin
 
@@ -49,7 +49,7 @@ class Region(models.Model):
         return self.name
 
 
-class Dealer(TimeStampedModel):
+class Dealer(DealerOwned, TimeStampedModel):
     code = models.CharField(
         _("code"),
         max_length=12,
@@ -89,7 +89,7 @@ class Dealer(TimeStampedModel):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
-class Membership(TimeStampedModel):
+class Membership(DealerOwned, TimeStampedModel):
     """A user's role: advisor or manager at one dealer, or regional staff of one region."""
 
     user = models.ForeignKey(
@@ -159,7 +159,7 @@ class Membership(TimeStampedModel):
             raise ValidationError(_("Advisors and managers belong to a dealer."))
 
 
-class Customer(TimeStampedModel):
+class Customer(DealerOwned, TimeStampedModel):
     dealer = models.ForeignKey(
         Dealer, on_delete=models.PROTECT, related_name="customers", verbose_name=_("dealer")
     )
@@ -237,7 +237,7 @@ class VINField(models.CharField):
         return normalize_vin(value) if isinstance(value, str) else value
 
 
-class Vehicle(TimeStampedModel):
+class Vehicle(DealerOwned, TimeStampedModel):
     dealer = models.ForeignKey(
         Dealer, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("dealer")
     )
@@ -277,7 +277,7 @@ class Vehicle(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
-class RepairOrder(TimeStampedModel):
+class RepairOrder(DealerOwned, TimeStampedModel):
     """A repair order from the dealer management system: the vehicle's service history."""
 
     dealer = models.ForeignKey(

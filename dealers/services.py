@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import audit_log, snapshot
 from core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from core.scoping import WORK_ROLES, access_for, forget_access, roles_for
+from core.scoping import WORK_ROLES, access_for, forget_access, roles_for, scoped
 from core.text import require_storable, require_storable_instance
 
 from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
@@ -127,7 +127,8 @@ def customer_upsert(
         raise ValidationFailed({"dms_id": [_("Give the customer's id in the DMS.")]})
     require_storable({"dms_id": dms_id})
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().filter(dealer=dealer, dms_id=dms_id).first()
+        customers = scoped(Customer, actor, write=True).select_for_update()
+        customer = customers.filter(dealer=dealer, dms_id=dms_id).first()
         created = customer is None
         if customer is None:
             customer = Customer(dealer=dealer, dms_id=dms_id)
@@ -170,7 +171,8 @@ def vehicle_upsert(
     require_storable({"vin": vin})
     vin = normalize_vin(vin)
     with transaction.atomic():
-        vehicle = Vehicle.objects.select_for_update().filter(dealer=dealer, vin=vin).first()
+        vehicles = scoped(Vehicle, actor, write=True).select_for_update()
+        vehicle = vehicles.filter(dealer=dealer, vin=vin).first()
         created = vehicle is None
         if vehicle is None:
             vehicle = Vehicle(dealer=dealer, vin=vin)
@@ -234,7 +236,8 @@ def repair_order_upsert(
     _require_worker(actor, dealer)
     require_storable({"number": number})
     with transaction.atomic():
-        order = RepairOrder.objects.select_for_update().filter(dealer=dealer, number=number).first()
+        orders = scoped(RepairOrder, actor, write=True).select_for_update()
+        order = orders.filter(dealer=dealer, number=number).first()
         created = order is None
         if order is None:
             order = RepairOrder(dealer=dealer, number=number, vehicle=vehicle)
@@ -376,7 +379,7 @@ def membership_grant(
 ) -> Membership:
     """Give a user a role; replaces an earlier role at the same dealer or region."""
     lookup = {"dealer": dealer} if role != Role.REGIONAL else {"region": region}
-    existing = Membership.objects.filter(user=user, **lookup).first()
+    existing = Membership.objects.unscoped(reason="system").filter(user=user, **lookup).first()
     if existing is None:
         return membership_create(actor=actor, user=user, role=role, dealer=dealer, region=region)
     return membership_update(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from complaints.choices import State
 from complaints.models import Complaint
+from core.scoping import unscoped
 from dealers.demo.seed import DealerSeedContext
 
 from . import services
@@ -32,6 +33,7 @@ def _overdue(deadline: Deadline, *, hours_late: float) -> None:
     )
 
 
+@unscoped("demo")
 def seed_followups(ctx: DealerSeedContext) -> None:
     """Give the demo cases realistic deadlines, contacts and promises; some are overdue and
     swept, so the overdue board and the notifications have something to show. Idempotent:

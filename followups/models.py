@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
+from core.models import DealerOwned
 from core.outbox import OutboxMixin, outbox_due_index
 from dealers.models import Dealer
 
@@ -25,7 +26,7 @@ from .choices import SINGLE_KINDS, ContactChannel, ContactOutcome, DeadlineKind,
 OPEN = Q(satisfied_at__isnull=True, cancelled_at__isnull=True)
 
 
-class DeadlineRule(models.Model):
+class DeadlineRule(DealerOwned):
     """A dealer's own time limit for one kind of deadline, overriding the default."""
 
     dealer = models.ForeignKey(
@@ -65,7 +66,7 @@ class DeadlineRule(models.Model):
         return f"{self.dealer_id} {self.kind} {self.hours}h"
 
 
-class Deadline(models.Model):
+class Deadline(DealerOwned):
     """Something that must happen for a case by `due_at`: a rule's time limit or a promise.
 
     Open while neither satisfied nor cancelled. A breached deadline stays open (and climbs
@@ -174,7 +175,7 @@ class Deadline(models.Model):
         return timezone.localtime(self.due_at, self.complaint.dealer.tzinfo)
 
 
-class ContactAttempt(models.Model):
+class ContactAttempt(DealerOwned):
     """One attempt to reach the customer about a case, successful or not."""
 
     complaint = models.ForeignKey(
@@ -207,7 +208,7 @@ class ContactAttempt(models.Model):
         return f"{self.complaint_id} {self.channel} {self.outcome}"
 
 
-class Notification(OutboxMixin, models.Model):
+class Notification(OutboxMixin, DealerOwned):
     """An in-app message to one user, written in that user's language, with the e-mail it
     owes (see core.outbox)."""
 

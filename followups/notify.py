@@ -44,9 +44,11 @@ def local_time(moment: datetime, complaint: Complaint) -> str:
 
 def managers_by_dealer(dealer_ids: Iterable[int]) -> dict[int, list[Any]]:
     result: dict[int, list[Any]] = {}
-    memberships = Membership.objects.filter(
-        dealer_id__in=set(dealer_ids), role=MANAGER, user__is_active=True
-    ).select_related("user")
+    memberships = (
+        Membership.objects.unscoped(reason="system")
+        .filter(dealer_id__in=set(dealer_ids), role=MANAGER, user__is_active=True)
+        .select_related("user")
+    )
     for membership in memberships.order_by("user_id"):
         if membership.dealer_id is not None:
             result.setdefault(membership.dealer_id, []).append(membership.user)
@@ -55,9 +57,11 @@ def managers_by_dealer(dealer_ids: Iterable[int]) -> dict[int, list[Any]]:
 
 def regional_by_region(region_ids: Iterable[int]) -> dict[int, list[Any]]:
     result: dict[int, list[Any]] = {}
-    memberships = Membership.objects.filter(
-        region_id__in=set(region_ids), role=REGIONAL, user__is_active=True
-    ).select_related("user")
+    memberships = (
+        Membership.objects.unscoped(reason="system")
+        .filter(region_id__in=set(region_ids), role=REGIONAL, user__is_active=True)
+        .select_related("user")
+    )
     for membership in memberships.order_by("user_id"):
         if membership.region_id is not None:
             result.setdefault(membership.region_id, []).append(membership.user)

@@ -36,7 +36,9 @@ FIRM_KINDS = frozenset({DeadlineKind.FIRST_RESPONSE, DeadlineKind.FOLLOW_UP})
 def limit_for(dealer_id: int, kind: str) -> tuple[Limit, str]:
     """The limit that applies to a dealer's deadline of this kind, and where it comes from."""
     default = DEFAULT_LIMITS[kind]
-    rule = DeadlineRule.objects.filter(dealer_id=dealer_id, kind=kind).first()
+    # The dealer's own rule, for a deadline its case already opened (no actor involved).
+    rules = DeadlineRule.objects.unscoped(reason="system")
+    rule = rules.filter(dealer_id=dealer_id, kind=kind).first()
     if rule is None:
         return default, "default"
     return (

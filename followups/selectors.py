@@ -75,12 +75,11 @@ def customer_contact_history(*, actor: Any, customer: Customer) -> QuerySet[Cont
     )
 
 
-def follow_up_started_at(complaint: Complaint) -> datetime | None:
+def follow_up_started_at(*, actor: Any, complaint: Complaint) -> datetime | None:
     """When the case last entered the follow-up step, from its timeline."""
     return (
-        CaseEvent.objects.filter(
-            complaint=complaint, kind=EventKind.TRANSITION, to_state=State.FOLLOWING_UP
-        )
+        scoped(CaseEvent, actor)
+        .filter(complaint=complaint, kind=EventKind.TRANSITION, to_state=State.FOLLOWING_UP)
         .order_by("-created_at", "-id")
         .values_list("created_at", flat=True)
         .first()
@@ -88,12 +87,12 @@ def follow_up_started_at(complaint: Complaint) -> datetime | None:
 
 
 def follow_up_contact(
-    *, complaint: Complaint, outcome: str, contact_id: int | None = None
+    *, actor: Any, complaint: Complaint, outcome: str, contact_id: int | None = None
 ) -> ContactAttempt | None:
     """The contact with this outcome logged since the case entered the follow-up step: the
     one named, or else the latest. Used by the `confirm_resolved` and `reopen` payloads."""
-    queryset = ContactAttempt.objects.filter(complaint=complaint, outcome=outcome)
-    since = follow_up_started_at(complaint)
+    queryset = scoped(ContactAttempt, actor).filter(complaint=complaint, outcome=outcome)
+    since = follow_up_started_at(actor=actor, complaint=complaint)
     if since is not None:
         queryset = queryset.filter(contacted_at__gte=since)
     if contact_id is not None:

@@ -27,7 +27,7 @@ from core.exceptions import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from core.scoping import MANAGER, roles_for
+from core.scoping import MANAGER, roles_for, scoped
 from core.text import MAX_TEXT_LENGTH, require_storable, text_problem
 from dealers.models import Dealer
 
@@ -126,7 +126,7 @@ def contact_record(
 
 def _unreachable_streak(complaint: Complaint) -> int:
     streak = 0
-    outcomes = ContactAttempt.objects.filter(complaint=complaint).order_by("-contacted_at", "-id")
+    outcomes = complaint.contacts.order_by("-contacted_at", "-id")
     for outcome in outcomes.values_list("outcome", flat=True)[: UNREACHABLE_ESCALATION + 1]:
         if outcome != ContactOutcome.UNREACHABLE:
             break
@@ -272,16 +272,17 @@ def notification_mark_read(*, notification: Notification, user: Any) -> Notifica
         raise NotFound()
     if notification.read_at is None:
         now = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=now)
+        Notification.objects.unscoped(reason="instance").filter(
+            pk=notification.pk, read_at=None
+        ).update(read_at=now)
         notification.read_at = now
     return notification
 
 
 def notification_mark_all_read(*, user: Any) -> int:
     """Mark all the user's notifications read."""
-    return Notification.objects.filter(recipient_id=user.pk, read_at=None).update(
-        read_at=timezone.now()
-    )
+    # The recipient's own rows, through the user: notifications are read only by them.
+    return user.notifications.filter(read_at=None).update(read_at=timezone.now())
 
 
 # --- rules ------------------------------------------------------------------------------
@@ -334,11 +335,10 @@ def deadline_rule_update(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        current = DeadlineRule.objects.select_for_update().filter(dealer=dealer, kind=kind).first()
+        rules = scoped(DeadlineRule, actor, write=True)
+        current = rules.select_for_update().filter(dealer=dealer, kind=kind).first()
         before = snapshot(current, RULE_LIMITS) if current is not None else {}
-        rule, _created = DeadlineRule.objects.update_or_create(
-            dealer=dealer, kind=kind, defaults=values
-        )
+        rule, _created = rules.update_or_create(dealer=dealer, kind=kind, defaults=values)
         audit_log(
             actor=actor,
             action="deadline_rule.changed",
@@ -360,7 +360,9 @@ def deadline_rule_delete(*, rule: DeadlineRule, actor: Any) -> None:
     if MANAGER not in roles_for(actor, rule.dealer_id):
         raise PermissionDenied(_("Only a manager of this dealer may change its time limits."))
     with transaction.atomic():
-        locked = DeadlineRule.objects.select_for_update().filter(pk=rule.pk).first()
+        locked = (
+            scoped(DeadlineRule, actor, write=True).select_for_update().filter(pk=rule.pk).first()
+        )
         if locked is None:
             return
         audit_log(

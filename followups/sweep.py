@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
+from core.scoping import unscoped
 
 from . import notify
 from .choices import NotificationKind
@@ -49,6 +50,7 @@ class SweepResult:
         return f"breached={self.breached} escalated={self.escalated} reminded={self.reminded}"
 
 
+@unscoped("sweep")
 def deadline_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
     """One pass over the deadlines: breaches (level 1), breaches still open a day later
     (level 2) and due-soon reminders.

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from core.scoping import allow_direct_reads_under
 from dealers.models import Role
 
 from .factories import (
@@ -19,6 +21,10 @@ from .factories import (
     UserFactory,
     VehicleFactory,
 )
+
+# The tests' own reads (set-up, assertions) need no scope; the application code they call is
+# checked as always (config.settings.test makes an unscoped read there fail the test).
+allow_direct_reads_under(Path(__file__).parent)
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
 

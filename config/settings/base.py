@@ -240,6 +240,9 @@ OUTBOX_MAX_ATTEMPTS = env_int(
 OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30, minimum=1)
 OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 3600, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=30)
+# A read of a dealer-owned model that names no scope (core.scoping) raises where this is
+# true; otherwise it is logged once per call site and goes through.
+SCOPING_STRICT = env_bool("SCOPING_STRICT", DEBUG)
 
 LOGGING = {
     "version": 1,

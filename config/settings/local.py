@@ -7,6 +7,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env_bool
 
 DEBUG = env_bool("DEBUG", True)
+SCOPING_STRICT = env_bool("SCOPING_STRICT", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

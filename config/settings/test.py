@@ -20,6 +20,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"
+# An unscoped read of a dealer-owned model fails the test (core.scoping).
+SCOPING_STRICT = True
 # Tests never run collectstatic: let WhiteNoise look files up per request instead of
 # scanning (and warning about) a STATIC_ROOT that does not exist.
 WHITENOISE_AUTOREFRESH = True

@@ -59,7 +59,10 @@ def find_key(raw: str) -> DealerApiKey | None:
     if not dot or not prefix or len(prefix) > 8:
         return None
     api_key = (
-        DealerApiKey.objects.select_related("dealer").filter(prefix=prefix, revoked=False).first()
+        DealerApiKey.objects.unscoped(reason="authentication")
+        .select_related("dealer")
+        .filter(prefix=prefix, revoked=False)
+        .first()
     )
     if api_key is None or not api_key.is_valid(raw):
         return None

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.http.request import RawPostDataException
 from django.utils import timezone
@@ -57,6 +58,12 @@ def fingerprint(request: Request) -> str:
     return digest.hexdigest()
 
 
+def _records() -> QuerySet[IdempotencyRecord]:
+    # Records are found by the caller's own client id and key (and purged by age): no actor
+    # reads another's, so they need no dealer scope.
+    return IdempotencyRecord.objects.unscoped(reason="idempotency")
+
+
 def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> IdempotencyRecord | None:
     """Insert the in-flight record; None when we own it, else the record found."""
     now = timezone.now()
@@ -68,23 +75,23 @@ def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> Idempot
                 )
             return None
         except IntegrityError:
-            existing = IdempotencyRecord.objects.filter(client=client, key=key).first()
+            existing = _records().filter(client=client, key=key).first()
             if existing is None:
                 continue  # removed in between: try again
         if existing.created_at < now - _retention():
             # Expired: forget it and take the key afresh.
-            IdempotencyRecord.objects.filter(
-                pk=existing.pk, created_at=existing.created_at
-            ).delete()
+            _records().filter(pk=existing.pk, created_at=existing.created_at).delete()
             continue
         if (
             existing.status_code is None
             and existing.fingerprint == print_
             and existing.created_at < now - _in_flight_timeout()
         ):
-            taken = IdempotencyRecord.objects.filter(
-                pk=existing.pk, status_code=None, created_at=existing.created_at
-            ).update(created_at=now)
+            taken = (
+                _records()
+                .filter(pk=existing.pk, status_code=None, created_at=existing.created_at)
+                .update(created_at=now)
+            )
             if taken == 1:
                 return None
         return existing
@@ -93,9 +100,7 @@ def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> Idempot
 
 def purge_expired() -> int:
     """Forget records older than the retention (24 h): their keys may be used again."""
-    deleted, _rows = IdempotencyRecord.objects.filter(
-        created_at__lt=timezone.now() - _retention()
-    ).delete()
+    deleted, _rows = _records().filter(created_at__lt=timezone.now() - _retention()).delete()
     return deleted
 
 
@@ -137,16 +142,16 @@ def idempotent(handler: Callable[..., Any]) -> Callable[..., Any]:
             if hasattr(response, "render"):
                 response.render()
         except BaseException:
-            IdempotencyRecord.objects.filter(client=client, key=key, status_code=None).delete()
+            _records().filter(client=client, key=key, status_code=None).delete()
             raise
         if 200 <= response.status_code < 300:
-            IdempotencyRecord.objects.filter(client=client, key=key).update(
+            _records().filter(client=client, key=key).update(
                 status_code=response.status_code,
                 response_body=response.content,
                 response_headers={h: response[h] for h in STORED_HEADERS if h in response},
             )
         else:
-            IdempotencyRecord.objects.filter(client=client, key=key, status_code=None).delete()
+            _records().filter(client=client, key=key, status_code=None).delete()
         return response
 
     return wrapper

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -10,9 +11,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
+from core.models import DealerOwned
 from core.outbox import OutboxMixin, outbox_due_index
+from core.scoping import ScopedManagerMixin, ScopedQuerySet
 from dealers.models import Dealer
 
 from .network import check_host, loopback_allowed
@@ -20,7 +23,11 @@ from .network import check_host, loopback_allowed
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-class DealerApiKey(AbstractAPIKey):
+class DealerApiKeyManager(ScopedManagerMixin, APIKeyManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    """The key manager (`create_key`), with dealer scoping like every dealer-owned model."""
+
+
+class DealerApiKey(DealerOwned, AbstractAPIKey):
     """One key per DMS connection, bound to one dealer; stored hashed, shown once.
 
     A key acts with an advisor's rights at its dealer, so it can never approve a decision.
@@ -30,6 +37,8 @@ class DealerApiKey(AbstractAPIKey):
     dealer = models.ForeignKey(
         Dealer, on_delete=models.PROTECT, related_name="api_keys", verbose_name=_("dealer")
     )
+
+    objects: ClassVar[DealerApiKeyManager] = DealerApiKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         # The stubs type the inherited names as str; Django takes lazy translations.
@@ -42,7 +51,7 @@ class DealerApiKey(AbstractAPIKey):
         return f"{self.name} ({self.prefix})"
 
 
-class IdempotencyRecord(models.Model):
+class IdempotencyRecord(DealerOwned):
     """The first response to a POST sent with an `Idempotency-Key`, replayed on retries.
 
     `status_code` is NULL while the first request is still running.
@@ -92,7 +101,7 @@ def validate_webhook_url(value: str) -> None:
     raise ValidationError(_("A webhook endpoint must be an https:// URL."), code="https_required")
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(DealerOwned):
     """An HTTPS endpoint a dealer registered for case events, with its signing secret."""
 
     dealer = models.ForeignKey(
@@ -134,7 +143,7 @@ class WebhookEndpoint(models.Model):
         return self.is_active and (not self.events or event_type in self.events)
 
 
-class WebhookDelivery(OutboxMixin, models.Model):
+class WebhookDelivery(OutboxMixin, DealerOwned):
     """One event for one endpoint: written with the change, sent and retried by the outbox
     (core.outbox). `payload["id"]` is the event's id: the same in every attempt and for every
     endpoint, sent as `X-Webhook-Id` so that a receiver can drop a duplicate.

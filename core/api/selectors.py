@@ -31,7 +31,9 @@ def webhook_endpoints_for(*, dealer_id: int, event_type: str) -> list[WebhookEnd
     """The endpoints to notify; called by the system itself (no user), inside the change."""
     return [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(dealer_id=dealer_id, is_active=True)
+        for endpoint in WebhookEndpoint.objects.unscoped(reason="system").filter(
+            dealer_id=dealer_id, is_active=True
+        )
         if endpoint.wants(event_type)
     ]
 
@@ -42,7 +44,9 @@ def webhook_endpoints_by_dealer(
     """The endpoints to notify for many dealers at once, in one query (the deadline sweep
     breaches deadlines of many dealers in one transaction); called by the system itself."""
     result: dict[int, list[WebhookEndpoint]] = {}
-    endpoints = WebhookEndpoint.objects.filter(dealer_id__in=set(dealer_ids), is_active=True)
+    endpoints = WebhookEndpoint.objects.unscoped(reason="system").filter(
+        dealer_id__in=set(dealer_ids), is_active=True
+    )
     for endpoint in endpoints.order_by("id"):
         if endpoint.wants(event_type):
             result.setdefault(endpoint.dealer_id, []).append(endpoint)

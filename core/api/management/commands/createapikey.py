@@ -19,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="Name of the DMS connection.")
 
     def handle(self, *args: Any, dealer: str, name: str, **options: Any) -> None:
-        found = Dealer.objects.filter(code=dealer.strip().upper()).first()
+        dealers = Dealer.objects.unscoped(reason="command")
+        found = dealers.filter(code=dealer.strip().upper()).first()
         if found is None:
             raise CommandError(f"No dealer with code {dealer!r}.")
         try:
