@@ -201,7 +201,7 @@ def _value_text(field: models.Field | None, value: Any, names: dict[Any, str]) -
         # Named as it is now (a renamed customer reads under the new name); gone: its id.
         key = (field.related_model, value)
         if key not in names:
-            related = field.related_model._default_manager.filter(pk=value).first()
+            related = _related(field.related_model, value)
             names[key] = str(related) if related is not None else f"#{value}"
         return names[key]
     if isinstance(value, list):
@@ -241,3 +241,11 @@ def audit_entry_list(*, actor: Any, dealer_id: int | None = None) -> QuerySet[Au
     if dealer_id is not None:
         managed &= {dealer_id}
     return queryset.filter(dealer_id__in=sorted(managed))
+
+
+def _related(model: Any, pk: Any) -> Any:
+    # The entry was read through the reader's scope; the objects it names are shown by name.
+    manager = model._default_manager
+    if hasattr(manager, "unscoped"):
+        return manager.unscoped(reason="instance").filter(pk=pk).first()
+    return manager.filter(pk=pk).first()

@@ -42,6 +42,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .scoping import unscoped
+
 logger = logging.getLogger(__name__)
 
 # Stored errors are for people reading the admin, not for a full traceback.
@@ -198,6 +200,7 @@ def backoff(attempts: int) -> timedelta:
 # --- delivery -------------------------------------------------------------------------
 
 
+@unscoped("outbox")
 def outbox_pending_count(*, names: Iterable[str] | None = None) -> int:
     """How many messages a delivery would send now."""
     now = timezone.now()
@@ -206,6 +209,7 @@ def outbox_pending_count(*, names: Iterable[str] | None = None) -> int:
     )
 
 
+@unscoped("outbox")
 def outbox_deliver(*, limit: int = 200, names: Iterable[str] | None = None) -> int:
     """Send up to `limit` due messages of each kind (all registered kinds, or those named),
     the longest due first; returns how many were sent.
@@ -227,6 +231,7 @@ def outbox_deliver(*, limit: int = 200, names: Iterable[str] | None = None) -> i
     return sent
 
 
+@unscoped("outbox")
 def outbox_deliver_one(
     *, name: str, pk: Any, send: SendFunction | None = None
 ) -> OutboxState | None:

@@ -103,7 +103,7 @@ def customer_update(*, customer: Customer, actor: Any, fields: Mapping[str, Any]
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
     with transaction.atomic():
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        locked = scoped(Customer, actor, write=True).select_for_update().get(pk=customer.pk)
         before = snapshot(locked, AUDIT_CUSTOMER)
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -214,7 +214,7 @@ def vehicle_update(
     if owner is not None and owner.dealer_id != vehicle.dealer_id:
         raise ValidationFailed({"owner": [_("This customer belongs to another dealer.")]})
     with transaction.atomic():
-        locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+        locked = scoped(Vehicle, actor, write=True).select_for_update().get(pk=vehicle.pk)
         before = snapshot(locked, AUDIT_VEHICLE)
         locked.owner = owner
         for name, value in fields.items():
@@ -339,7 +339,9 @@ def membership_update(
     """Change a user's role or where it applies. Invariant: as for membership_create."""
     _require_staff_admin(actor)
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        locked = (
+            Membership.objects.unscoped(reason="instance").select_for_update().get(pk=membership.pk)
+        )
         before = snapshot(locked, AUDIT_MEMBERSHIP)
         locked.role = role
         for name, value in _membership_lookup(role, dealer, region).items():
@@ -360,7 +362,12 @@ def membership_delete(*, membership: Membership, actor: Any) -> None:
     """Take a role away; the user keeps their account. Invariant: administrators only, logged."""
     _require_staff_admin(actor)
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        locked = (
+            Membership.objects.unscoped(reason="instance")
+            .select_for_update()
+            .filter(pk=membership.pk)
+            .first()
+        )
         if locked is None:
             return
         _audit_membership(

@@ -229,15 +229,15 @@ def deadlines_satisfy(
 ) -> list[Deadline]:
     """Mark the case's open deadlines of these kinds satisfied (late ones too); with `since`,
     only those started by then."""
-    queryset = Deadline.objects.filter(OPEN, complaint=complaint, kind__in=list(kinds))
+    queryset = complaint.deadlines.filter(OPEN, kind__in=list(kinds))
     if since is not None:
         queryset = queryset.filter(started_at__lte=since)
     satisfied = list(queryset)
     if satisfied:
         at = at or timezone.now()
-        Deadline.objects.filter(OPEN, pk__in=[d.pk for d in satisfied]).update(
-            satisfied_at=at, outcome_reason=reason[:200]
-        )
+        Deadline.objects.unscoped(reason="instance").filter(
+            OPEN, pk__in=[d.pk for d in satisfied]
+        ).update(satisfied_at=at, outcome_reason=reason[:200])
         for deadline in satisfied:
             deadline.satisfied_at, deadline.outcome_reason = at, reason[:200]
     return satisfied
@@ -247,7 +247,7 @@ def deadlines_cancel(
     *, complaint: Complaint, kinds: Iterable[str], reason: str, at: datetime | None = None
 ) -> int:
     """Cancel the case's open deadlines of these kinds."""
-    return Deadline.objects.filter(OPEN, complaint=complaint, kind__in=list(kinds)).update(
+    return complaint.deadlines.filter(OPEN, kind__in=list(kinds)).update(
         cancelled_at=at or timezone.now(), outcome_reason=reason[:200]
     )
 
@@ -307,15 +307,15 @@ def deadlines_after_update(*, complaint: Complaint, changed: Iterable[str]) -> N
     if "is_safety_related" not in changed or not complaint.is_safety_related:
         return
     for kind in EFFECTS["became_safety_related"].moves:
-        for deadline in Deadline.objects.filter(OPEN, complaint=complaint, kind=kind):
+        for deadline in complaint.deadlines.filter(OPEN, kind=kind):
             due_at, rule = due_by_rule(
                 dealer_id=complaint.dealer_id, kind=kind, start=deadline.started_at, safety=True
             )
             if due_at < deadline.due_at:
                 # An already breached deadline keeps the due time it was breached at.
-                Deadline.objects.filter(pk=deadline.pk, breached_at=None).update(
-                    due_at=due_at, rule=rule
-                )
+                Deadline.objects.unscoped(reason="instance").filter(
+                    pk=deadline.pk, breached_at=None
+                ).update(due_at=due_at, rule=rule)
 
 
 def deadlines_after_hand_over(
@@ -422,7 +422,9 @@ def deadline_done(*, deadline: Deadline, event: str, note: str = "") -> bool:
     if deadline.kind not in effect.satisfies:
         raise ValueError(f"{event} does not satisfy {deadline.kind} deadlines.")
     reason = note.strip()[:200] or str(effect.satisfied_because)
-    done = Deadline.objects.filter(OPEN, pk=deadline.pk).update(
-        satisfied_at=timezone.now(), outcome_reason=reason
+    done = (
+        Deadline.objects.unscoped(reason="instance")
+        .filter(OPEN, pk=deadline.pk)
+        .update(satisfied_at=timezone.now(), outcome_reason=reason)
     )
     return done == 1

@@ -177,7 +177,9 @@ def api_key_update(
     _require_key_manager(actor, api_key.dealer_id)
     name = _key_name(name)
     with transaction.atomic():
-        locked = DealerApiKey.objects.select_for_update().get(pk=api_key.pk)
+        locked = (
+            DealerApiKey.objects.unscoped(reason="instance").select_for_update().get(pk=api_key.pk)
+        )
         if locked.revoked:
             raise ValidationFailed({"revoked": [_("A revoked key cannot be changed.")]})
         before = snapshot(locked, API_KEY_FIELDS)
@@ -198,7 +200,9 @@ def api_key_revoke(*, api_key: DealerApiKey, actor: Any) -> DealerApiKey:
     """Revoke a key: the DMS can no longer use it. Invariant: for good, and logged once."""
     _require_key_manager(actor, api_key.dealer_id)
     with transaction.atomic():
-        locked = DealerApiKey.objects.select_for_update().get(pk=api_key.pk)
+        locked = (
+            DealerApiKey.objects.unscoped(reason="instance").select_for_update().get(pk=api_key.pk)
+        )
         if not locked.revoked:
             locked.revoked = True
             locked.save(update_fields=["revoked"])

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from complaints.models import CaseEvent, Complaint
 from core import scoping
+from core.models import AuditEntry
 from core.scoping import (
     ESCAPES,
     ScopedManagerMixin,
@@ -68,8 +69,9 @@ def _writes(manager, row):
     }
 
 
-# The timeline is append-only: its queryset refuses update() and delete() whatever the scope.
-APPEND_ONLY = {CaseEvent}
+# The timeline and the audit log are append-only: their querysets refuse update() and delete()
+# whatever the scope.
+APPEND_ONLY = {CaseEvent, AuditEntry}
 
 
 def test_every_dealer_owned_model_refuses_an_unscoped_read_and_allows_a_scoped_one(
