@@ -61,8 +61,8 @@ def _literal(field: Any) -> str:
 def _seed() -> tuple[Any, str]:
     """The dealer, its customers, vehicles and 100,000 cases (kept between runs), and a key."""
     from complaints.models import Complaint
-    from core.api.models import DealerApiKey
     from dealers.models import Customer, Dealer, Region, Vehicle
+    from integrations.models import DealerApiKey
 
     region, _ = Region.objects.get_or_create(code="BENCHAPI", defaults={"name": "Bench API"})
     dealer, _ = Dealer.objects.get_or_create(

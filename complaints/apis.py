@@ -15,14 +15,14 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.conditional import expected_version, with_etag
-from core.api.idempotency import idempotent
-from core.api.schema import IDEMPOTENCY_KEY, IF_MATCH
-from core.api.selectors import vehicle_by_vin
-from core.api.views import ApiView, acting_dealer, path_value, request_object
 from core.exceptions import ValidationFailed
 from followups import selectors as followup_selectors
 from followups.models import OPEN, Deadline
+from integrations.conditional import expected_version, with_etag
+from integrations.idempotency import idempotent
+from integrations.schema import IDEMPOTENCY_KEY, IF_MATCH
+from integrations.selectors import vehicle_by_vin
+from integrations.views import ApiView, acting_dealer, path_value, request_object
 
 from . import selectors, services
 from .intake import CustomerInput, VehicleInput, complaint_intake

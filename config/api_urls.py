@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 
 from complaints import apis as complaint_apis
-from core.api.problems import not_found
-from core.api.views import DocsView, SchemaView, WhoAmIApi
-from core.api.webhook_apis import WebhookEndpointApi, WebhookEndpointsApi
 from dealers import apis as dealer_apis
 from followups import apis as followup_apis
+from integrations.problems import not_found
+from integrations.views import DocsView, SchemaView, WhoAmIApi
+from integrations.webhook_apis import WebhookEndpointApi, WebhookEndpointsApi
 
 v1 = [
     path("whoami/", WhoAmIApi.as_view(), name="api-whoami"),

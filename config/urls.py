@@ -29,4 +29,4 @@ urlpatterns = [
 ]
 
 # JSON for the API, Django's page elsewhere.
-handler500 = "core.api.problems.server_error"
+handler500 = "integrations.problems.server_error"

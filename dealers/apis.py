@@ -9,11 +9,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.idempotency import idempotent
-from core.api.schema import IDEMPOTENCY_KEY, VIN_SCHEMA
-from core.api.selectors import customer_by_dms_id, vehicle_by_vin
-from core.api.views import ApiView, acting_dealer, path_value, request_object
 from core.exceptions import ValidationFailed
+from integrations.idempotency import idempotent
+from integrations.schema import IDEMPOTENCY_KEY, VIN_SCHEMA
+from integrations.selectors import customer_by_dms_id, vehicle_by_vin
+from integrations.views import ApiView, acting_dealer, path_value, request_object
 
 from . import services
 from .models import Dealer

@@ -10,9 +10,9 @@ from rest_framework.response import Response
 
 from complaints import selectors as complaint_selectors
 from complaints.models import Complaint
-from core.api.idempotency import idempotent
-from core.api.schema import IDEMPOTENCY_KEY
-from core.api.views import ApiView, path_value, request_object
+from integrations.idempotency import idempotent
+from integrations.schema import IDEMPOTENCY_KEY
+from integrations.views import ApiView, path_value, request_object
 
 from . import selectors, services
 from .choices import ContactChannel, ContactOutcome

@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "dealers",
     "complaints",
     "followups",
-    "core.api",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -184,17 +184,17 @@ REST_FRAMEWORK = {
     # DMS connections send `Authorization: Api-Key <key>`; browser users use their session
     # (with CSRF). The key class comes first so a missing login answers 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.api.authentication.ApiKeyAuthentication",
+        "integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ProblemAutoSchema",
-    "EXCEPTION_HANDLER": "core.api.problems.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "integrations.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "integrations.problems.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "core.api.throttling.ApiKeyRateThrottle",
-        "core.api.throttling.UserRateThrottle",
+        "integrations.throttling.ApiKeyRateThrottle",
+        "integrations.throttling.UserRateThrottle",
     ],
     # Counted in the default cache: Redis when REDIS_URL is set.
     "DEFAULT_THROTTLE_RATES": {
@@ -223,7 +223,7 @@ SPECTACULAR_SETTINGS = {
 }
 # Idempotency-Key records are replayed for this long.
 IDEMPOTENCY_RETENTION_HOURS = env_int("IDEMPOTENCY_RETENTION_HOURS", 24)
-# Outbound webhooks go to public addresses only (core.api.network); plain
+# Outbound webhooks go to public addresses only (integrations.network); plain
 # http://127.0.0.1 endpoints only in development and tests; a DMS on a private network is
 # reached by naming its network here.
 WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", DEBUG)

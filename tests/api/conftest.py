@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from core.api.models import DealerApiKey
+from integrations.models import DealerApiKey
 
 
 @pytest.fixture(autouse=True)

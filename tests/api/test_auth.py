@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from complaints.choices import State
 from complaints.models import CaseEvent
-from core.api.models import DealerApiKey
+from integrations.models import DealerApiKey
 
 from .conftest import key_client
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from complaints.choices import State
 from complaints.models import CaseEvent, Complaint
-from core.api.models import IdempotencyRecord
 from dealers.models import RepairOrder
+from integrations.models import IdempotencyRecord
 
 from .conftest import key_client
 
@@ -155,7 +155,7 @@ def test_two_concurrent_retries_create_one_case(postgres, alice_key, alice, new_
 
 @pytest.mark.django_db
 def test_purge_forgets_only_expired_records(api, alice, new_case):
-    from core.api.tasks import purge_idempotency_records
+    from integrations.tasks import purge_idempotency_records
 
     post(api, new_case, "old")
     with time_machine.travel(timezone.now() + timedelta(hours=23)):

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi import checks
 
 from complaints.choices import State
 from config.wsgi import application
-from core.api.models import DealerApiKey
+from integrations.models import DealerApiKey
 
 from ..factories import ComplaintFactory, CustomerFactory, DealerFactory, VehicleFactory
 

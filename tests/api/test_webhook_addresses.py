@@ -11,9 +11,9 @@ from django.test import override_settings
 
 from complaints import services
 from complaints.choices import State
-from core.api import webhooks
-from core.api.models import WebhookDelivery, WebhookEndpoint
 from core.outbox import OutboxState
+from integrations import webhooks
+from integrations.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 from complaints import services
 from complaints.choices import State
 from core import outbox
-from core.api import webhooks
-from core.api.models import WebhookDelivery, WebhookEndpoint
 from core.outbox import OutboxState
+from integrations import webhooks
+from integrations.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from complaints.models import Complaint
-from core.api.models import DealerApiKey
 from dealers.models import Customer, Vehicle
 from followups.models import Deadline
+from integrations.models import DealerApiKey
 
 from ..factories import CustomerFactory, VehicleFactory, make_vin
 

@@ -17,8 +17,6 @@ from django.utils import translation
 from complaints import services as complaint_services
 from complaints.choices import State
 from complaints.models import CaseEvent
-from core.api import services as api_services
-from core.api.models import DealerApiKey, WebhookEndpoint
 from core.audit import audit_log, changes
 from core.exceptions import PermissionDenied, ValidationFailed
 from core.models import AuditEntry
@@ -26,6 +24,8 @@ from dealers import services as dealer_services
 from dealers.models import Customer, Membership, RepairOrder, Role, Vehicle
 from followups import services as followup_services
 from followups.models import DeadlineRule
+from integrations import services as api_services
+from integrations.models import DealerApiKey, WebhookEndpoint
 from tests.api.conftest import key_client
 from tests.complaints.rules import DECISION
 from tests.factories import CustomerFactory, UserFactory, VehicleFactory, make_vin

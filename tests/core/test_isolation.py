@@ -99,7 +99,7 @@ class DealerData:
 
 def _integration_data(staff) -> None:
     # Created before the cases, so the cases' events queue webhook deliveries for the dealer.
-    from core.api.models import DealerApiKey, IdempotencyRecord, WebhookEndpoint
+    from integrations.models import DealerApiKey, IdempotencyRecord, WebhookEndpoint
 
     DealerApiKey.objects.create_key(name=f"DMS {staff.dealer.code}", dealer=staff.dealer)
     WebhookEndpoint.objects.create(

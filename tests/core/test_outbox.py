@@ -22,12 +22,12 @@ from complaints import services as complaint_services
 from complaints.choices import State
 from config.celery import app as celery_app
 from core import outbox
-from core.api.models import WebhookDelivery, WebhookEndpoint
 from core.outbox import OutboxState, outbox_deliver
 from core.tasks import deliver_outbox
 from followups.emails import notification_message_id
 from followups.models import Notification
 from followups.tasks import sweep_deadlines
+from integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import UserFactory
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/1"

@@ -255,8 +255,8 @@ def test_dealers_have_a_scope_registered():
 
 def test_users_and_api_clients_are_actors(alice):
     from core.actors import Actor
-    from core.api.authentication import ApiClient
-    from core.api.models import DealerApiKey
+    from integrations.authentication import ApiClient
+    from integrations.models import DealerApiKey
 
     api_key, _raw = DealerApiKey.objects.create_key(dealer=alice.dealer, name="DMS")
     client = ApiClient(api_key)

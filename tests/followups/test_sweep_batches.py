@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from complaints.choices import EventKind, State
-from core.api.models import WebhookDelivery, WebhookEndpoint
 from core.outbox import outbox_deliver
 from followups.models import Deadline, Notification
 from followups.signals import deadline_breached, deadlines_breached
 from followups.sweep import deadline_sweep
+from integrations.models import WebhookDelivery, WebhookEndpoint
 
 from ..factories import ComplaintFactory
 

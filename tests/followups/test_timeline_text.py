@@ -11,9 +11,9 @@ from rest_framework.test import APIClient
 
 from complaints.choices import EventKind, State
 from complaints.models import CaseEvent
-from core.api.models import DealerApiKey
 from followups.models import Deadline
 from followups.sweep import deadline_sweep
+from integrations.models import DealerApiKey
 
 from ..factories import ComplaintFactory
 

@@ -91,7 +91,7 @@ def _new_secret() -> str:
 
 def validate_webhook_url(value: str) -> None:
     """HTTPS to a public host only; plain HTTP to the loopback interface only in development
-    and tests. Names are resolved and checked again before each delivery (core.api.network)."""
+    and tests. Names are resolved and checked again before each delivery (integrations.network)."""
     parts = urlsplit(value)
     if parts.scheme == "https" and parts.hostname:
         check_host(parts.hostname)

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.api.services import api_key_create
 from core.exceptions import ValidationFailed
 from dealers.models import Dealer
+from integrations.services import api_key_create
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Keys are created by `manage.py createapikey` or here (the key is shown once), changed and
 revoked here; webhook endpoints are registered and changed here; deliveries are only read.
-Every write goes through core.api.services, which logs it."""
+Every write goes through integrations.services, which logs it."""
 
 from __future__ import annotations
 

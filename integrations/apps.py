@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class ApiConfig(AppConfig):
     """The REST API for dealer management systems: keys, idempotency, webhooks."""
 
-    name = "core.api"
+    name = "integrations"
+    # The label the app had when it lived in core/: its tables and migration history keep it.
     label = "api"
     verbose_name = _("Integrations (API)")
 

@@ -48,7 +48,7 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "core.api.authentication.ApiKeyAuthentication"
+    target_class = "integrations.authentication.ApiKeyAuthentication"
     name = "ApiKeyAuth"
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
