@@ -362,16 +362,27 @@ def forget_access(actor: Actor) -> None:
     actor.__dict__.pop("_scoping_access", None)
 
 
-def _user_access(user: Actor) -> Access:
-    from dealers.models import Membership
+# Where a user's roles come from: the dealers app registers its memberships when it is ready
+# (core imports no app). Each row is (role, dealer id or None, region id or None).
+type MembershipRows = Callable[[Actor], Iterable[tuple[str, int | None, int | None]]]
+_memberships_of: MembershipRows | None = None
 
+
+def register_memberships(loader: MembershipRows) -> None:
+    """Name the function that lists a user's roles (called once, by the dealers app)."""
+    global _memberships_of
+    _memberships_of = loader
+
+
+def _user_access(user: Actor) -> Access:
     dealer_roles: dict[int, set[str]] = {}
     regions: set[int] = set()
-    memberships = Membership.objects.unscoped(reason="access").filter(user=user)
-    for role, dealer_id, region_id in memberships.values_list("role", "dealer_id", "region_id"):
+    rows = _memberships_of(user) if _memberships_of is not None else ()
+    for role, dealer_id, region_id in rows:
         if role == REGIONAL:
-            regions.add(region_id)
-        else:
+            if region_id is not None:
+                regions.add(region_id)
+        elif dealer_id is not None:
             dealer_roles.setdefault(dealer_id, set()).add(role)
     return Access(
         dealer_roles={d: frozenset(r) for d, r in dealer_roles.items()},

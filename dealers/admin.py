@@ -8,10 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
+from django.contrib.auth.admin import UserAdmin
+from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_services import AuditedAdmin, ReadOnlyAdmin, ServiceAdmin
+from core.audit import audit_log
+from core.models import User
 
 from . import services
 from .models import Customer, Dealer, Membership, Region, RepairOrder, Vehicle
@@ -121,3 +125,45 @@ class RepairOrderAdmin(ReadOnlyAdmin):
     list_filter = ("dealer",)
     search_fields = ("number", "vehicle__vin")
     raw_id_fields = ("vehicle",)
+
+
+# Staff accounts are shown with their roles at the dealers, which live here.
+class MembershipInline(admin.TabularInline):
+    """Shown only: roles are given and taken in the memberships admin, through the
+    service that logs them."""
+
+    model = Membership
+    extra = 0
+    fields = ("role", "dealer", "region")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(User)
+class CaseUserAdmin(AuditedAdmin, UserAdmin):
+    inlines = [MembershipInline]
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (_("Preferences"), {"fields": ("language", "phone")}),
+    )
+    list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        # The password and its log entry are written together, or neither is.
+        with transaction.atomic():
+            request._setting_password = True  # type: ignore[attr-defined]
+            return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if getattr(request, "_setting_password", False):
+            # Never the password itself: only that an administrator set one.
+            audit_log(
+                actor=request.user, action="admin.user.password_set", target=obj, dealer_id=None
+            )
+        return super().log_change(request, obj, message)

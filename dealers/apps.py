@@ -13,9 +13,10 @@ class DealersConfig(AppConfig):
 
     def ready(self) -> None:
         from core.audit import register_actions
-        from core.scoping import ScopeRule, register
+        from core.scoping import ScopeRule, register, register_memberships
 
         from .models import Customer, Dealer, Membership, RepairOrder, Vehicle
+        from .selectors import user_memberships
 
         def through_regional_cases(column: str, prefix: str = "") -> Callable[[frozenset[int]], Q]:
             # Regional staff see a customer or vehicle only through a case they may read.
@@ -28,6 +29,7 @@ class DealersConfig(AppConfig):
 
             return rule
 
+        register_memberships(user_memberships)
         register(Dealer, ScopeRule("id", regional=lambda regions: Q(region_id__in=regions)))
         register(Membership, ScopeRule("dealer_id"))
         register(

@@ -90,3 +90,15 @@ def dealer_staff(*, actor: Any, dealer: Dealer) -> QuerySet[Any]:
         .objects.filter(is_active=True, pk__in=memberships.values("user_id"))
         .order_by("first_name", "last_name", "username")
     )
+
+
+def user_memberships(user: Any) -> list[tuple[str, int | None, int | None]]:
+    """A user's roles as (role, dealer id, region id): what core.scoping builds access from.
+
+    Read under the escape "access": what an actor may reach is worked out from their own
+    memberships, before there is a scope to read them through."""
+    return list(
+        Membership.objects.unscoped(reason="access")
+        .filter(user=user)
+        .values_list("role", "dealer_id", "region_id")
+    )
