@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.actors import Actor
 from core.audit import Change, audit_entry_list, changes, register_actions
 from core.models import AuditEntry
 from core.scoping import MANAGER, access_for, scoped
@@ -88,7 +89,7 @@ def _entry_line(entry: AuditEntry, names: dict[Any, str]) -> LogLine:
 
 
 def audit_trail(
-    *, actor: Any, dealer_id: int | None, before: datetime | None = None, limit: int = 100
+    *, actor: Actor, dealer_id: int | None, before: datetime | None = None, limit: int = 100
 ) -> list[LogLine]:
     """The newest `limit` lines older than `before`, of one dealer (or, for a superuser
     with `dealer_id=None`, of all): managers and superusers only, everybody else none."""

@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.actors import Actor
 from core.exceptions import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from core.scoping import WORK_ROLES, roles_for, scoped
 from core.text import require_storable
@@ -141,7 +142,7 @@ class CustomerAmbiguous(Conflict):
 def complaint_intake(
     *,
     dealer: Dealer,
-    actor: Any,
+    actor: Actor,
     customer: CustomerInput,
     vehicle: VehicleInput | None,
     channel: str,
@@ -237,7 +238,7 @@ def _comparable(text: str) -> str:
 
 
 def _find_customer(
-    *, dealer: Dealer, actor: Any, given: CustomerInput
+    *, dealer: Dealer, actor: Actor, given: CustomerInput
 ) -> tuple[Customer | None, bool]:
     """(the dealer's customer the input names or None, whether a DMS id was given)."""
     fields = given.given()
@@ -280,7 +281,7 @@ def _find_customer(
 def _save_customer(
     *,
     dealer: Dealer,
-    actor: Any,
+    actor: Actor,
     found: Customer | None,
     given: CustomerInput,
     authoritative: bool,
@@ -330,7 +331,7 @@ def _another_customers(field: str) -> VehicleOfAnotherCustomer:
 
 
 def _find_vehicle(
-    *, dealer: Dealer, actor: Any, given: VehicleInput | None, owner: Customer | None
+    *, dealer: Dealer, actor: Actor, given: VehicleInput | None, owner: Customer | None
 ) -> Vehicle | None:
     """The dealer's vehicle the input names, None for a vehicle to be recorded (or none)."""
     if given is None:
@@ -372,7 +373,7 @@ def _find_vehicle(
 def _save_vehicle(
     *,
     dealer: Dealer,
-    actor: Any,
+    actor: Actor,
     found: Vehicle | None,
     given: VehicleInput | None,
     owner: Customer,
@@ -400,7 +401,7 @@ def _save_vehicle(
 def _refuse_duplicate(
     *,
     dealer: Dealer,
-    actor: Any,
+    actor: Actor,
     customer: Customer,
     vehicle: Vehicle | None,
     description: str,
@@ -432,7 +433,7 @@ def _refuse_duplicate(
             )
 
 
-def _assignee(*, dealer: Dealer, actor: Any, assignee_id: int | None) -> Any:
+def _assignee(*, dealer: Dealer, actor: Actor, assignee_id: int | None) -> Any:
     if assignee_id is None:
         return None
     user = dealer_staff(actor=actor, dealer=dealer).filter(pk=assignee_id).first()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
+from core.actors import Actor
 from core.exceptions import NotFound
 from core.scoping import scoped
 from dealers.selectors import spelled_q
@@ -23,7 +24,9 @@ def regional_complaint_q(region_ids: frozenset[int], prefix: str = "") -> Q:
     )
 
 
-def complaint_list(*, actor: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Complaint]:
+def complaint_list(
+    *, actor: Actor, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Complaint]:
     filters = filters or {}
     queryset = scoped(Complaint, actor).select_related("dealer", "customer", "vehicle", "assignee")
     if filters.get("state"):
@@ -47,7 +50,7 @@ def complaint_list(*, actor: Any, filters: Mapping[str, Any] | None = None) -> Q
     return queryset.order_by("-created_at", "-id")
 
 
-def complaint_get(*, actor: Any, reference: str, write: bool = False) -> Complaint:
+def complaint_get(*, actor: Actor, reference: str, write: bool = False) -> Complaint:
     """The case by reference, or NotFound when it does not exist *or* is not the actor's."""
     complaint = (
         scoped(Complaint, actor, write=write)
@@ -60,7 +63,7 @@ def complaint_get(*, actor: Any, reference: str, write: bool = False) -> Complai
     return complaint
 
 
-def complaint_events(*, actor: Any, complaint: Complaint) -> QuerySet[CaseEvent]:
+def complaint_events(*, actor: Actor, complaint: Complaint) -> QuerySet[CaseEvent]:
     # The dealer's time zone is read by the texts rendered from system events' facts.
     return (
         scoped(CaseEvent, actor)
@@ -70,7 +73,7 @@ def complaint_events(*, actor: Any, complaint: Complaint) -> QuerySet[CaseEvent]
 
 
 def complaint_worklist(
-    *, actor: Any, dealer: Any, filters: Mapping[str, Any] | None = None
+    *, actor: Actor, dealer: Any, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Complaint]:
     """The cases list of the browser application: complaint_list plus its finer filters."""
     filters = dict(filters or {})
@@ -96,7 +99,7 @@ def _most_urgent_first(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
     )
 
 
-def related_complaints(*, actor: Any, complaint: Complaint) -> QuerySet[Complaint]:
+def related_complaints(*, actor: Actor, complaint: Complaint) -> QuerySet[Complaint]:
     """Other cases of the same customer or vehicle: a repeat complaint when any exist."""
     condition = Q(customer_id=complaint.customer_id)
     if complaint.vehicle_id:
@@ -120,7 +123,7 @@ def _median(values: list[float]) -> float | None:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def dealer_overview(*, actor: Any, dealer: Any) -> dict[str, Any]:
+def dealer_overview(*, actor: Actor, dealer: Any) -> dict[str, Any]:
     """Counts per step, open safety and serious cases, and median hours to first response
     and to closure, over the cases of one dealer the actor may read."""
     cases = scoped(Complaint, actor).filter(dealer=dealer)

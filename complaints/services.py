@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
+from core.actors import Actor
 from core.exceptions import (
     Conflict,
     NotFound,
@@ -83,7 +84,7 @@ EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def actor_label(actor: Any) -> str:
+def actor_label(actor: Actor) -> str:
     if actor is None:
         return _("System")
     label = getattr(actor, "actor_label", None)
@@ -121,7 +122,7 @@ def _save(complaint: Complaint, before: Mapping[str, Any]) -> list[str]:
 def _record(
     *,
     complaint: Complaint,
-    actor: Any,
+    actor: Actor,
     kind: str,
     comment: str = "",
     payload: Mapping[str, Any] | None = None,
@@ -153,7 +154,7 @@ def _record(
     return event
 
 
-def _lock(complaint: Complaint, actor: Any, *, expected_version: int | None = None) -> Complaint:
+def _lock(complaint: Complaint, actor: Actor, *, expected_version: int | None = None) -> Complaint:
     """Lock the case row for this transaction; refuse when the caller saw an old version."""
     try:
         locked = (
@@ -174,7 +175,7 @@ def _lock(complaint: Complaint, actor: Any, *, expected_version: int | None = No
     return locked
 
 
-def _require_worker(complaint: Complaint, actor: Any) -> None:
+def _require_worker(complaint: Complaint, actor: Actor) -> None:
     if not roles_for(actor, complaint.dealer_id) & WORK_ROLES:
         raise PermissionDenied(_("Only advisors and managers of this dealer may change a case."))
 
@@ -199,7 +200,7 @@ def _next_reference(dealer: Dealer) -> str:
 def complaint_create(
     *,
     dealer: Dealer,
-    actor: Any,
+    actor: Actor,
     customer: Customer,
     channel: str,
     category: str,
@@ -284,12 +285,12 @@ def _is_worker(user: Any, dealer_id: int) -> bool:
 # --- the state machine ----------------------------------------------------------------
 
 
-def available_transitions(*, complaint: Complaint, actor: Any) -> list[str]:
+def available_transitions(*, complaint: Complaint, actor: Actor) -> list[str]:
     """Transitions the actor may run on the case as it is now."""
     return [t.name for t in complaint.get_available_user_state_transitions(actor)]
 
 
-def _denial_reason(complaint: Complaint, name: str, actor: Any) -> str:
+def _denial_reason(complaint: Complaint, name: str, actor: Actor) -> str:
     roles = roles_for(actor, complaint.dealer_id)
     if name == "approve" and MANAGER in roles:
         return _("You submitted this decision; another manager must approve it.")
@@ -302,7 +303,7 @@ def complaint_transition(
     *,
     complaint: Complaint,
     name: str,
-    actor: Any,
+    actor: Actor,
     data: Mapping[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> Complaint:
@@ -340,7 +341,7 @@ def complaint_transition(
                 allowed=available_transitions(complaint=locked, actor=actor),
                 extra={"state": locked.state},
             )
-        if not has_transition_perm(method, actor):
+        if not has_transition_perm(method, cast(Any, actor)):
             raise PermissionDenied(_denial_reason(locked, name, actor))
 
         form = PAYLOADS[name](data, complaint=locked, actor=actor)
@@ -400,7 +401,7 @@ class _CorrectionForm(StorableInputMixin, ModelForm):
 def complaint_update(
     *,
     complaint: Complaint,
-    actor: Any,
+    actor: Actor,
     data: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> Complaint:
@@ -447,7 +448,7 @@ def complaint_update(
     return locked
 
 
-def _require_hand_over_right(complaint: Complaint, actor: Any) -> None:
+def _require_hand_over_right(complaint: Complaint, actor: Actor) -> None:
     """A case is handed over (to a colleague or a supplier) by its owner or a manager, and
     only while it is open; a case nobody owns yet may be handed over by anyone working it."""
     _require_worker(complaint, actor)
@@ -463,7 +464,7 @@ def _require_hand_over_right(complaint: Complaint, actor: Any) -> None:
 
 
 def complaint_reassign(
-    *, complaint: Complaint, actor: Any, assignee: Any, reason: str = ""
+    *, complaint: Complaint, actor: Actor, assignee: Any, reason: str = ""
 ) -> Complaint:
     """Hand a case over explicitly: its owner or a manager names the next owner."""
     require_storable({"reason": reason}, max_length=MAX_TEXT_LENGTH)
@@ -492,7 +493,7 @@ def complaint_reassign(
 
 
 def complaint_hand_to_supplier(
-    *, complaint: Complaint, actor: Any, supplier: str, reason: str = ""
+    *, complaint: Complaint, actor: Actor, supplier: str, reason: str = ""
 ) -> Complaint:
     """Hand the work on a case to an outside supplier (外包供应商), or take it back with an
     empty `supplier`. The case keeps its owner, who stays answerable to the customer; a
@@ -530,7 +531,7 @@ def complaint_hand_to_supplier(
     return locked
 
 
-def complaint_escalate(*, complaint: Complaint, actor: Any, reason: str) -> Complaint:
+def complaint_escalate(*, complaint: Complaint, actor: Actor, reason: str) -> Complaint:
     """Bring a case to the managers' attention; anyone working the case may do it."""
     if not str(reason).strip():
         raise ValidationFailed({"reason": [_("Say why the case needs a manager.")]})
@@ -550,7 +551,7 @@ def complaint_escalate(*, complaint: Complaint, actor: Any, reason: str) -> Comp
     return locked
 
 
-def complaint_add_note(*, complaint: Complaint, actor: Any, comment: str) -> CaseEvent:
+def complaint_add_note(*, complaint: Complaint, actor: Actor, comment: str) -> CaseEvent:
     if not str(comment).strip():
         raise ValidationFailed({"comment": [_("Write something.")]})
     require_storable({"comment": str(comment)}, max_length=MAX_TEXT_LENGTH)
@@ -568,7 +569,7 @@ FOLLOW_UP_EVENT_KINDS = (EventKind.CONTACT, EventKind.COMMITMENT, EventKind.DEAD
 def complaint_record_event(
     *,
     complaint: Complaint,
-    actor: Any,
+    actor: Actor,
     kind: str,
     comment: str = "",
     payload: Mapping[str, Any] | None = None,

@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .actors import Actor
 from .models import AuditEntry
 from .scoping import MANAGER, access_for, scoped
 
@@ -97,7 +98,7 @@ def snapshot(instance: models.Model, fields: tuple[str, ...] | list[str]) -> dic
 
 def audit_log(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     target: models.Model | None,
     dealer_id: int | None,
@@ -229,7 +230,7 @@ def changes(entry: AuditEntry, names: dict[Any, str] | None = None) -> list[Chan
     return rows
 
 
-def audit_entry_list(*, actor: Any, dealer_id: int | None = None) -> QuerySet[AuditEntry]:
+def audit_entry_list(*, actor: Actor, dealer_id: int | None = None) -> QuerySet[AuditEntry]:
     """The entries the actor may read, newest first: superusers all of them (or one
     dealer's), managers their dealer's, everybody else none."""
     access = access_for(actor)

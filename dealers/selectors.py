@@ -6,18 +6,19 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from core.actors import Actor
 from core.scoping import scoped
 
 from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
 from .validators import normalize_phone, normalize_plate
 
 
-def dealer_list(*, actor: Any) -> QuerySet[Dealer]:
+def dealer_list(*, actor: Actor) -> QuerySet[Dealer]:
     return scoped(Dealer, actor).select_related("region")
 
 
 def customer_search(
-    *, actor: Any, term: str, dealer: Dealer | None = None, limit: int = 20
+    *, actor: Actor, term: str, dealer: Dealer | None = None, limit: int = 20
 ) -> QuerySet[Customer]:
     """Customers whose name, phone, plate or VIN contains the term (intake look-up)."""
     queryset = scoped(Customer, actor)
@@ -43,14 +44,14 @@ def spelled_q(*, phone: str, plate: str, term: str) -> Q:
     return condition
 
 
-def vehicle_list(*, actor: Any, customer: Customer | None = None) -> QuerySet[Vehicle]:
+def vehicle_list(*, actor: Actor, customer: Customer | None = None) -> QuerySet[Vehicle]:
     queryset = scoped(Vehicle, actor)
     if customer is not None:
         queryset = queryset.filter(owner=customer)
     return queryset
 
 
-def customer_choices(*, actor: Any, customers: list[Customer]) -> list[dict[str, Any]]:
+def customer_choices(*, actor: Actor, customers: list[Customer]) -> list[dict[str, Any]]:
     """One pickable (customer, vehicle) pair per owned vehicle, or the customer alone."""
     vehicles: dict[int, list[Vehicle]] = {}
     for vehicle in scoped(Vehicle, actor).filter(owner__in=customers).order_by("plate", "vin"):
@@ -66,19 +67,19 @@ def customer_choices(*, actor: Any, customers: list[Customer]) -> list[dict[str,
     return choices
 
 
-def customer_get(*, actor: Any, pk: Any) -> Customer | None:
+def customer_get(*, actor: Actor, pk: Any) -> Customer | None:
     return scoped(Customer, actor).filter(pk=pk).first()
 
 
-def vehicle_get(*, actor: Any, pk: Any) -> Vehicle | None:
+def vehicle_get(*, actor: Actor, pk: Any) -> Vehicle | None:
     return scoped(Vehicle, actor).filter(pk=pk).first()
 
 
-def repair_order_list(*, actor: Any, vehicles: list[Vehicle]) -> QuerySet[RepairOrder]:
+def repair_order_list(*, actor: Actor, vehicles: list[Vehicle]) -> QuerySet[RepairOrder]:
     return scoped(RepairOrder, actor).filter(vehicle__in=vehicles).select_related("vehicle")
 
 
-def dealer_staff(*, actor: Any, dealer: Dealer) -> QuerySet[Any]:
+def dealer_staff(*, actor: Actor, dealer: Dealer) -> QuerySet[Any]:
     """Active advisors and managers of a dealer the actor belongs to (for hand-overs)."""
     from django.contrib.auth import get_user_model
 

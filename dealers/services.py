@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.actors import Actor
 from core.audit import audit_log, snapshot
 from core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from core.scoping import WORK_ROLES, access_for, forget_access, roles_for, scoped
@@ -39,7 +40,7 @@ AUDIT_MEMBERSHIP = ("user", "role", "dealer", "region")
 
 
 def _audit_saved(
-    *, actor: Any, entity: str, instance: Any, fields: tuple[str, ...], before: dict | None
+    *, actor: Actor, entity: str, instance: Any, fields: tuple[str, ...], before: dict | None
 ) -> None:
     """`<entity>.created` when there was nothing before, else `<entity>.changed`."""
     audit_log(
@@ -63,7 +64,7 @@ class VehicleOfAnotherCustomer(Conflict):
     default_message = gettext_lazy("This vehicle belongs to another customer of the dealer.")
 
 
-def _require_worker(actor: Any, dealer: Dealer) -> None:
+def _require_worker(actor: Actor, dealer: Dealer) -> None:
     if not roles_for(actor, dealer.pk) & WORK_ROLES:
         raise PermissionDenied(_("Only advisors and managers of this dealer may do this."))
 
@@ -81,7 +82,7 @@ def _validate_and_save(instance: Any, *, exclude: list[str] | None = None) -> No
         raise ValidationFailed({"non_field_errors": [_("This record already exists.")]}) from exc
 
 
-def customer_create(*, dealer: Dealer, actor: Any, **fields: Any) -> Customer:
+def customer_create(*, dealer: Dealer, actor: Actor, **fields: Any) -> Customer:
     _require_worker(actor, dealer)
     unknown = set(fields) - set(CUSTOMER_FIELDS)
     if unknown:
@@ -95,7 +96,7 @@ def customer_create(*, dealer: Dealer, actor: Any, **fields: Any) -> Customer:
     return customer
 
 
-def customer_update(*, customer: Customer, actor: Any, fields: Mapping[str, Any]) -> Customer:
+def customer_update(*, customer: Customer, actor: Actor, fields: Mapping[str, Any]) -> Customer:
     """Correct a customer's details. Invariant: the customer stays at their dealer, and
     the change is in the audit log with the fields before and after."""
     _require_worker(actor, customer.dealer)
@@ -115,7 +116,7 @@ def customer_update(*, customer: Customer, actor: Any, fields: Mapping[str, Any]
 
 
 def customer_upsert(
-    *, dealer: Dealer, actor: Any, dms_id: str, fields: Mapping[str, Any]
+    *, dealer: Dealer, actor: Actor, dms_id: str, fields: Mapping[str, Any]
 ) -> tuple[Customer, bool]:
     """Create or update the customer the DMS knows by `dms_id`; returns (customer, created)."""
     _require_worker(actor, dealer)
@@ -146,7 +147,7 @@ def customer_upsert(
 def vehicle_upsert(
     *,
     dealer: Dealer,
-    actor: Any,
+    actor: Actor,
     vin: str,
     owner: Customer | None = None,
     fields: Mapping[str, Any] | None = None,
@@ -200,7 +201,7 @@ def vehicle_upsert(
 
 
 def vehicle_update(
-    *, vehicle: Vehicle, actor: Any, owner: Customer | None, fields: Mapping[str, Any]
+    *, vehicle: Vehicle, actor: Actor, owner: Customer | None, fields: Mapping[str, Any]
 ) -> Vehicle:
     """Correct a vehicle's details or owner (VIN included: a typo found later).
 
@@ -230,7 +231,7 @@ def vehicle_update(
 
 
 def repair_order_upsert(
-    *, vehicle: Vehicle, actor: Any, number: str, fields: Mapping[str, Any]
+    *, vehicle: Vehicle, actor: Actor, number: str, fields: Mapping[str, Any]
 ) -> tuple[RepairOrder, bool]:
     dealer = vehicle.dealer
     _require_worker(actor, dealer)
@@ -260,7 +261,7 @@ def repair_order_upsert(
     return order, created
 
 
-def _require_staff_admin(actor: Any) -> None:
+def _require_staff_admin(actor: Actor | None) -> None:
     # Who works where is decided by the system's administrators (superusers); None is the
     # system itself (the demo data, a migration).
     if actor is not None and not access_for(actor).is_superuser:
@@ -293,7 +294,7 @@ def _membership_save(membership: Membership) -> None:
 
 
 def _audit_membership(
-    *, actor: Any, action: str, membership: Membership, before: dict, after: dict | None
+    *, actor: Actor | None, action: str, membership: Membership, before: dict, after: dict | None
 ) -> None:
     audit_log(
         actor=actor,
@@ -307,7 +308,12 @@ def _audit_membership(
 
 
 def membership_create(
-    *, actor: Any, user: Any, role: str, dealer: Dealer | None = None, region: Any = None
+    *,
+    actor: Actor | None,
+    user: Any,
+    role: str,
+    dealer: Dealer | None = None,
+    region: Any = None,
 ) -> Membership:
     """Give a user a role: advisor or manager at a dealer, or regional staff of a region.
 
@@ -331,7 +337,7 @@ def membership_create(
 def membership_update(
     *,
     membership: Membership,
-    actor: Any,
+    actor: Actor | None,
     role: str,
     dealer: Dealer | None = None,
     region: Any = None,
@@ -358,7 +364,7 @@ def membership_update(
     return locked
 
 
-def membership_delete(*, membership: Membership, actor: Any) -> None:
+def membership_delete(*, membership: Membership, actor: Actor | None) -> None:
     """Take a role away; the user keeps their account. Invariant: administrators only, logged."""
     _require_staff_admin(actor)
     with transaction.atomic():
@@ -382,7 +388,12 @@ def membership_delete(*, membership: Membership, actor: Any) -> None:
 
 
 def membership_grant(
-    *, user: Any, role: str, dealer: Dealer | None = None, region: Any = None, actor: Any = None
+    *,
+    user: Any,
+    role: str,
+    dealer: Dealer | None = None,
+    region: Any = None,
+    actor: Actor | None = None,
 ) -> Membership:
     """Give a user a role; replaces an earlier role at the same dealer or region."""
     lookup = {"dealer": dealer} if role != Role.REGIONAL else {"region": region}

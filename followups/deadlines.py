@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import State
 from complaints.models import Complaint, actor_user_id
+from core.actors import Actor
 
 from .choices import REACHED, DeadlineKind
 from .models import OPEN, ContactAttempt, Deadline
@@ -256,7 +257,7 @@ def _apply(
     effect: Effect,
     *,
     complaint: Complaint,
-    actor: Any,
+    actor: Actor,
     at: datetime,
     facts: dict[str, Any],
 ) -> None:
@@ -282,13 +283,13 @@ def _apply(
 # --- what the services call -------------------------------------------------------------
 
 
-def deadlines_after_intake(*, complaint: Complaint, actor: Any) -> None:
+def deadlines_after_intake(*, complaint: Complaint, actor: Actor) -> None:
     """A new case: its first response is due from the moment it was received."""
     _apply(EFFECTS["intake"], complaint=complaint, actor=actor, at=complaint.created_at, facts={})
 
 
 def deadlines_after_transition(
-    *, complaint: Complaint, name: str, actor: Any, at: datetime
+    *, complaint: Complaint, name: str, actor: Actor, at: datetime
 ) -> None:
     """The case has just moved by transition `name` (it is in its new state): apply the
     transition's row of the table, at `at`, the moment of the move."""
@@ -321,7 +322,7 @@ def deadlines_after_update(*, complaint: Complaint, changed: Iterable[str]) -> N
 def deadlines_after_hand_over(
     *,
     complaint: Complaint,
-    actor: Any,
+    actor: Actor,
     previous_owner: Any = None,
     supplier: str = "",
 ) -> Deadline | None:
@@ -332,12 +333,11 @@ def deadlines_after_hand_over(
         effect = EFFECTS["handed_to_supplier"]
         # The case's owner stays the customer's contact; a case without one is checked by
         # the person who handed it over (an API client or the system checks nothing).
+        owner: Any = None
         if complaint.assignee_id is not None:
             owner = complaint.assignee
         elif actor_user_id(actor) is not None:
             owner = actor
-        else:
-            owner = None
     elif previous_owner is not None:
         effect = EFFECTS["handed_to_colleague"]
         owner = previous_owner
@@ -372,7 +372,7 @@ def deadlines_after_contact(*, complaint: Complaint, contact: ContactAttempt) ->
 
 
 def deadlines_after_promise(
-    *, complaint: Complaint, actor: Any, promise: str, due_at: datetime
+    *, complaint: Complaint, actor: Actor, promise: str, due_at: datetime
 ) -> Deadline:
     """A promise was made to the customer: a deadline due when promised, owned by whoever
     promised (nobody, when an API client recorded it)."""
@@ -389,7 +389,7 @@ def deadlines_after_promise(
 
 
 def deadlines_after_repair_promise(
-    *, complaint: Complaint, actor: Any, due_at: datetime
+    *, complaint: Complaint, actor: Actor, due_at: datetime
 ) -> Deadline:
     """A repair completion date was promised: it replaces an earlier one, is owned by the
     case's owner, and is reminded of before it is due (4 h by default)."""

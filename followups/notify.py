@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaints.models import Complaint
+from core.actors import Actor
 from core.outbox import outbox_publish
 from core.scoping import MANAGER, REGIONAL
 from dealers.models import Membership
@@ -318,7 +319,7 @@ def serious_case(*, complaint: Complaint) -> int:
 def case_escalated(
     *,
     complaint: Complaint,
-    actor: Any,
+    actor: Actor,
     who: str,
     reason: str,
     recipients: list[Any] | None = None,

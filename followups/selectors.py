@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from complaints.choices import EventKind, State
 from complaints.models import CaseEvent, Complaint
+from core.actors import Actor
 from core.exceptions import NotFound
 from core.scoping import scoped
 from dealers.models import Customer, Dealer
@@ -18,7 +19,7 @@ from .models import OPEN, ContactAttempt, Deadline, DeadlineRule, Notification
 
 
 def deadline_list(
-    *, actor: Any, complaint: Complaint | None = None, open_only: bool = False
+    *, actor: Actor, complaint: Complaint | None = None, open_only: bool = False
 ) -> QuerySet[Deadline]:
     """The deadlines the actor may see, earliest due first."""
     queryset = scoped(Deadline, actor).select_related("complaint__dealer", "owner")
@@ -29,7 +30,7 @@ def deadline_list(
     return queryset.order_by("due_at", "id")
 
 
-def deadline_get(*, actor: Any, pk: int) -> Deadline:
+def deadline_get(*, actor: Actor, pk: int) -> Deadline:
     deadline = deadline_list(actor=actor).filter(pk=pk).first()
     if deadline is None:
         raise NotFound()
@@ -37,7 +38,7 @@ def deadline_get(*, actor: Any, pk: int) -> Deadline:
 
 
 def overdue_deadlines(
-    *, actor: Any, dealer: Dealer | None = None, at_risk_within: timedelta | None = None
+    *, actor: Actor, dealer: Dealer | None = None, at_risk_within: timedelta | None = None
 ) -> QuerySet[Deadline]:
     """Open deadlines already missed, then (with `at_risk_within`) those due within that
     time; the most urgent first: the longest overdue, then the soonest due."""
@@ -54,7 +55,7 @@ def overdue_deadlines(
     return queryset.order_by("due_at", "id")
 
 
-def contact_list(*, actor: Any, complaint: Complaint) -> QuerySet[ContactAttempt]:
+def contact_list(*, actor: Actor, complaint: Complaint) -> QuerySet[ContactAttempt]:
     """The case's contact log, newest first."""
     return (
         scoped(ContactAttempt, actor)
@@ -64,7 +65,7 @@ def contact_list(*, actor: Any, complaint: Complaint) -> QuerySet[ContactAttempt
     )
 
 
-def customer_contact_history(*, actor: Any, customer: Customer) -> QuerySet[ContactAttempt]:
+def customer_contact_history(*, actor: Actor, customer: Customer) -> QuerySet[ContactAttempt]:
     """Every contact with the customer over all their cases (step 6: record every contact
     in the customer's history)."""
     return (
@@ -75,7 +76,7 @@ def customer_contact_history(*, actor: Any, customer: Customer) -> QuerySet[Cont
     )
 
 
-def follow_up_started_at(*, actor: Any, complaint: Complaint) -> datetime | None:
+def follow_up_started_at(*, actor: Actor, complaint: Complaint) -> datetime | None:
     """When the case last entered the follow-up step, from its timeline."""
     return (
         scoped(CaseEvent, actor)
@@ -87,7 +88,7 @@ def follow_up_started_at(*, actor: Any, complaint: Complaint) -> datetime | None
 
 
 def follow_up_contact(
-    *, actor: Any, complaint: Complaint, outcome: str, contact_id: int | None = None
+    *, actor: Actor, complaint: Complaint, outcome: str, contact_id: int | None = None
 ) -> ContactAttempt | None:
     """The contact with this outcome logged since the case entered the follow-up step: the
     one named, or else the latest. Used by the `confirm_resolved` and `reopen` payloads."""
@@ -100,12 +101,12 @@ def follow_up_contact(
     return queryset.order_by("-contacted_at", "-id").first()
 
 
-def _recipient(user: Any, actor: Any) -> Any:
+def _recipient(user: Any, actor: Actor | None) -> Any:
     return user if user is not None else actor
 
 
 def notification_list(
-    *, user: Any = None, actor: Any = None, unread_only: bool = False
+    *, user: Any = None, actor: Actor | None = None, unread_only: bool = False
 ) -> QuerySet[Notification]:
     """The user's own notifications, newest first (`actor=` is accepted as an alias)."""
     user = _recipient(user, actor)
@@ -122,12 +123,12 @@ def notification_get(*, user: Any, pk: int) -> Notification:
     return notification
 
 
-def unread_count(*, user: Any = None, actor: Any = None) -> int:
+def unread_count(*, user: Any = None, actor: Actor | None = None) -> int:
     user = _recipient(user, actor)
     if not getattr(user, "is_authenticated", False):
         return 0
     return notification_list(user=user, unread_only=True).count()
 
 
-def deadline_rule_list(*, actor: Any, dealer: Dealer) -> QuerySet[DeadlineRule]:
+def deadline_rule_list(*, actor: Actor, dealer: Dealer) -> QuerySet[DeadlineRule]:
     return scoped(DeadlineRule, actor).filter(dealer=dealer).order_by("kind")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from complaints import services as complaint_services
 from complaints.choices import EventKind, State
 from complaints.models import Complaint, actor_user_id
+from core.actors import Actor
 from core.audit import audit_log, snapshot
 from core.exceptions import (
     Conflict,
@@ -56,7 +57,7 @@ def _check_time(value: datetime | None, field: str, errors: dict[str, list[str]]
 def contact_record(
     *,
     complaint: Complaint,
-    actor: Any,
+    actor: Actor,
     channel: str,
     outcome: str,
     note: str = "",
@@ -149,7 +150,7 @@ def _check_promise_time(due_at: Any) -> None:
 
 
 def commitment_create(
-    *, complaint: Complaint, actor: Any, promise: str, due_at: datetime
+    *, complaint: Complaint, actor: Actor, promise: str, due_at: datetime
 ) -> Deadline:
     """Record a concrete promise made to the customer ("we will call you within 20 minutes").
 
@@ -176,7 +177,7 @@ def commitment_create(
         )
 
 
-def commitment_keep(*, deadline: Deadline, actor: Any, note: str = "") -> Deadline:
+def commitment_keep(*, deadline: Deadline, actor: Actor, note: str = "") -> Deadline:
     """Mark a promise kept. Invariant: only an open promise, only once."""
     if deadline.kind != DeadlineKind.COMMITMENT:
         raise ValidationFailed({"deadline": [_("Only a promise can be marked kept.")]})
@@ -195,7 +196,7 @@ def commitment_keep(*, deadline: Deadline, actor: Any, note: str = "") -> Deadli
 def _deadline_done(
     *,
     deadline: Deadline,
-    actor: Any,
+    actor: Actor,
     event_kind: str,
     note: str,
     payload: dict[str, Any],
@@ -220,7 +221,7 @@ def _deadline_done(
 REPAIR_PROMISE_STATES = (State.ASSESSING, State.AWAITING_APPROVAL, State.RESOLVING)
 
 
-def repair_promise_set(*, complaint: Complaint, actor: Any, due_at: datetime) -> Deadline:
+def repair_promise_set(*, complaint: Complaint, actor: Actor, due_at: datetime) -> Deadline:
     """Record the promised repair completion time, replacing an earlier promise.
 
     Invariant: one open repair-completion deadline per case; staff are reminded before it
@@ -244,7 +245,7 @@ def repair_promise_set(*, complaint: Complaint, actor: Any, due_at: datetime) ->
         return deadlines_after_repair_promise(complaint=locked, actor=actor, due_at=due_at)
 
 
-def transfer_check_confirm(*, deadline: Deadline, actor: Any, note: str = "") -> Deadline:
+def transfer_check_confirm(*, deadline: Deadline, actor: Actor, note: str = "") -> Deadline:
     """The previous owner (or a manager) confirms the customer was contacted after a hand-over."""
     if deadline.kind != DeadlineKind.TRANSFER_CHECK:
         raise ValidationFailed({"deadline": [_("This is not a hand-over check.")]})
@@ -293,7 +294,7 @@ RULE_LIMITS = ("hours", "safety_hours", "remind_before_hours")
 def deadline_rule_update(
     *,
     dealer: Dealer,
-    actor: Any,
+    actor: Actor,
     kind: str,
     hours: int | None = None,
     safety_hours: int | None = None,
@@ -351,7 +352,7 @@ def deadline_rule_update(
     return rule
 
 
-def deadline_rule_delete(*, rule: DeadlineRule, actor: Any) -> None:
+def deadline_rule_delete(*, rule: DeadlineRule, actor: Actor) -> None:
     """Drop a dealer's own limits for one kind: the defaults apply again (managers only).
 
     Invariant: going back to the defaults never loosens a firm rule beyond the seeds'

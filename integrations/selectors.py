@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import QuerySet
 
+from core.actors import Actor
 from core.scoping import scoped
 from dealers.models import Customer, Dealer, Vehicle
 from dealers.validators import normalize_vin
@@ -14,11 +14,11 @@ from dealers.validators import normalize_vin
 from .models import WebhookEndpoint
 
 
-def customer_by_dms_id(*, actor: Any, dealer: Dealer, dms_id: str) -> Customer | None:
+def customer_by_dms_id(*, actor: Actor, dealer: Dealer, dms_id: str) -> Customer | None:
     return scoped(Customer, actor).filter(dealer=dealer, dms_id=dms_id).first()
 
 
-def vehicle_by_vin(*, actor: Any, dealer: Dealer, vin: str) -> Vehicle | None:
+def vehicle_by_vin(*, actor: Actor, dealer: Dealer, vin: str) -> Vehicle | None:
     return (
         scoped(Vehicle, actor)
         .select_related("dealer", "owner")
@@ -53,9 +53,9 @@ def webhook_endpoints_by_dealer(
     return result
 
 
-def webhook_endpoint_list(*, actor: Any) -> QuerySet[WebhookEndpoint]:
+def webhook_endpoint_list(*, actor: Actor) -> QuerySet[WebhookEndpoint]:
     return scoped(WebhookEndpoint, actor).select_related("dealer").order_by("id")
 
 
-def webhook_endpoint_get(*, actor: Any, pk: int) -> WebhookEndpoint | None:
+def webhook_endpoint_get(*, actor: Actor, pk: int) -> WebhookEndpoint | None:
     return webhook_endpoint_list(actor=actor).filter(pk=pk).first()

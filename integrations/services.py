@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.actors import Actor
 from core.audit import audit_log, snapshot
 from core.exceptions import PermissionDenied, ValidationFailed
 from core.scoping import MANAGER, WORK_ROLES, roles_for, scoped
@@ -26,7 +27,12 @@ API_KEY_NAME_MAX_LENGTH = 50
 
 
 def webhook_endpoint_create(
-    *, dealer: Dealer, actor: Any, url: str, events: list[str] | None = None, description: str = ""
+    *,
+    dealer: Dealer,
+    actor: Actor,
+    url: str,
+    events: list[str] | None = None,
+    description: str = "",
 ) -> WebhookEndpoint:
     """Register an endpoint for the dealer's case events.
 
@@ -57,7 +63,7 @@ def webhook_endpoint_create(
 
 
 def webhook_endpoint_update(
-    *, endpoint: WebhookEndpoint, actor: Any, fields: Mapping[str, Any]
+    *, endpoint: WebhookEndpoint, actor: Actor, fields: Mapping[str, Any]
 ) -> WebhookEndpoint:
     """Change an endpoint's URL, events, description or whether it is active.
 
@@ -94,7 +100,7 @@ def webhook_endpoint_update(
     return locked
 
 
-def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookEndpoint:
+def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookEndpoint:
     """Stop sending to an endpoint; its delivery log stays. Invariant: the dealer's staff only."""
     with transaction.atomic():
         locked = (
@@ -122,7 +128,7 @@ def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, actor: Any) -> Web
 # --- API keys ---------------------------------------------------------------------------
 
 
-def _require_key_manager(actor: Any, dealer_id: int) -> None:
+def _require_key_manager(actor: Actor | None, dealer_id: int) -> None:
     # None is the operator at the server's command line (manage.py createapikey).
     if actor is not None and MANAGER not in roles_for(actor, dealer_id):
         raise PermissionDenied(_("Only a manager of this dealer may manage its API keys."))
@@ -144,7 +150,7 @@ def _key_name(name: str) -> str:
 
 
 def api_key_create(
-    *, dealer: Dealer, actor: Any, name: str, expiry_date: datetime | None = None
+    *, dealer: Dealer, actor: Actor | None, name: str, expiry_date: datetime | None = None
 ) -> tuple[DealerApiKey, str]:
     """Create a key for one DMS connection; returns the key row and the key itself, which
     is shown once and stored only hashed.
@@ -171,7 +177,7 @@ def api_key_create(
 
 
 def api_key_update(
-    *, api_key: DealerApiKey, actor: Any, name: str, expiry_date: datetime | None
+    *, api_key: DealerApiKey, actor: Actor | None, name: str, expiry_date: datetime | None
 ) -> DealerApiKey:
     """Rename a key or change when it expires. Invariant: a revoked key stays as it is."""
     _require_key_manager(actor, api_key.dealer_id)
@@ -196,7 +202,7 @@ def api_key_update(
     return locked
 
 
-def api_key_revoke(*, api_key: DealerApiKey, actor: Any) -> DealerApiKey:
+def api_key_revoke(*, api_key: DealerApiKey, actor: Actor | None) -> DealerApiKey:
     """Revoke a key: the DMS can no longer use it. Invariant: for good, and logged once."""
     _require_key_manager(actor, api_key.dealer_id)
     with transaction.atomic():
