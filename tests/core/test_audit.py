@@ -578,7 +578,7 @@ def test_admin_setting_a_password_is_logged_without_the_password(admin_client, a
 def test_older_entries_are_reached_page_by_page(client, alice, both_logs, monkeypatch):
     from complaints import views
 
-    monkeypatch.setattr(views, "AUDIT_PAGE", 3)
+    monkeypatch.setattr(views.manager, "AUDIT_PAGE", 3)
     client.force_login(alice.manager)
     first = client.get(reverse("audit_log"))
     assert [line.action for line in first.context["lines"]] == [

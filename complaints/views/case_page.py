@@ -1,18 +1,15 @@
-"""HTML pages of the case work: thin views over complaints.services and selectors."""
+"""The case page and its forms: every step of the method, each a thin call of a service."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,234 +19,27 @@ from django.views.decorators.http import require_GET, require_POST
 from core.exceptions import (
     ApplicationError,
     Conflict,
-    NotFound,
     PermissionDenied,
     ValidationFailed,
 )
-from core.services import user_set_language
 from dealers import selectors as dealer_selectors
 from followups import selectors as followup_selectors
-from followups.forms import PROMISE_MINUTES, PROMISES
-from followups.web import case_followups, next_deadlines
+from followups.web import case_followups
 from web.shell import (
-    SESSION_DEALER,
-    HtmxHttpRequest,
-    current_dealer,
-    is_manager,
-    is_regional,
     may_work,
-    require_dealer,
     service_error,
-    user_dealers,
 )
 
-from . import selectors, services
-from .choices import STEP_OF_STATE, STEPS, Category, State
-from .forms import (
-    CaseFilterForm,
+from .. import selectors, services
+from ..choices import STEP_OF_STATE, STEPS, State
+from ..forms import (
     EscalateForm,
-    IntakeForm,
     NoteForm,
     ReassignForm,
     SupplierForm,
 )
-from .intake import CustomerInput, PromiseInput, VehicleInput, complaint_intake
-from .payloads import PAYLOADS
-
-PAGE_SIZE = 25
-# Transitions that move the case on, shown as the step's main form; the others (rejecting,
-# reopening, withdrawing) are offered beside it.
-MAIN_TRANSITIONS = (
-    "start_listening",
-    "start_investigation",
-    "record_findings",
-    "decide",
-    "submit_for_approval",
-    "approve",
-    "complete_action",
-    "confirm_resolved",
-    "close",
-)
-DECISION_TRANSITIONS = ("decide", "submit_for_approval")
-
-
-def case_or_404(request: HttpRequest, reference: str) -> Any:
-    """The case if the user may see it; another dealer's case does not exist for them."""
-    try:
-        return selectors.complaint_get(actor=request.user, reference=reference)
-    except NotFound:
-        raise Http404 from None
-
-
-def _expected_version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
-
-
-def case_url(complaint: Any) -> str:
-    return reverse("complaint_detail", args=[complaint.reference])
-
-
-# --- the cases list -----------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def home(request: HtmxHttpRequest) -> HttpResponse:
-    """My cases: open cases of the current dealer, most urgent first."""
-    dealer = current_dealer(request)
-    if dealer is None:
-        return render(request, "complaints/no_dealer.html", status=403)
-    data = request.GET.copy()
-    if "filtered" not in data and may_work(request, dealer) and not is_manager(request, dealer):
-        data["mine"] = "on"  # an advisor starts from the cases they own
-    form = CaseFilterForm(data)
-    filters: dict[str, Any] = {"open": True}
-    if form.is_valid():
-        cleaned = form.cleaned_data
-        filters.update(
-            q=cleaned["q"],
-            step=cleaned["step"],
-            severity=cleaned["severity"],
-            safety=cleaned["safety"],
-        )
-        if cleaned["closed"]:
-            filters["open"] = False
-        if cleaned["mine"]:
-            filters["assignee"] = request.user.pk
-    queryset = selectors.complaint_worklist(actor=request.user, dealer=dealer, filters=filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    cases = _with_deadlines(request, list(page.object_list))
-    context = {"form": form, "page": page, "cases": cases, "dealer": dealer}
-    if request.htmx and request.htmx.target == "case-results":
-        return render(request, "complaints/case_list.html#results", context)
-    return render(request, "complaints/case_list.html", context)
-
-
-def _with_deadlines(request: HttpRequest, cases: list[Any]) -> list[Any]:
-    """Attach each case's step and next open deadline."""
-    upcoming = next_deadlines(request, cases)
-    for complaint in cases:
-        complaint.step = STEP_OF_STATE.get(complaint.state)
-        complaint.next_deadline = upcoming.get(complaint.pk)
-    return cases
-
-
-# --- intake -------------------------------------------------------------------------
-
-
-@login_required
-def complaint_new(request: HttpRequest) -> HttpResponse:
-    """Step 1: log a complaint while the customer talks, creating the customer if new."""
-    dealer = require_dealer(request)
-    if not may_work(request, dealer):
-        raise Http404
-    form = IntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            complaint = _intake(request, dealer, form)
-        except ApplicationError as error:
-            service_error(request, _renamed_for_intake(error), form)
-        else:
-            messages.success(
-                request,
-                _("Case %(reference)s has been logged.") % {"reference": complaint.reference},
-            )
-            return redirect(case_url(complaint))
-    term = request.POST.get("q", "") if request.method == "POST" else ""
-    picked = request.POST.get("pick", "") if request.method == "POST" else ""
-    choices = []
-    if term.strip():
-        customers = list(
-            dealer_selectors.customer_search(actor=request.user, term=term, dealer=dealer, limit=10)
-        )
-        choices = dealer_selectors.customer_choices(actor=request.user, customers=customers)
-    return render(
-        request,
-        "complaints/complaint_new.html",
-        {
-            "form": form,
-            "dealer": dealer,
-            "term": term,
-            "picked": picked,
-            "choices": choices,
-            "min_length": 2,
-        },
-    )
-
-
-# The intake service names the fields of its input; the form's fields are called otherwise.
-_INTAKE_FIELD_NAMES = {
-    "customer": "pick",
-    "customer.dms_id": "new_dms_id",
-    "customer.name": "new_name",
-    "customer.phone": "new_phone",
-    "customer.email": "new_email",
-    "customer.preferred_channel": "new_preferred_channel",
-    "vehicle": "pick",
-    "vehicle.vin": "vin",
-    "vehicle.model": "model",
-    "vehicle.plate": "plate",
-    "promises.promise": "promises",
-    "promises.due_at": "promises",
-}
-
-
-def _renamed_for_intake(error: ApplicationError) -> ApplicationError:
-    renamed: dict[str, list[str]] = {}
-    for name, texts in error.field_errors.items():
-        renamed.setdefault(_INTAKE_FIELD_NAMES.get(name, name), []).extend(texts)
-    error.field_errors = renamed
-    return error
-
-
-def _intake(request: HttpRequest, dealer: Any, form: IntakeForm) -> Any:
-    """The form's input as the intake service's plain data; the service decides the rest."""
-    data = form.cleaned_data
-    customer_id, vehicle_id = form.picked_ids()
-    if customer_id is not None:
-        customer = CustomerInput(pk=customer_id)
-    else:
-        customer = CustomerInput(
-            dms_id=data["new_dms_id"],
-            name=data["new_name"],
-            phone=data["new_phone"],
-            email=data["new_email"],
-            preferred_channel=data["new_preferred_channel"],
-        )
-    vehicle = None
-    if data["vin"] or data["plate"] or data["model"]:
-        vehicle = VehicleInput(vin=data["vin"], plate=data["plate"], model=data["model"])
-    elif vehicle_id is not None:
-        vehicle = VehicleInput(pk=vehicle_id)
-    labels = {key: str(label) for key, label, _minutes in PROMISES}
-    now = timezone.now()
-    return complaint_intake(
-        dealer=dealer,
-        actor=request.user,
-        customer=customer,
-        vehicle=vehicle,
-        channel=data["channel"],
-        category=data["category"],
-        component=data["component"],
-        description=data["description"],
-        customer_request=data["customer_request"],
-        is_safety_related=data["is_safety_related"],
-        promises=[
-            PromiseInput(promise=labels[key], due_at=now + timedelta(minutes=PROMISE_MINUTES[key]))
-            for key in data.get("promises") or []
-        ],
-    )
-
-
-def _int(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
+from ..payloads import PAYLOADS
+from .common import DECISION_TRANSITIONS, MAIN_TRANSITIONS, _expected_version, case_or_404, case_url
 
 # --- the case page ------------------------------------------------------------------
 
@@ -587,139 +377,3 @@ def complaint_note(request: HttpRequest, reference: str) -> HttpResponse:
         form_name="note_form",
         open_form="note",
     )
-
-
-# --- manager pages ------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def approval_queue(request: HttpRequest) -> HttpResponse:
-    """Decisions awaiting a manager; approve only where the four-eyes rule allows it."""
-    dealer = require_dealer(request)
-    if not is_manager(request, dealer):
-        raise Http404
-    cases = list(
-        selectors.complaint_worklist(
-            actor=request.user, dealer=dealer, filters={"state": State.AWAITING_APPROVAL}
-        ).select_related("submitted_by")
-    )
-    for complaint in cases:
-        allowed = services.available_transitions(complaint=complaint, actor=request.user)
-        row: Any = complaint  # the queue's template reads these three extra attributes
-        row.may_approve = "approve" in allowed
-        row.may_reject = "reject" in allowed
-        row.needs_approval_because = _why_approval(complaint)
-    return render(request, "complaints/approval_queue.html", {"cases": cases, "dealer": dealer})
-
-
-def _why_approval(complaint: Any) -> list[str]:
-    reasons = []
-    if complaint.severity == "serious":
-        reasons.append(_("Serious complaint"))
-    if complaint.compensation_amount > complaint.dealer.approval_limit:
-        reasons.append(
-            _("Compensation above %(limit)s %(currency)s")
-            % {"limit": complaint.dealer.approval_limit, "currency": complaint.dealer.currency}
-        )
-    return reasons
-
-
-@login_required
-@require_GET
-def dealer_overview(request: HttpRequest) -> HttpResponse:
-    """Managers' and regional staff's view of one dealer: where cases are and how fast."""
-    dealer = require_dealer(request)
-    if not (is_manager(request, dealer) or is_regional(request)):
-        raise Http404
-    stats = selectors.dealer_overview(actor=request.user, dealer=dealer)
-    overdue = followup_selectors.overdue_deadlines(actor=request.user, dealer=dealer).count()
-    labels = dict(Category.choices)
-    chart = {
-        "steps": {
-            "labels": [f"{n}. {label}" for n, label in STEPS],
-            "values": [stats["per_step"][n] for n, _label in STEPS],
-            "title": _("Open cases per step"),
-        },
-        "categories": {
-            "labels": [str(labels.get(k, k)) for k in stats["per_category"]],
-            "values": list(stats["per_category"].values()),
-            "title": _("Open cases per category"),
-        },
-    }
-    context = {"dealer": dealer, "stats": stats, "overdue": overdue, "chart": chart}
-    return render(request, "complaints/dealer_overview.html", context)
-
-
-# --- header actions -----------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def switch_dealer(request: HttpRequest) -> HttpResponse:
-    wanted = _int(request.POST.get("dealer", ""))
-    if not any(d.pk == wanted for d in user_dealers(request)):
-        raise Http404
-    request.session[SESSION_DEALER] = wanted
-    return redirect("home")
-
-
-@login_required
-@require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
-    """Save the interface language on the user, so it follows them to every device."""
-    try:
-        user_set_language(user=request.user, language=request.POST.get("language", ""))
-    except ApplicationError as error:
-        service_error(request, error)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("home")
-    response = HttpResponseRedirect(target)
-    language = getattr(request.user, "language", "")
-    if language:
-        # The login page, before anyone signs in, speaks the last language chosen here.
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-        )
-    return response
-
-
-@login_required
-@require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """Everything that changed at the dealer, newest first: case timelines and the audit
-    log together. Managers read their dealer's; superusers read every dealer's."""
-    from django.utils.dateparse import parse_datetime
-
-    from .audit import audit_trail
-
-    dealer = require_dealer(request)
-    if not is_manager(request, dealer):
-        raise Http404
-    everything = request.user.is_superuser
-    before = None
-    try:
-        before = parse_datetime(request.GET.get("before", ""))
-    except ValueError:
-        pass
-    if before is not None and timezone.is_naive(before):
-        before = None
-    lines = audit_trail(
-        actor=request.user,
-        dealer_id=None if everything else dealer.pk,
-        before=before,
-        limit=AUDIT_PAGE,
-    )
-    older = lines[-1].at.isoformat() if len(lines) == AUDIT_PAGE else None
-    return render(
-        request,
-        "complaints/audit_log.html",
-        {"dealer": dealer, "lines": lines, "older": older, "everything": everything},
-    )
-
-
-AUDIT_PAGE = 100
