@@ -10,20 +10,14 @@ from django.forms import ModelChoiceField, ModelForm, modelform_factory
 from django.utils.translation import gettext as _
 
 from core.actors import Actor
-from core.exceptions import (
-    ValidationFailed,
-)
+from core.exceptions import ValidationFailed
 from core.scoping import scoped
 from core.text import StorableInputMixin
 from dealers.models import Vehicle
-from followups.deadlines import (
-    deadlines_after_update,
-)
+from followups.deadlines import deadlines_after_update
 
 from ..choices import EventKind, State
-from ..models import (
-    Complaint,
-)
+from ..models import Complaint
 from .case import (
     _changed,
     _lock,

@@ -19,9 +19,7 @@ from core.exceptions import (
 from core.scoping import WORK_ROLES, roles_for
 from core.text import MAX_TEXT_LENGTH, require_storable
 from dealers.models import Customer, Dealer, Vehicle
-from followups.deadlines import (
-    deadlines_after_intake,
-)
+from followups.deadlines import deadlines_after_intake
 
 from ..choices import SAFETY_COMPONENTS, EventKind
 from ..models import (

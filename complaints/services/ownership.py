@@ -17,9 +17,7 @@ from core.exceptions import (
 from core.scoping import MANAGER, roles_for
 from core.text import MAX_TEXT_LENGTH, require_storable
 from followups import notify
-from followups.deadlines import (
-    deadlines_after_hand_over,
-)
+from followups.deadlines import deadlines_after_hand_over
 
 from ..choices import EventKind
 from ..models import (

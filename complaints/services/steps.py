@@ -18,14 +18,10 @@ from core.exceptions import (
 )
 from core.scoping import MANAGER, WORK_ROLES, roles_for
 from followups import notify
-from followups.deadlines import (
-    deadlines_after_transition,
-)
+from followups.deadlines import deadlines_after_transition
 
 from ..choices import EventKind, Severity
-from ..models import (
-    Complaint,
-)
+from ..models import Complaint
 from ..payloads import PAYLOADS
 from .case import (
     _lock,

@@ -20,9 +20,7 @@ from web.shell import (
 
 from .. import selectors
 from ..choices import STEP_OF_STATE
-from ..forms import (
-    CaseFilterForm,
-)
+from ..forms import CaseFilterForm
 from .common import PAGE_SIZE
 
 # --- the cases list -----------------------------------------------------------------

@@ -7,9 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
-from core.exceptions import (
-    NotFound,
-)
+from core.exceptions import NotFound
 
 from .. import selectors
 

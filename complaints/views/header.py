@@ -10,9 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.exceptions import (
-    ApplicationError,
-)
+from core.exceptions import ApplicationError
 from core.services import user_set_language
 from web.shell import (
     SESSION_DEALER,

@@ -12,9 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import (
-    ApplicationError,
-)
+from core.exceptions import ApplicationError
 from dealers import selectors as dealer_selectors
 from followups.forms import PROMISE_MINUTES, PROMISES
 from web.shell import (
@@ -23,9 +21,7 @@ from web.shell import (
     service_error,
 )
 
-from ..forms import (
-    IntakeForm,
-)
+from ..forms import IntakeForm
 from ..intake import CustomerInput, PromiseInput, VehicleInput, complaint_intake
 from .common import case_url
 
