@@ -22,6 +22,7 @@ from core.audit import Change, audit_entry_list, changes, register_actions
 from core.models import AuditEntry
 from core.scoping import MANAGER, access_for, scoped
 
+from .choices import EventKind
 from .models import CaseEvent
 
 CASE_ACTIONS = {
@@ -112,3 +113,51 @@ def audit_trail(
         reverse=True,
     )
     return list(itertools.islice(merged, limit))
+
+
+# The timeline's events as audit-log action codes (complaints.apps registers their texts).
+TRANSITION_ACTIONS = {
+    "start_listening": "case.listening_started",
+    "start_investigation": "case.investigation_started",
+    "record_findings": "case.findings_recorded",
+    "decide": "case.decided",
+    "submit_for_approval": "case.submitted_for_approval",
+    "approve": "case.approved",
+    "reject": "case.rejected",
+    "complete_action": "case.action_completed",
+    "confirm_resolved": "case.resolution_confirmed",
+    "reopen": "case.reopened",
+    "close": "case.closed",
+    "withdraw": "case.withdrawn",
+}
+KIND_ACTIONS: dict[str, str] = {
+    EventKind.CREATED: "case.created",
+    EventKind.UPDATE: "case.changed",
+    EventKind.NOTE: "case.note_added",
+    EventKind.REASSIGNMENT: "case.reassigned",
+    EventKind.ESCALATION: "case.escalated",
+    EventKind.CONTACT: "case.contact_recorded",
+    EventKind.COMMITMENT: "case.promise_made",
+    EventKind.DEADLINE: "case.deadline_changed",
+}
+FOLLOW_UP_ACTIONS: dict[tuple[str, str | None], str] = {
+    (EventKind.COMMITMENT, "made"): "case.promise_made",
+    (EventKind.COMMITMENT, "kept"): "case.promise_kept",
+    (EventKind.COMMITMENT, "repair_promised"): "case.repair_promised",
+    (EventKind.DEADLINE, "breached"): "case.deadline_breached",
+    (EventKind.DEADLINE, "escalated"): "case.deadline_escalated",
+    (EventKind.DEADLINE, "confirmed"): "case.handover_confirmed",
+}
+
+
+def event_action(event: CaseEvent) -> str:
+    """A timeline event's code in the audit log's vocabulary (see CaseEvent.action)."""
+    if event.kind == EventKind.TRANSITION:
+        return TRANSITION_ACTIONS.get(event.transition, f"case.{event.transition}")
+    if event.kind == EventKind.REASSIGNMENT and "supplier" in (event.payload or {}):
+        return "case.supplier_changed"
+    if event.kind in (EventKind.COMMITMENT, EventKind.DEADLINE):
+        found = FOLLOW_UP_ACTIONS.get((event.kind, (event.payload or {}).get("action")))
+        if found:
+            return found
+    return KIND_ACTIONS.get(event.kind, f"case.{event.kind}")

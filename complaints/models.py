@@ -502,48 +502,6 @@ class CaseEvent(DealerOwned):
     @property
     def action(self) -> str:
         """The event's code in the audit log's vocabulary (`case.decided`, `case.note_added`)."""
-        if self.kind == EventKind.TRANSITION:
-            return TRANSITION_ACTIONS.get(self.transition, f"case.{self.transition}")
-        if self.kind == EventKind.REASSIGNMENT and "supplier" in (self.payload or {}):
-            return "case.supplier_changed"
-        if self.kind in (EventKind.COMMITMENT, EventKind.DEADLINE):
-            step = (self.payload or {}).get("action")
-            found = FOLLOW_UP_ACTIONS.get((self.kind, step))
-            if found:
-                return found
-        return KIND_ACTIONS.get(self.kind, f"case.{self.kind}")
+        from .audit import event_action
 
-
-# The timeline's events as audit-log action codes (complaints.apps registers their texts).
-TRANSITION_ACTIONS = {
-    "start_listening": "case.listening_started",
-    "start_investigation": "case.investigation_started",
-    "record_findings": "case.findings_recorded",
-    "decide": "case.decided",
-    "submit_for_approval": "case.submitted_for_approval",
-    "approve": "case.approved",
-    "reject": "case.rejected",
-    "complete_action": "case.action_completed",
-    "confirm_resolved": "case.resolution_confirmed",
-    "reopen": "case.reopened",
-    "close": "case.closed",
-    "withdraw": "case.withdrawn",
-}
-KIND_ACTIONS: dict[str, str] = {
-    EventKind.CREATED: "case.created",
-    EventKind.UPDATE: "case.changed",
-    EventKind.NOTE: "case.note_added",
-    EventKind.REASSIGNMENT: "case.reassigned",
-    EventKind.ESCALATION: "case.escalated",
-    EventKind.CONTACT: "case.contact_recorded",
-    EventKind.COMMITMENT: "case.promise_made",
-    EventKind.DEADLINE: "case.deadline_changed",
-}
-FOLLOW_UP_ACTIONS: dict[tuple[str, str | None], str] = {
-    (EventKind.COMMITMENT, "made"): "case.promise_made",
-    (EventKind.COMMITMENT, "kept"): "case.promise_kept",
-    (EventKind.COMMITMENT, "repair_promised"): "case.repair_promised",
-    (EventKind.DEADLINE, "breached"): "case.deadline_breached",
-    (EventKind.DEADLINE, "escalated"): "case.deadline_escalated",
-    (EventKind.DEADLINE, "confirmed"): "case.handover_confirmed",
-}
+        return event_action(self)
