@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
-from core.models import DealerOwned, TimeStampedModel
-from core.scoping import MANAGER, WORK_ROLES, ScopedManager, ScopedQuerySet, roles_for
+from core.models import AppendOnlyManager, DealerOwned, TimeStampedModel
+from core.scoping import MANAGER, WORK_ROLES, roles_for
 from dealers.models import Customer, Dealer, Vehicle
 
 from .choices import (
@@ -404,18 +404,6 @@ class ReferenceSequence(models.Model):
         return f"{self.dealer_id}/{self.year}: {self.last_value}"
 
 
-class ImmutableQuerySet(ScopedQuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The case timeline is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The case timeline is append-only.")
-
-
-class CaseEventManager(ScopedManager):
-    _queryset_class = ImmutableQuerySet
-
-
 class CaseEvent(DealerOwned):
     """One entry of a case's timeline. Written once, never changed or deleted.
 
@@ -463,7 +451,7 @@ class CaseEvent(DealerOwned):
     payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects: ClassVar[CaseEventManager] = CaseEventManager()
+    objects: ClassVar[AppendOnlyManager] = AppendOnlyManager()
 
     class Meta:
         ordering = ["created_at", "id"]

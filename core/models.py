@@ -69,16 +69,19 @@ class User(AbstractUser):
 
 
 class AppendOnlyQuerySet(ScopedQuerySet):
-    """A queryset that writes nothing but new rows: the log is history, not state."""
+    """A queryset that writes nothing but new rows: a log is history, not state (the audit
+    log here, the case timeline in complaints)."""
 
     def update(self, **kwargs: Any) -> int:
-        raise TypeError("The audit log is append-only.")
+        raise TypeError(f"{self.model._meta.verbose_name} is append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The audit log is append-only.")
+        raise TypeError(f"{self.model._meta.verbose_name} is append-only.")
 
 
-class AuditEntryManager(ScopedManager):
+class AppendOnlyManager(ScopedManager):
+    """The scoped manager of a dealer-owned log (see AppendOnlyQuerySet)."""
+
     _queryset_class = AppendOnlyQuerySet
 
 
@@ -115,7 +118,7 @@ class AuditEntry(DealerOwned):
     object_label = models.CharField(_("object"), max_length=200, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
-    objects: ClassVar[AuditEntryManager] = AuditEntryManager()
+    objects: ClassVar[AppendOnlyManager] = AppendOnlyManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
