@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.actors import Actor
@@ -69,6 +70,55 @@ class LogLine:
     comment: str = ""
     reference: str = ""  # the case, for a link
     changes: list[Change] = field(default_factory=list)
+    # Where the line comes from (ENTRY or EVENT) and its id there: with the time, a total
+    # order, so that paging loses no line even when a sweep wrote many at one instant.
+    source: int = 0
+    pk: int = 0
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.at, self.source, self.pk)
+
+
+ENTRY, EVENT = 0, 1
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the log, newest first: lines are ordered by (time, source, id), descending."""
+
+    at: datetime
+    source: int
+    pk: int
+
+    def __str__(self) -> str:
+        return f"{self.at.isoformat()}|{self.source}|{self.pk}"
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor | None:
+        """The cursor a page link carries; None for anything malformed."""
+        from django.utils import timezone
+        from django.utils.dateparse import parse_datetime
+
+        parts = text.split("|")
+        if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+            return None
+        try:
+            at = parse_datetime(parts[0])
+        except ValueError:
+            return None
+        if at is None or timezone.is_naive(at):
+            return None
+        return cls(at, int(parts[1]), int(parts[2]))
+
+    def older(self, source: int) -> Q:
+        """Rows of `source` that come after this place in the log."""
+        condition = Q(created_at__lt=self.at)
+        if source < self.source:
+            condition |= Q(created_at=self.at)
+        elif source == self.source:
+            condition |= Q(created_at=self.at, id__lt=self.pk)
+        return condition
 
 
 def _case_line(event: CaseEvent) -> LogLine:
@@ -80,36 +130,45 @@ def _case_line(event: CaseEvent) -> LogLine:
         text=str(template) % {"actor": event.actor_display, "object": reference},
         comment=event.text,
         reference=reference,
+        source=EVENT,
+        pk=event.pk,
     )
 
 
 def _entry_line(entry: AuditEntry, names: dict[Any, str]) -> LogLine:
     return LogLine(
-        at=entry.created_at, action=entry.action, text=entry.text, changes=changes(entry, names)
+        at=entry.created_at,
+        action=entry.action,
+        text=entry.text,
+        changes=changes(entry, names),
+        source=ENTRY,
+        pk=entry.pk,
     )
 
 
 def audit_trail(
-    *, actor: Actor, dealer_id: int | None, before: datetime | None = None, limit: int = 100
+    *, actor: Actor, dealer_id: int | None, before: Cursor | None = None, limit: int = 100
 ) -> list[LogLine]:
     """The newest `limit` lines older than `before`, of one dealer (or, for a superuser
     with `dealer_id=None`, of all): managers and superusers only, everybody else none."""
     access = access_for(actor)
     if not access.is_superuser and (dealer_id is None or MANAGER not in access.roles_at(dealer_id)):
         return []
-    events = scoped(CaseEvent, actor).select_related("complaint").order_by("-created_at", "-id")
+    events = (
+        scoped(CaseEvent, actor).select_related("complaint__dealer").order_by("-created_at", "-id")
+    )
     entries = audit_entry_list(actor=actor, dealer_id=dealer_id).order_by("-created_at", "-id")
     if dealer_id is not None:
         events = events.filter(complaint__dealer_id=dealer_id)
     if before is not None:
-        events = events.filter(created_at__lt=before)
-        entries = entries.filter(created_at__lt=before)
+        events = events.filter(before.older(EVENT))
+        entries = entries.filter(before.older(ENTRY))
     # Both are read newest first, at most `limit` each; the merge keeps the newest of both.
     names: dict[Any, str] = {}
     merged: Iterator[LogLine] = heapq.merge(
         (_case_line(e) for e in events[:limit]),
         (_entry_line(e, names) for e in entries[:limit]),
-        key=lambda line: line.at,
+        key=lambda line: (line.at, line.source, line.pk),
         reverse=True,
     )
     return list(itertools.islice(merged, limit))

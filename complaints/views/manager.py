@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -88,28 +87,20 @@ def dealer_overview(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Everything that changed at the dealer, newest first: case timelines and the audit
     log together. Managers read their dealer's; superusers read every dealer's."""
-    from django.utils.dateparse import parse_datetime
-
-    from ..audit import audit_trail
+    from ..audit import Cursor, audit_trail
 
     dealer = require_dealer(request)
     if not is_manager(request, dealer):
         raise Http404
     everything = request.user.is_superuser
-    before = None
-    try:
-        before = parse_datetime(request.GET.get("before", ""))
-    except ValueError:
-        pass
-    if before is not None and timezone.is_naive(before):
-        before = None
+    before = Cursor.parse(request.GET.get("before", ""))
     lines = audit_trail(
         actor=request.user,
         dealer_id=None if everything else dealer.pk,
         before=before,
         limit=AUDIT_PAGE,
     )
-    older = lines[-1].at.isoformat() if len(lines) == AUDIT_PAGE else None
+    older = str(lines[-1].cursor) if len(lines) == AUDIT_PAGE else None
     return render(
         request,
         "complaints/audit_log.html",

@@ -591,6 +591,42 @@ def test_older_entries_are_reached_page_by_page(client, alice, both_logs, monkey
     assert older.context["older"] is None
 
 
+def test_paging_loses_no_line_when_many_were_written_at_one_instant(
+    client, alice, both_logs, monkeypatch
+):
+    from django.utils import timezone
+
+    from complaints import views
+
+    complaint = CaseEvent.objects.filter(complaint__dealer=alice.dealer).first().complaint
+    # A sweep writes its timeline events with one timestamp; a page may end among them.
+    at = timezone.now()
+    complaint_services.complaint_record_system_events(
+        entries=[(complaint.pk, {"action": "breached", "deadline": n}) for n in range(7)], at=at
+    )
+    monkeypatch.setattr(views.manager, "AUDIT_PAGE", 3)
+    client.force_login(alice.manager)
+    seen, cursor = [], None
+    for _page in range(10):
+        response = client.get(reverse("audit_log"), {"before": cursor} if cursor else {})
+        seen += [(line.source, line.pk) for line in response.context["lines"]]
+        cursor = response.context["older"]
+        if cursor is None:
+            break
+    expected = CaseEvent.objects.filter(complaint__dealer=alice.dealer).count()
+    expected += AuditEntry.objects.filter(dealer_id=alice.dealer.pk).count()
+    assert len(seen) == len(set(seen)) == expected
+
+
+def test_a_malformed_page_cursor_shows_the_first_page(client, alice, both_logs):
+    client.force_login(alice.manager)
+    first = client.get(reverse("audit_log"))
+    for cursor in ("yesterday", "2026-01-01T00:00:00|x|1", "2026-01-01|1|2|3", "\x00"):
+        response = client.get(reverse("audit_log"), {"before": cursor})
+        assert response.status_code == 200
+        assert response.context["lines"] == first.context["lines"]
+
+
 def test_the_log_page_reads_a_bounded_number_of_queries(
     client, alice, both_logs, django_assert_max_num_queries
 ):
