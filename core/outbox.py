@@ -250,11 +250,11 @@ def _deliver_one(
     manager = outbox.model._default_manager
     now = timezone.now()
     claimed_until = now + lease()
-    claimed = manager.filter(_due(now), pk=pk).update(
+    claimed = manager.filter(_due(now), pk=pk, outbox_attempts__lt=max_attempts()).update(
         outbox_claimed_until=claimed_until, outbox_attempts=F("outbox_attempts") + 1
     )
     if claimed != 1:
-        return None
+        return _give_up_lost(outbox, pk, now)
     row = manager.select_related(*outbox.related).get(pk=pk)
     try:
         changes = (send or outbox.send)(row) or {}
@@ -275,6 +275,23 @@ def _deliver_one(
         **changes,
     )
     return OutboxState.SENT if recorded else None
+
+
+def _give_up_lost(outbox: Outbox, pk: Any, now: datetime) -> OutboxState | None:
+    """A row due again after its last attempt's lease ran out: the worker died while
+    sending it (killed, out of memory, a send that outlived the lease). It is given up
+    rather than sent for ever; None when the row was simply not due."""
+    lost = outbox.model._default_manager.filter(
+        _due(now), pk=pk, outbox_attempts__gte=max_attempts()
+    ).update(
+        outbox_given_up_at=now,
+        outbox_claimed_until=None,
+        outbox_last_error="The worker sending the last attempt stopped before recording it.",
+    )
+    if lost != 1:
+        return None
+    logger.error("%s %s: given up, its last attempt's worker was lost", outbox.name, pk)
+    return OutboxState.GIVEN_UP
 
 
 def _failed(

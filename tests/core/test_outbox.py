@@ -229,6 +229,33 @@ def test_a_message_whose_worker_died_is_sent_again_when_the_lease_runs_out(
     assert row.outbox_state == OutboxState.SENT and row.outbox_attempts == 2
 
 
+@override_settings(OUTBOX_MAX_ATTEMPTS=2)
+def test_a_message_whose_worker_dies_at_every_attempt_is_given_up_after_the_setting(
+    kind, network, case, settings
+):
+    def die(message_id: str) -> None:
+        network.sent.append(message_id)
+        raise WorkerDied
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        row = kind.make(case)
+        network.before_send = die
+        for _attempt in range(2):
+            with pytest.raises(WorkerDied):
+                outbox_deliver()
+            clock.shift(timedelta(seconds=settings.OUTBOX_LEASE_SECONDS))
+        network.before_send = None
+
+        assert outbox_deliver() == 0  # the last attempt's lease ran out: not a third send
+        clock.shift(timedelta(days=1))
+        assert outbox_deliver() == 0
+
+    assert network.sent == [kind.stable_id(row)] * 2
+    row = fresh(row)
+    assert row.outbox_state == OutboxState.GIVEN_UP and row.outbox_attempts == 2
+    assert "stopped" in row.outbox_last_error
+
+
 def test_an_outcome_is_not_recorded_by_a_worker_whose_lease_ran_out(kind, network, case):
     # The first worker overran its lease; a second one took the row over and sent it.
     row = kind.make(case)
