@@ -36,3 +36,9 @@ class Actor(Protocol):
 
     @property
     def is_superuser(self) -> bool: ...
+
+
+def is_dms(actor: Actor | None) -> bool:
+    """Whether the actor is a dealer management system connection (an API client, which
+    acts through its key), the system of record for who owns a vehicle."""
+    return getattr(actor, "api_key", None) is not None

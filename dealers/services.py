@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.actors import Actor
+from core.actors import Actor, is_dms
 from core.audit import audit_log, snapshot
 from core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from core.scoping import WORK_ROLES, access_for, forget_access, roles_for, scoped
@@ -155,10 +155,11 @@ def vehicle_upsert(
 ) -> tuple[Vehicle, bool]:
     """Create or update the vehicle with this VIN at the dealer; returns (vehicle, created).
 
-    Invariant: a vehicle changes hands only when the caller says so. `transfer=True` is for
-    the dealer management system, the record of who owns a vehicle: when a car is sold, the
-    DMS re-registers it to its new owner (PUT /api/v1/vehicles/{vin}/). Every other caller,
-    intake above all, is refused with VehicleOfAnotherCustomer when the VIN belongs to
+    Invariant: a vehicle changes hands only when the dealer management system says so: with
+    `transfer=True` and a DMS connection as the actor (`core.actors.is_dms`), the record of
+    who owns a vehicle re-registers it to its new owner when a car is sold (PUT
+    /api/v1/vehicles/{vin}/). Every other caller, intake and a browser session on that
+    endpoint included, is refused with VehicleOfAnotherCustomer when the VIN belongs to
     another customer of the dealer; this is checked under the vehicle's row lock. A vehicle
     that nobody owns goes to the owner named; `owner=None` leaves the owner as it is.
     """
@@ -177,7 +178,8 @@ def vehicle_upsert(
         created = vehicle is None
         if vehicle is None:
             vehicle = Vehicle(dealer=dealer, vin=vin)
-        if owner is not None and vehicle.owner_id not in (None, owner.pk) and not transfer:
+        moves = owner is not None and vehicle.owner_id not in (None, owner.pk)
+        if moves and not (transfer and is_dms(actor)):
             raise VehicleOfAnotherCustomer(
                 field_errors={
                     "vin": [

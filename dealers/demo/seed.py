@@ -168,9 +168,8 @@ def _seed_vehicle(
     fields = {name: spec[name] for name in dealer_services.VEHICLE_FIELDS}
     vehicle = Vehicle.objects.filter(dealer=dealer, vin=vin).first()
     if vehicle is None or vehicle.owner_id != owner.pk or differs(vehicle, fields):
-        # The demo data plays the DMS, the record of who owns each vehicle.
         vehicle, created = dealer_services.vehicle_upsert(
-            dealer=dealer, actor=actor, vin=vin, owner=owner, fields=fields, transfer=True
+            dealer=dealer, actor=actor, vin=vin, owner=owner, fields=fields
         )
         ctx.count("vehicles", created=created)
     ctx.vehicles[spec["plate"]] = vehicle

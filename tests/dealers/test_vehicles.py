@@ -117,15 +117,53 @@ def test_a_vehicle_of_another_customer_is_not_moved_unless_the_caller_transfers_
     assert (theirs.owner, theirs.model) == (owner, "Camry")
 
 
+def _dms(dealer):
+    from integrations.authentication import ApiClient
+    from integrations.models import DealerApiKey
+
+    api_key, _raw = DealerApiKey.objects.create_key(dealer=dealer, name="DMS")
+    return ApiClient(api_key)
+
+
 def test_the_dms_transfers_a_sold_vehicle_to_its_new_owner(alice, customer):
     sold = VehicleFactory(dealer=alice.dealer)
 
     vehicle, created = vehicle_upsert(
-        dealer=alice.dealer, actor=alice.advisor, vin=sold.vin, owner=customer, transfer=True
+        dealer=alice.dealer, actor=_dms(alice.dealer), vin=sold.vin, owner=customer, transfer=True
     )
 
     assert not created and vehicle.pk == sold.pk
     assert Vehicle.objects.get(pk=sold.pk).owner == customer
+
+
+def test_only_the_dms_transfers_a_vehicle_not_a_member_of_staff(alice, customer):
+    sold = VehicleFactory(dealer=alice.dealer)
+    owner = sold.owner
+
+    for person in (alice.advisor, alice.manager):
+        with pytest.raises(VehicleOfAnotherCustomer):
+            vehicle_upsert(
+                dealer=alice.dealer, actor=person, vin=sold.vin, owner=customer, transfer=True
+            )
+
+    assert Vehicle.objects.get(pk=sold.pk).owner == owner
+
+
+def test_a_browser_session_cannot_re_register_a_vehicle_through_the_dms_endpoint(client, alice):
+    sold = VehicleFactory(dealer=alice.dealer)
+    owner = sold.owner
+    buyer = CustomerFactory(dealer=alice.dealer, dms_id="C-77")
+    client.force_login(alice.advisor)
+
+    response = client.put(
+        f"/api/v1/vehicles/{sold.vin}/",
+        data={"owner_dms_id": buyer.dms_id, "model": "RAV4"},
+        content_type="application/json",
+        headers={"X-CSRFToken": "x"},
+    )
+
+    assert response.status_code in (403, 404, 409), response.content
+    assert Vehicle.objects.get(pk=sold.pk).owner == owner
 
 
 def test_a_vehicle_nobody_owns_goes_to_the_owner_named(alice, customer):
