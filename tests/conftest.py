@@ -36,6 +36,21 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def database_url(settings_dict: dict) -> str:
+    """The URL of a DATABASES entry, for a process the tests start (a worker, production
+    settings): a TCP server's host and port, or the embedded server's socket folder."""
+    from urllib.parse import quote
+
+    user = quote(settings_dict["USER"] or "", safe="")
+    password = quote(settings_dict["PASSWORD"] or "", safe="")
+    host = settings_dict["HOST"] or ""
+    if host.startswith("/"):
+        where = quote(host, safe="")
+    else:
+        where = f"{host}:{settings_dict['PORT'] or 5432}"
+    return f"postgres://{user}:{password}@{where}/{quote(settings_dict['NAME'], safe='')}"
+
+
 @pytest.fixture
 def postgres(transactional_db):
     """Real commits, for tests of concurrency and of what happens after a commit."""

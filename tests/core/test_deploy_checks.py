@@ -13,6 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.conftest import database_url
+
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -32,8 +34,10 @@ def _production(**overrides: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="example.com",
     )
-    if "DATABASE_URL" in os.environ:
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    # Production refuses to start without a database: the one the tests run on.
+    env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or database_url(
+        settings.DATABASES["default"]
+    )
     env.update(overrides)
     return env
 

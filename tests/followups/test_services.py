@@ -26,7 +26,7 @@ from followups.sweep import deadline_sweep
 from followups.tasks import sweep_deadlines
 
 from ..complaints.rules import SERIOUS_DECISION, VALID_PAYLOADS
-from ..conftest import service_missing
+from ..conftest import database_url, service_missing
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(180)]
 
@@ -122,16 +122,11 @@ def worker_and_beat(postgres, tmp_path):
     """`celery worker` and `celery beat` against Redis and the test database, sweeping every
     second and writing e-mails to files."""
     _redis(WORKER_DB)
-    settings = connection.settings_dict
-    database_url = (
-        f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
     mail_dir = tmp_path / "mail"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_BROKER_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{WORKER_DB}",
         "SWEEP_INTERVAL_SECONDS": "1",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
