@@ -10,22 +10,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_services import audit_admin_action
+from core.admin_services import ReadOnlyAdminMixin, audit_admin_action
 from core.exceptions import ApplicationError
 
 from . import services
 from .models import CaseEvent, Complaint
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class EventTextMixin:

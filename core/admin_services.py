@@ -169,8 +169,9 @@ class AuditedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never written: the records change only through their services."""
+class ReadOnlyAdminMixin:
+    """Shown, never written: the records change only through their services (for a
+    ModelAdmin or an inline)."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -180,6 +181,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Shown, never written: the records change only through their services."""
 
 
 def audit_admin_action(request: HttpRequest, *, action: str, obj: models.Model) -> None:

@@ -172,7 +172,9 @@ def _refuse(queryset: QuerySet[Any], operation: str) -> None:
     key = (queryset.model._meta.label, *(caller or (None, None)))
     if key not in _warned:
         _warned.add(key)
-        logger.warning(message)
+        # An error, not a warning: in production this is a read that crossed no check, and
+        # whoever watches the logs must hear of it.
+        logger.error(message)
 
 
 class ScopedQuerySet(QuerySet[Any]):

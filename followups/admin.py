@@ -10,9 +10,8 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from complaints.admin import ReadOnlyAdminMixin
 from core.admin import OutboxStateFilter
-from core.admin_services import ServiceAdmin
+from core.admin_services import ReadOnlyAdminMixin, ServiceAdmin
 
 from . import services
 from .models import ContactAttempt, Deadline, DeadlineRule, Notification

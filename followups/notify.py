@@ -13,14 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaints.models import Complaint
 from core.actors import Actor
-from core.outbox import outbox_publish
+from core.outbox import outbox_publish_on_commit
 from core.scoping import MANAGER, REGIONAL
 from dealers.models import Membership
 
@@ -221,7 +221,7 @@ def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> 
                 message.title, message.body = title[:200], body
     _insert_notifications(list(messages.values()), now)
     if any(draft.recipient.email for draft in drafts):
-        transaction.on_commit(publish_delivery)
+        outbox_publish_on_commit()
     return len(drafts)
 
 
@@ -287,11 +287,6 @@ def _insert_notifications(messages: list[_Message], now: datetime) -> None:
             """,  # noqa: S608 - names from the model, values as parameters
             [now, now, document],
         )
-
-
-def publish_delivery() -> None:
-    """Ask a worker to deliver the outbox now (see core.outbox.outbox_publish)."""
-    outbox_publish()
 
 
 # --- told at once, by the services that change a case ---------------------------------
