@@ -18,6 +18,16 @@ The seeds' rules (DOMAIN.md) that the table implements:
 - after a hand-over to a colleague or an outside supplier, a check within 24 h that the
   customer was not lost (step 6, 第一责任人).
 
+What the table cannot say in one row, and the functions below add (each tested):
+- a contact meets only the deadlines started by the time of the contact (a call logged
+  late does not meet a deadline opened after it);
+- the next interim report after a contact opens only while the repair goes on (resolving);
+- a hand-over check is owned by the previous owner (to a colleague) or by the case's owner
+  (to a supplier; by whoever handed it over when the case has no owner);
+- a promised repair date is reminded 4 h before it falls due (followups.rules);
+- rows with no effect (`contact_not_reached`, `taken_back_from_supplier`) are there to say
+  so: nothing opens or closes.
+
 This module must not import complaints.services: that module calls into this one.
 """
 
