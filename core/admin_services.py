@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -91,9 +92,10 @@ class ServiceAdmin(admin.ModelAdmin):
         try:
             saved = self.service_save(request, obj, form.cleaned_data, change)
         except ApplicationError as error:
-            # Only when the data changed between the form's check and this save.
-            self.message_user(request, str(error.message), messages.ERROR)
-            return
+            # Only when the data changed between the form's check and this save: the admin's
+            # transaction is rolled back and the superuser told why, rather than shown a
+            # success for a record that was not saved.
+            raise PermissionDenied(str(error.message)) from error
         obj.pk = saved.pk
         obj._state.adding = False
         # Show what the service stored, not what the form held.

@@ -410,6 +410,31 @@ def test_admin_adding_a_customer_goes_through_the_service(admin_client, alice):
     assert only_entry("customer.created").data["after"]["name"] == "Chen Jie"
 
 
+def test_admin_refused_at_save_after_its_check_passed_saves_nothing_and_says_why(
+    admin_client, alice, monkeypatch
+):
+    from dealers.admin import CustomerAdmin
+
+    real = CustomerAdmin.service_save
+    calls = []
+
+    def refuse_the_second_time(self, request, instance, data, change):
+        calls.append(change)
+        if len(calls) > 1:  # what changed between the form's check and the save
+            raise ValidationFailed({"name": ["Taken in the meantime."]})
+        return real(self, request, instance, data, change)
+
+    monkeypatch.setattr(CustomerAdmin, "service_save", refuse_the_second_time)
+    response = admin_client.post(
+        reverse("admin:dealers_customer_add"),
+        {"dealer": alice.dealer.pk, "name": "Chen Jie", "preferred_channel": "phone"},
+    )
+
+    assert response.status_code == 403
+    assert not Customer.objects.filter(name="Chen Jie").exists()
+    assert not AuditEntry.objects.filter(action="customer.created").exists()
+
+
 def test_admin_refuses_a_vin_with_a_wrong_check_digit(admin_client, alice):
     vin = make_vin()
     wrong = vin[:8] + str((int(vin[8]) + 1) % 10 if vin[8].isdigit() else 0) + vin[9:]
