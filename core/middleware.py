@@ -22,3 +22,20 @@ class UserLanguageMiddleware:
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer the health checks (core.views.PATHS) first of all: over plain HTTP whatever
+    SECURE_SSL_REDIRECT says, for any Host header (a probe addresses the container by its IP),
+    without a session or a language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from core.views import PATHS
+
+        view = PATHS.get(request.path_info)
+        if view is not None:
+            return view(request)
+        return self.get_response(request)
