@@ -33,4 +33,5 @@ urlpatterns = [
 ]
 
 # JSON for the API, Django's page elsewhere.
+handler404 = "integrations.problems.page_not_found"
 handler500 = "integrations.problems.server_error"

@@ -44,6 +44,7 @@ MIDDLEWARE = [
     # First: health checks answer over plain HTTP, whatever SECURE_SSL_REDIRECT says.
     "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RefuseUnstorablePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -196,7 +197,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Size, depth and text of every body are checked there, once.
+    "DEFAULT_PARSER_CLASSES": ["integrations.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "integrations.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "integrations.problems.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
