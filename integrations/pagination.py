@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
@@ -20,7 +19,7 @@ from core.text import text_problem
 
 
 class CheckedCursorPagination(CursorPagination):
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Any, view: Any = None) -> Any:
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 
@@ -32,7 +31,7 @@ class CheckedCursorPagination(CursorPagination):
         if cursor is None or cursor.position is None:
             return cursor
         field = self._model._meta.get_field(self.ordering[0].lstrip("-"))
-        if text_problem(cursor.position):
+        if text_problem(str(cursor.position)):
             raise self._invalid()
         try:
             value = field.to_python(cursor.position)
