@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,6 +19,7 @@ from followups import selectors as followup_selectors
 from followups.models import OPEN, Deadline
 from integrations.conditional import expected_version, with_etag
 from integrations.idempotency import idempotent
+from integrations.pagination import CheckedCursorPagination
 from integrations.schema import IDEMPOTENCY_KEY, IF_MATCH
 from integrations.selectors import vehicle_by_vin
 from integrations.views import ApiView, acting_dealer, path_value, request_object
@@ -49,14 +49,14 @@ REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH)
 TRANSITION = OpenApiParameter("transition", str, OpenApiParameter.PATH, enum=list(PAYLOADS))
 
 
-class ComplaintPagination(CursorPagination):
+class ComplaintPagination(CheckedCursorPagination):
     ordering = ("-created_at", "-id")
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
 
 
-class EventPagination(CursorPagination):
+class EventPagination(CheckedCursorPagination):
     ordering = ("created_at", "id")
     page_size = 50
     page_size_query_param = "page_size"

@@ -3,11 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from core.views import health
+from core.views import health, live, ready
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Answered by core.middleware.HealthCheckMiddleware before any other middleware; named
+    # here so they can be reversed.
     path("health/", health, name="health"),
+    path("health/live", live, name="health-live"),
+    path("health/ready", ready, name="health-ready"),
     path("api/", include("config.api_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -29,4 +33,5 @@ urlpatterns = [
 ]
 
 # JSON for the API, Django's page elsewhere.
+handler404 = "integrations.problems.page_not_found"
 handler500 = "integrations.problems.server_error"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 
 
@@ -22,3 +22,34 @@ class UserLanguageMiddleware:
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer the health checks (core.views.PATHS) first of all: over plain HTTP whatever
+    SECURE_SSL_REDIRECT says, for any Host header (a probe addresses the container by its IP),
+    without a session or a language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from core.views import PATHS
+
+        view = PATHS.get(request.path_info)
+        if view is not None:
+            return view(request)
+        return self.get_response(request)
+
+
+class RefuseUnstorablePathMiddleware:
+    """A path with a NUL character names nothing that can be stored (PostgreSQL refuses NUL in
+    text, and every view would pass it on to a query): 404 before any view runs. Lone
+    surrogates cannot reach here: Django re-escapes bytes that are not UTF-8."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            raise Http404()
+        return self.get_response(request)

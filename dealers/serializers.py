@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.text import MAX_TEXT_LENGTH
 from dealers.models import ContactChannel, Customer, RepairOrder, Vehicle
 from dealers.services import PROFILE_FIELDS
 from dealers.validators import normalize_vin
@@ -53,7 +58,21 @@ class CustomerUpsertSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class InlineCustomerSerializer(serializers.Serializer):
+class KnownFieldsOnlyMixin:
+    """For an object nested in a new case: a misspelt field would otherwise be dropped
+    without a word, and the case logged without the customer's or vehicle's details."""
+
+    fields: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class InlineCustomerSerializer(KnownFieldsOnlyMixin, serializers.Serializer):
     """A customer given with a new case: matched within the dealer by `dms_id`, else by
     phone (and name, when given), else created, which needs a name and a phone or e-mail
     (see complaints.intake)."""
@@ -109,7 +128,7 @@ class VehicleUpsertSerializer(VehicleFieldsSerializer):
     owner_dms_id = serializers.CharField(max_length=64, required=False, allow_null=True)
 
 
-class InlineVehicleSerializer(VehicleFieldsSerializer):
+class InlineVehicleSerializer(KnownFieldsOnlyMixin, VehicleFieldsSerializer):
     """A vehicle given with a new case: matched within the dealer by VIN, else by plate,
     else created, which needs the VIN (see complaints.intake)."""
 
@@ -134,4 +153,6 @@ class RepairOrderUpsertSerializer(serializers.Serializer):
     mileage = serializers.IntegerField(
         min_value=0, max_value=2_147_483_647, required=False, allow_null=True
     )
-    work_summary = serializers.CharField(required=False, allow_blank=True)
+    work_summary = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_TEXT_LENGTH
+    )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -36,14 +37,23 @@ TITLES = {
     406: _("Not acceptable"),
     409: _("Conflict"),
     412: _("Precondition failed"),
+    413: _("Content too large"),
     415: _("Unsupported media type"),
     422: _("Unprocessable content"),
     429: _("Too many requests"),
     500: _("Server error"),
 }
 
+
+class BodyTooLarge(drf.APIException):
+    status_code = 413
+    default_detail = _("The request body is too large.")
+    default_code = "body_too_large"
+
+
 # DRF's own exceptions: status → stable code.
 DRF_CODES = {
+    BodyTooLarge: "body_too_large",
     drf.ParseError: "malformed_request",
     drf.AuthenticationFailed: "authentication_failed",
     drf.NotAuthenticated: "not_authenticated",
@@ -142,6 +152,9 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Raised by Django when a view reads request.body beyond DATA_UPLOAD_MAX_MEMORY_SIZE.
+        exc = BodyTooLarge()
 
     if isinstance(exc, ApplicationError):
         body = _application_problem(exc)
@@ -183,6 +196,16 @@ def problem_response(body: Mapping[str, Any]) -> JsonResponse:
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any unknown path under /api/: a JSON 404, never Django's HTML page."""
     return problem_response(problem(404, "not_found", gettext("There is nothing at this URL.")))
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> Any:
+    """handler404: problem+json under /api/, Django's page elsewhere (a 404 raised before
+    URL resolution, e.g. by core.middleware.RefuseUnstorablePathMiddleware)."""
+    if request.path.startswith("/api/"):
+        return not_found(request)
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    return html_page_not_found(request, exception or Http404())
 
 
 def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:

@@ -41,7 +41,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: health checks answer over plain HTTP, whatever SECURE_SSL_REDIRECT says.
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RefuseUnstorablePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -172,11 +175,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+
+def redis_caches(url: str) -> dict[str, Any]:
+    """The cache on Redis. While Redis is down it misses and drops writes (core.cache):
+    requests go on, unthrottled, instead of failing."""
+    return {"default": {"BACKEND": "core.cache.DegradingRedisCache", "LOCATION": url}}
+
+
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -189,7 +197,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Size, depth and text of every body are checked there, once.
+    "DEFAULT_PARSER_CLASSES": ["integrations.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "integrations.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "integrations.problems.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
