@@ -30,8 +30,9 @@ from .models import Deadline, Notification
 logger = logging.getLogger(__name__)
 
 
-def language_of(user: Any) -> str:
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+def language_of(user: Any, default: str = "") -> str:
+    """The user's language, else `default`, else the site's."""
+    return getattr(user, "language", "") or default or settings.LANGUAGE_CODE
 
 
 def local_time(moment: datetime, complaint: Complaint) -> str:
@@ -202,8 +203,9 @@ def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> 
     now = now or timezone.now()
     messages: dict[tuple[object, str], _Message] = {}
     to_render: dict[str, list[tuple[Draft, _Message]]] = {}
+    site_language = settings.LANGUAGE_CODE
     for draft in drafts:
-        language = language_of(draft.recipient)
+        language = language_of(draft.recipient, site_language)
         key = (draft.cache_key if draft.cache_key is not None else id(draft), language)
         message = messages.get(key)
         if message is None:
