@@ -182,7 +182,7 @@ def escalated_message(complaint: Complaint, who: str, reason: str) -> tuple[str,
 # --- writing --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """One notification to write; `message` renders (title, body) in the active language."""
 
@@ -227,7 +227,7 @@ def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> 
     return len(drafts)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Message:
     """One rendered message and everyone who gets it in that language."""
 
@@ -243,7 +243,8 @@ def _insert_notifications(messages: list[_Message], now: datetime) -> None:
     """Insert one notification per message and recipient, each with its e-mail: the
     recipient's address, due now, when there is one.
 
-    The one statement of the sweep written in SQL, because the ORM cannot write it fast
+    Written in SQL, like the sweep's timeline events (see
+    `complaints.services.facts._insert_system_events`), because the ORM cannot write it fast
     enough: a breach goes to three or more people, so a sweep of 1,000 breaches writes
     3,000 notifications, and `Notification.objects.bulk_create` spends most of its time in
     Python, building 3,000 instances and preparing their 42,000 values one by one.

@@ -3,13 +3,14 @@
 Each step of the ladder (breach, escalation, reminder) works in batches, with the ORM. A
 batch locks the due deadlines it reads, in due order through a partial index, skipping the
 rows a concurrent sweep holds (`select_for_update(skip_locked=True)`), marks them claimed
-with one `update()`, loads their cases, dealers and people once each (`in_bulk`), and in the
-same transaction writes the timeline events (`bulk_create`) and the notifications with
-their e-mails (one statement, see `notify.notifications_write`) and tells other apps about
-the whole batch with one signal (`deadlines_breached`). A second sweep running at the same
-time skips the rows the first one holds and finds them claimed afterwards, so a breach is
-notified exactly once. The number of queries depends on the number of batches, never on
-how many deadlines are open or due."""
+with one `update()`, loads their cases, dealers and people once each (`in_bulk`,
+`prefetch_related`), and in the same transaction writes the timeline events and the
+notifications with their e-mails (one statement each, see
+`complaint_services.complaint_record_system_events` and `notify.notifications_write`) and
+tells other apps about the whole batch with one signal (`deadlines_breached`). A second
+sweep running at the same time skips the rows the first one holds and finds them claimed
+afterwards, so a breach is notified exactly once. The number of queries depends on the
+number of batches, never on how many deadlines are open or due."""
 
 from __future__ import annotations
 

