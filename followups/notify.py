@@ -30,8 +30,9 @@ from .models import Deadline, Notification
 logger = logging.getLogger(__name__)
 
 
-def language_of(user: Any) -> str:
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+def language_of(user: Any, default: str = "") -> str:
+    """The user's language, else `default`, else the site's."""
+    return getattr(user, "language", "") or default or settings.LANGUAGE_CODE
 
 
 def local_time(moment: datetime, complaint: Complaint) -> str:
@@ -181,7 +182,7 @@ def escalated_message(complaint: Complaint, who: str, reason: str) -> tuple[str,
 # --- writing --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """One notification to write; `message` renders (title, body) in the active language."""
 
@@ -202,8 +203,9 @@ def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> 
     now = now or timezone.now()
     messages: dict[tuple[object, str], _Message] = {}
     to_render: dict[str, list[tuple[Draft, _Message]]] = {}
+    site_language = settings.LANGUAGE_CODE
     for draft in drafts:
-        language = language_of(draft.recipient)
+        language = language_of(draft.recipient, site_language)
         key = (draft.cache_key if draft.cache_key is not None else id(draft), language)
         message = messages.get(key)
         if message is None:
@@ -225,7 +227,7 @@ def notifications_write(drafts: list[Draft], *, now: datetime | None = None) -> 
     return len(drafts)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Message:
     """One rendered message and everyone who gets it in that language."""
 
@@ -241,7 +243,8 @@ def _insert_notifications(messages: list[_Message], now: datetime) -> None:
     """Insert one notification per message and recipient, each with its e-mail: the
     recipient's address, due now, when there is one.
 
-    The one statement of the sweep written in SQL, because the ORM cannot write it fast
+    Written in SQL, like the sweep's timeline events (see
+    `complaints.services.facts._insert_system_events`), because the ORM cannot write it fast
     enough: a breach goes to three or more people, so a sweep of 1,000 breaches writes
     3,000 notifications, and `Notification.objects.bulk_create` spends most of its time in
     Python, building 3,000 instances and preparing their 42,000 values one by one.

@@ -3,29 +3,33 @@
 Each step of the ladder (breach, escalation, reminder) works in batches, with the ORM. A
 batch locks the due deadlines it reads, in due order through a partial index, skipping the
 rows a concurrent sweep holds (`select_for_update(skip_locked=True)`), marks them claimed
-with one `update()`, loads their cases, dealers and people once each (`in_bulk`), and in the
-same transaction writes the timeline events (`bulk_create`) and the notifications with
-their e-mails (one statement, see `notify.notifications_write`) and tells other apps about
-the whole batch with one signal (`deadlines_breached`). A second sweep running at the same
-time skips the rows the first one holds and finds them claimed afterwards, so a breach is
-notified exactly once. The number of queries depends on the number of batches, never on
-how many deadlines are open or due."""
+with one `update()`, loads their cases, dealers and people once each (`in_bulk`,
+`prefetch_related`), and in the same transaction writes the timeline events and the
+notifications with their e-mails (one statement each, see
+`complaint_services.complaint_record_system_events` and `notify.notifications_write`) and
+tells other apps about the whole batch with one signal (`deadlines_breached`). A second
+sweep running at the same time skips the rows the first one holds and finds them claimed
+afterwards, so a breach is notified exactly once. The number of queries depends on the
+number of batches, never on how many deadlines are open or due."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
 from core.scoping import unscoped
+from dealers.models import Customer
 
 from . import notify
 from .choices import NotificationKind
@@ -74,8 +78,7 @@ def deadline_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE)
 
 
 # What the messages, the ladder and the hooks of a breach read of a case: a sweep loads a
-# thousand cases at a time, and their long texts are none of it. The dealer comes whole (a
-# few columns), the customer's name only.
+# thousand cases at a time, and their long texts are none of it.
 _CASE_READS = (
     "reference",
     "state",
@@ -83,7 +86,7 @@ _CASE_READS = (
     "is_safety_related",
     "version",
     "dealer",
-    "customer__name",
+    "customer",
     "assignee",
     "co_owner",
 )
@@ -103,10 +106,13 @@ def _claim(candidates: QuerySet[Deadline], batch_size: int, **changes: object) -
     if not claimed:
         return claimed
     Deadline.objects.filter(pk__in=[deadline.pk for deadline in claimed]).update(**changes)
-    # Each case, dealer and person once per batch, shared by the deadlines that refer to it.
+    # Each case, dealer and person once per batch, shared by the deadlines that refer to
+    # it. The dealers are few: prefetched, a batch builds one instance of each, where
+    # select_related() built one per case (a third of the time the cases took to load);
+    # of the customer only the name is read.
     cases = (
-        Complaint.objects.select_related("dealer", "customer")
-        .only(*_CASE_READS)
+        Complaint.objects.only(*_CASE_READS)
+        .prefetch_related("dealer", Prefetch("customer", Customer.objects.only("name")))
         .order_by()
         .in_bulk({deadline.complaint_id for deadline in claimed})
     )
@@ -123,14 +129,18 @@ def _claim(candidates: QuerySet[Deadline], batch_size: int, **changes: object) -
             | {deadline.owner_id for deadline in claimed if deadline.owner_id is not None}
         )
     )
+    # An empty relation needs no assignment: Django reads it as None without a query.
     for case in cases.values():
-        case.assignee = people.get(case.assignee_id)
-        case.co_owner = people.get(case.co_owner_id)
+        if case.assignee_id is not None:
+            case.assignee = people.get(case.assignee_id)
+        if case.co_owner_id is not None:
+            case.co_owner = people.get(case.co_owner_id)
     for deadline in claimed:
         for name, value in changes.items():
             setattr(deadline, name, value)
         deadline.complaint = cases[deadline.complaint_id]
-        deadline.owner = people.get(deadline.owner_id)
+        if deadline.owner_id is not None:
+            deadline.owner = people.get(deadline.owner_id)
     return claimed
 
 
@@ -146,10 +156,13 @@ def _breach_batch(now: datetime, batch_size: int) -> int:
         drafts = []
         for deadline in claimed:
             complaint = deadline.complaint
-            for user in notify.unique_users(
-                notify.case_owners(complaint, deadline), managers.get(complaint.dealer_id, [])
-            ):
-                drafts.append(_draft(user, NotificationKind.DEADLINE_BREACHED, deadline))
+            drafts += _drafts(
+                NotificationKind.DEADLINE_BREACHED,
+                deadline,
+                notify.unique_users(
+                    notify.case_owners(complaint, deadline), managers.get(complaint.dealer_id, [])
+                ),
+            )
         complaint_services.complaint_record_system_events(
             entries=[(d.complaint_id, deadline_event(d, "breached", 1)) for d in claimed], at=now
         )
@@ -173,9 +186,13 @@ def _escalate_batch(now: datetime, batch_size: int) -> int:
             return 0
         regional = notify.regional_by_region(d.complaint.dealer.region_id for d in claimed)
         drafts = [
-            _draft(user, NotificationKind.DEADLINE_ESCALATED, deadline)
+            draft
             for deadline in claimed
-            for user in regional.get(deadline.complaint.dealer.region_id, [])
+            for draft in _drafts(
+                NotificationKind.DEADLINE_ESCALATED,
+                deadline,
+                regional.get(deadline.complaint.dealer.region_id, []),
+            )
         ]
         complaint_services.complaint_record_system_events(
             entries=[(d.complaint_id, deadline_event(d, "escalated", 2)) for d in claimed], at=now
@@ -191,9 +208,13 @@ def _remind_batch(now: datetime, batch_size: int) -> int:
         ).order_by("remind_at")
         claimed = _claim(candidates, batch_size, reminded_at=now)
         drafts = [
-            _draft(user, NotificationKind.DEADLINE_DUE_SOON, deadline)
+            draft
             for deadline in claimed
-            for user in notify.case_owners(deadline.complaint, deadline)
+            for draft in _drafts(
+                NotificationKind.DEADLINE_DUE_SOON,
+                deadline,
+                notify.case_owners(deadline.complaint, deadline),
+            )
         ]
         notify.notifications_write(drafts, now=now)
         return len(claimed)
@@ -206,13 +227,20 @@ _MESSAGES: dict[str, Callable[[Deadline], tuple[str, str]]] = {
 }
 
 
-def _draft(user: object, kind: str, deadline: Deadline) -> notify.Draft:
-    message = _MESSAGES[kind]
-    return notify.Draft(
-        recipient=user,
-        kind=kind,
-        complaint=deadline.complaint,
-        deadline=deadline,
-        message=lambda: message(deadline),
-        cache_key=(kind, deadline.pk),
-    )
+def _drafts(kind: str, deadline: Deadline, users: Iterable[Any]) -> list[notify.Draft]:
+    """The deadline's notification of `kind` to each of `users`: one message, which
+    notifications_write renders once per language."""
+    render = partial(_MESSAGES[kind], deadline)
+    key = (kind, deadline.pk)
+    complaint = deadline.complaint
+    return [
+        notify.Draft(
+            recipient=user,
+            kind=kind,
+            complaint=complaint,
+            deadline=deadline,
+            message=render,
+            cache_key=key,
+        )
+        for user in users
+    ]

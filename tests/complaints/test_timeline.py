@@ -153,3 +153,39 @@ def test_admin_escalation_goes_through_the_service_and_leaves_an_event(admin, ad
     assert stored.escalated is True
     escalation = CaseEvent.objects.get(complaint=complaint, kind=EventKind.ESCALATION)
     assert escalation.actor == admin_user
+
+
+def test_system_events_keep_each_case_and_payload_in_order_and_the_models_defaults(
+    alice, make_complaint
+):
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils import timezone
+
+    cases = [make_complaint(alice, state=State.RESOLVING) for _ in range(3)]
+    at = timezone.now()
+    entries = [
+        (case.pk, {"action": "breached", "n": index, "due_at": at, "note": "“quoted” 'text'"})
+        for index, case in enumerate(reversed(cases))
+    ]
+
+    assert services.complaint_record_system_events(entries=entries, at=at) == 3
+    assert services.complaint_record_system_events(entries=[], at=at) == 0
+
+    events = list(CaseEvent.objects.filter(kind=EventKind.DEADLINE).order_by("id"))
+    assert [(event.complaint_id, event.payload["n"]) for event in events] == [
+        (case_id, payload["n"]) for case_id, payload in entries
+    ]
+    assert events[0].payload == {
+        "action": "breached",
+        "n": 0,
+        "due_at": DjangoJSONEncoder().default(at),
+        "note": "“quoted” 'text'",
+    }
+    # Every other column is what the model gives an event of its own accord.
+    made = CaseEvent(kind=EventKind.DEADLINE, created_at=at)
+    for field in CaseEvent._meta.concrete_fields:
+        if field.name in {"id", "complaint", "payload"}:
+            continue
+        assert {getattr(event, field.attname) for event in events} == {
+            getattr(made, field.attname)
+        }, field.name
