@@ -92,7 +92,9 @@ def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> Idempot
         cursor.execute("SELECT current_setting('lock_timeout')")
         previous = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT set_config('lock_timeout', %s, true)", [f"{int(_lock_wait() * 1000)}ms"]
+            # At least 1 ms: a lock_timeout of 0 would mean waiting for ever.
+            "SELECT set_config('lock_timeout', %s, true)",
+            [f"{max(1, int(_lock_wait() * 1000))}ms"],
         )
         try:
             owned, existing = _insert_or_find(cursor, client, key, print_, dealer_id)

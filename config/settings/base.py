@@ -250,7 +250,7 @@ API_KEY_FAILURE_LIMIT = env_int("API_KEY_FAILURE_LIMIT", 10, minimum=1)
 API_KEY_FAILURE_WINDOW_SECONDS = env_int("API_KEY_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 IDEMPOTENCY_RETENTION_HOURS = env_int("IDEMPOTENCY_RETENTION_HOURS", 24)
 # A retry arriving while the first request runs waits this long for its response, then 409.
-IDEMPOTENCY_LOCK_WAIT_SECONDS = env_int("IDEMPOTENCY_LOCK_WAIT_SECONDS", 2, minimum=0)
+IDEMPOTENCY_LOCK_WAIT_SECONDS = env_int("IDEMPOTENCY_LOCK_WAIT_SECONDS", 2, minimum=1)
 # Outbound webhooks go to public addresses only (integrations.network); plain
 # http://127.0.0.1 endpoints only in development and tests; a DMS on a private network is
 # reached by naming its network here.
