@@ -347,3 +347,47 @@ def test_a_worker_killed_mid_request_leaves_one_case_for_the_retry(
     again = requests.post(f"{base}{CASES}", json=body, headers=headers, timeout=120)
     assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
     assert Complaint.objects.count() == 1
+
+
+def test_a_retry_waits_for_the_running_first_request_then_answers_409(
+    postgres, settings, alice_key, alice, new_case
+):
+    """The first request's transaction is still open (its record uncommitted): a retry waits
+    IDEMPOTENCY_LOCK_WAIT_SECONDS on it, then is a 409, and nothing was created."""
+    from django.db import transaction
+
+    settings.IDEMPOTENCY_LOCK_WAIT_SECONDS = 1
+    api = key_client(alice_key.raw)
+    first = api.post(CASES, new_case, format="json", HTTP_IDEMPOTENCY_KEY="slow-1")
+    assert first.status_code == 201
+    holding, release = threading.Event(), threading.Event()
+
+    def first_request_still_running() -> None:
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.unscoped(reason="test").get(key="slow-1")
+                # As a request that took the expired key afresh and has not committed yet.
+                IdempotencyRecord.objects.unscoped(reason="test").filter(pk=record.pk).update(
+                    status_code=None
+                )
+                holding.set()
+                release.wait(timeout=30)
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=first_request_still_running)
+    holder.start()
+    assert holding.wait(timeout=10)
+    started = time.monotonic()
+    try:
+        retry = api.post(CASES, new_case, format="json", HTTP_IDEMPOTENCY_KEY="slow-1")
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    assert retry.status_code == 409
+    assert retry.json()["type"].endswith(":request_in_flight")
+    assert 0.9 <= waited < 10
+    assert Complaint.objects.count() == 1
