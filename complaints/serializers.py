@@ -19,7 +19,6 @@ from .choices import (
     Channel,
     Component,
     FaultFinding,
-    FollowUpOutcome,
     Responsibility,
     ResponsibilityReason,
     SeriousReason,
@@ -210,17 +209,26 @@ class TransitionPayloadSerializer(serializers.Serializer):
     )
     agreed_resolution = serializers.CharField(required=False)
     actions_taken = serializers.CharField(required=False)
-    outcome = serializers.ChoiceField(
-        choices=[(FollowUpOutcome.SATISFIED.value, FollowUpOutcome.SATISFIED.label)],
-        required=False,
-    )
     co_owner = serializers.IntegerField(required=False, allow_null=True)
     review_why = serializers.CharField(required=False)
     review_handling = serializers.CharField(required=False)
     review_prevention = serializers.CharField(required=False)
 
 
+class StateOrNullField(serializers.ChoiceField):
+    """A step of the state machine, or null where the event changed none (the model stores
+    "" there, which is no state)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=State.choices, allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return value or None
+
+
 class CaseEventSerializer(serializers.ModelSerializer):
+    from_state = StateOrNullField(help_text="The step before a transition; null for others.")
+    to_state = StateOrNullField(help_text="The step after a transition; null for others.")
     actor = serializers.CharField(source="actor_display", read_only=True)
     actor_user = serializers.IntegerField(source="actor_id", read_only=True, allow_null=True)
     text = serializers.CharField(

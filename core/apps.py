@@ -13,7 +13,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
         from .audit import register_actions
+        from .login_guard import AUDIT_ACTIONS, record_login_failure
         from .models import AuditEntry
         from .scoping import ScopeRule, register
 
@@ -26,6 +29,10 @@ class CoreConfig(AppConfig):
                 )
             }
         )
+        register_actions(AUDIT_ACTIONS)
+        # After axes' receiver (axes is listed before core in INSTALLED_APPS), which marks a
+        # request that this failure locked out.
+        user_login_failed.connect(record_login_failure, dispatch_uid="core.login_failure")
         # kombu's filesystem transport needs its folders before the first message is sent,
         # by the web process as much as by the worker and beat.
         options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}

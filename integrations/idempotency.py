@@ -1,9 +1,10 @@
 """`Idempotency-Key` on every POST: a retry within 24 hours replays the first response.
 
-The first request inserts a record with a unique (client, key) and runs; a concurrent
-retry hits the unique constraint and gets 409 while the first is in flight, or the stored
-response once it finished. The same key with another method, path or body is 422. Only
-successful responses are stored: a refused request changed nothing and may be retried.
+The first request inserts a record with a unique (client, key), runs and stores its response,
+all in one transaction; a concurrent retry waits on the uncommitted record for a moment and
+then gets the stored response, or 409 while the first is still in flight. The same key with
+another method, path or body is 422. Only successful responses are stored: a refused request
+changed nothing and may be retried.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.http.request import RawPostDataException
@@ -33,6 +34,7 @@ HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"[!-~]{1,255}")
 REPLAYED_HEADER = "Idempotent-Replayed"
 STORED_HEADERS = ("Content-Type", "Location", "ETag")
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout ran out
 
 
 def _retention() -> timedelta:
@@ -64,37 +66,80 @@ def _records() -> QuerySet[IdempotencyRecord]:
     return IdempotencyRecord.objects.unscoped(reason="idempotency")
 
 
+def _lock_wait() -> float:
+    # A concurrent duplicate waits this long for the first request's transaction, then gets 409.
+    return float(getattr(settings, "IDEMPOTENCY_LOCK_WAIT_SECONDS", 2))
+
+
+_INSERT = """
+    INSERT INTO {table} (client, key, dealer_id, fingerprint, status_code, response_body,
+                         response_headers, created_at)
+    VALUES (%s, %s, %s, %s, NULL, ''::bytea, '{{}}'::jsonb, %s)
+    ON CONFLICT (client, key) DO NOTHING
+    RETURNING id
+"""
+
+
 def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> IdempotencyRecord | None:
-    """Insert the in-flight record; None when we own it, else the record found."""
-    now = timezone.now()
-    for _attempt in range(3):
+    """Insert the in-flight record in the caller's transaction; None when we own it, else the
+    record found.
+
+    Runs inside the transaction that also runs the request's effect: a duplicate arriving
+    meanwhile blocks on the uncommitted row (unique index) until that transaction ends, so
+    it sees either the finished record or nothing at all, never a case without its record.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        previous = cursor.fetchone()[0]
+        cursor.execute(
+            # At least 1 ms: a lock_timeout of 0 would mean waiting for ever.
+            "SELECT set_config('lock_timeout', %s, true)",
+            [f"{max(1, int(_lock_wait() * 1000))}ms"],
+        )
         try:
-            with transaction.atomic():
-                IdempotencyRecord.objects.create(
-                    client=client, key=key, fingerprint=print_, dealer_id=dealer_id
-                )
-            return None
-        except IntegrityError:
-            existing = _records().filter(client=client, key=key).first()
-            if existing is None:
-                continue  # removed in between: try again
-        if existing.created_at < now - _retention():
-            # Expired: forget it and take the key afresh.
-            _records().filter(pk=existing.pk, created_at=existing.created_at).delete()
-            continue
-        if (
+            owned, existing = _insert_or_find(cursor, client, key, print_, dealer_id)
+        except OperationalError as error:
+            if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
+                raise RequestInFlight() from error
+            raise
+        # The request's own statements wait for locks as they always did.
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    return None if owned else existing
+
+
+def _insert_or_find(
+    cursor: Any, client: str, key: str, print_: str, dealer_id: int | None
+) -> tuple[bool, IdempotencyRecord | None]:
+    now = timezone.now()
+    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+    for _attempt in range(3):
+        cursor.execute(_INSERT.format(table=table), [client, key, dealer_id, print_, now])
+        if cursor.fetchone() is not None:
+            return True, None
+        existing = _records().select_for_update().filter(client=client, key=key).first()
+        if existing is None:
+            continue  # purged in between: try again
+        expired = existing.created_at < now - _retention()
+        # A record without a response can only be left by a worker that died while claims
+        # still had their own transaction: a retry with the same body runs after the timeout.
+        abandoned = (
             existing.status_code is None
             and existing.fingerprint == print_
             and existing.created_at < now - _in_flight_timeout()
-        ):
-            taken = (
-                _records()
-                .filter(pk=existing.pk, status_code=None, created_at=existing.created_at)
-                .update(created_at=now)
-            )
-            if taken == 1:
-                return None
-        return existing
+        )
+        if not (expired or abandoned):
+            return False, existing
+        # Take the key afresh within this transaction: should the request fail, the old
+        # record stays as it was.
+        _records().filter(pk=existing.pk).update(
+            fingerprint=print_,
+            dealer_id=dealer_id,
+            status_code=None,
+            response_body=b"",
+            response_headers={},
+            created_at=now,
+        )
+        return True, None
     raise RequestInFlight()
 
 
@@ -128,30 +173,30 @@ def idempotent(handler: Callable[..., Any]) -> Callable[..., Any]:
         user = request.user
         dealer_id = user.api_key.dealer_id if isinstance(user, ApiClient) else None
         print_ = fingerprint(request)
-        existing = _claim(client, key, print_, dealer_id)
-        if existing is not None:
-            if existing.fingerprint != print_:
-                raise IdempotencyKeyReused()
-            if existing.status_code is None:
-                raise RequestInFlight()
-            return _replay(existing)
-
-        try:
+        # One transaction for the claim, the request's effect and the stored response: a crash
+        # at any point leaves either nothing (a retry runs the request) or the effect with its
+        # response (a retry replays it).
+        with transaction.atomic():
+            existing = _claim(client, key, print_, dealer_id)
+            if existing is not None:
+                if existing.fingerprint != print_:
+                    raise IdempotencyKeyReused()
+                if existing.status_code is None:
+                    raise RequestInFlight()
+                return _replay(existing)
             response = handler(view, request, *args, **kwargs)
             response = view.finalize_response(request, response, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()
-        except BaseException:
-            _records().filter(client=client, key=key, status_code=None).delete()
-            raise
-        if 200 <= response.status_code < 300:
-            _records().filter(client=client, key=key).update(
-                status_code=response.status_code,
-                response_body=response.content,
-                response_headers={h: response[h] for h in STORED_HEADERS if h in response},
-            )
-        else:
-            _records().filter(client=client, key=key, status_code=None).delete()
+            if 200 <= response.status_code < 300:
+                _records().filter(client=client, key=key).update(
+                    status_code=response.status_code,
+                    response_body=response.content,
+                    response_headers={h: response[h] for h in STORED_HEADERS if h in response},
+                )
+            else:
+                # Only successes are replayed: a refused request may be sent again.
+                _records().filter(client=client, key=key, status_code=None).delete()
         return response
 
     return wrapper

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -40,11 +40,21 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "string", "format": "uri", "pattern": "^https?://"})
+class WebhookUrlField(serializers.CharField):
+    """Checked by the service (integrations.network), not here: the schema only says so."""
+
+
 class WebhookEndpointCreateSerializer(serializers.Serializer):
     dealer = serializers.CharField(
         max_length=12, required=False, help_text="Dealer code; only for staff of several dealers."
     )
-    url = serializers.CharField(max_length=500, help_text="An https:// URL.")
+    url = WebhookUrlField(
+        max_length=500,
+        help_text="An absolute https:// URL whose host resolves to public addresses only "
+        "(private, loopback and link-local addresses are refused unless the operator allows "
+        "their network); anything else is a 400.",
+    )
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices),
         required=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as axes asks: it turns a locked-out log-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The browser application loads its scripts, styles and fonts from static/ only, with no
@@ -116,6 +120,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Password guessing (core.login_guard): a username is locked at one address after
+# LOGIN_FAILURE_LIMIT failures, each within LOGIN_LOCKOUT_MINUTES of the last, until that
+# many minutes have passed since the lock or a superuser unlocks it in the admin.
+AUTHENTICATION_BACKENDS = [
+    "core.login_guard.LoginGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lock are refused without extending it: the owner gets in on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.login_guard.lockout_response"
+# The connection's own address: X-Forwarded-For is whatever the client writes. Behind a
+# proxy every client shares its address, and a lock then holds the username for everybody.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -231,7 +253,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # Idempotency-Key records are replayed for this long.
+# Wrong API keys (integrations.authentication): after this many from one address within the
+# window, every Api-Key request from it is a 429 until the window ends.
+API_KEY_FAILURE_LIMIT = env_int("API_KEY_FAILURE_LIMIT", 10, minimum=1)
+API_KEY_FAILURE_WINDOW_SECONDS = env_int("API_KEY_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 IDEMPOTENCY_RETENTION_HOURS = env_int("IDEMPOTENCY_RETENTION_HOURS", 24)
+# A retry arriving while the first request runs waits this long for its response, then 409.
+IDEMPOTENCY_LOCK_WAIT_SECONDS = env_int("IDEMPOTENCY_LOCK_WAIT_SECONDS", 2, minimum=1)
 # Outbound webhooks go to public addresses only (integrations.network); plain
 # http://127.0.0.1 endpoints only in development and tests; a DMS on a private network is
 # reached by naming its network here.

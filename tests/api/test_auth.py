@@ -159,3 +159,66 @@ def test_unexpected_error_is_a_problem_500(alice_key, monkeypatch):
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["type"].endswith(":server_error")
     assert "boom" not in response.content.decode()
+
+
+# --- guessing keys -----------------------------------------------------------------------------
+
+WHOAMI = "/api/v1/whoami/"
+
+
+def _from(address: str, key: str) -> APIClient:
+    client = key_client(key)
+    client.defaults["REMOTE_ADDR"] = address
+    return client
+
+
+def test_ten_wrong_keys_from_an_address_are_then_throttled_even_the_right_one(settings, alice_key):
+    guesser = _from("203.0.113.7", f"{alice_key.prefix}.wrong")
+
+    statuses = [guesser.get(WHOAMI).status_code for _ in range(11)]
+    right = _from("203.0.113.7", alice_key.raw).get(WHOAMI)
+
+    assert statuses == [401] * 10 + [429]
+    assert right.status_code == 429
+    assert right["Content-Type"] == "application/problem+json"
+    assert right.json()["type"].endswith(":throttled")
+    assert "Too many wrong API keys" in right.json()["detail"]
+    assert int(right["Retry-After"]) == settings.API_KEY_FAILURE_WINDOW_SECONDS
+
+
+def test_wrong_keys_are_counted_per_address(alice_key):
+    guesser = _from("203.0.113.7", "nope.nope")
+    for _ in range(10):
+        guesser.get(WHOAMI)
+
+    assert _from("198.51.100.9", alice_key.raw).get(WHOAMI).status_code == 200
+    assert _from("198.51.100.9", "nope.nope").get(WHOAMI).status_code == 401
+
+
+def test_malformed_keys_count_as_wrong_ones(alice_key):
+    guesser = APIClient(REMOTE_ADDR="203.0.113.7")
+    guesser.credentials(HTTP_AUTHORIZATION="Api-Key one two")
+    for _ in range(10):
+        assert guesser.get(WHOAMI).status_code == 401
+
+    assert _from("203.0.113.7", alice_key.raw).get(WHOAMI).status_code == 429
+
+
+def test_the_address_may_try_again_after_the_window(settings, alice_key):
+    settings.API_KEY_FAILURE_WINDOW_SECONDS = 1
+    guesser = _from("203.0.113.7", "nope.nope")
+    for _ in range(10):
+        guesser.get(WHOAMI)
+    assert _from("203.0.113.7", alice_key.raw).get(WHOAMI).status_code == 429
+
+    import time
+
+    time.sleep(1.1)  # the cache's own expiry; time_machine does not move Redis's clock
+
+    assert _from("203.0.113.7", alice_key.raw).get(WHOAMI).status_code == 200
+
+
+def test_right_keys_are_never_counted(alice_key):
+    dms = _from("203.0.113.7", alice_key.raw)
+
+    assert {dms.get(WHOAMI).status_code for _ in range(15)} == {200}

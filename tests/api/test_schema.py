@@ -103,3 +103,92 @@ def test_api_keeps_to_its_schema(case, api_key):
     case.call_and_validate(
         headers={"Authorization": f"Api-Key {api_key}"}, excluded_checks=EXCLUDED
     )
+
+
+# --- the schema says what the responses are ------------------------------------------------
+
+
+def _component(name: str) -> dict:
+    return schema.raw_schema["components"]["schemas"][name]
+
+
+def _call(method: str, path: str, api_key: str, **parts):
+    """A real response, and the operation that checks it against its response schema."""
+    operation = schema[path][method]
+    case = operation.Case(headers={"Authorization": f"Api-Key {api_key}"}, **parts)
+    return operation, case.call()
+
+
+@pytest.mark.django_db
+def test_timeline_events_without_a_step_change_keep_to_the_schema(api_key):
+    from complaints.models import Complaint
+    from complaints.services import complaint_add_note
+    from dealers.models import Role
+
+    from ..factories import MembershipFactory, UserFactory
+
+    complaint = Complaint.objects.unscoped(reason="test").get(reference=KNOWN["reference"])
+    user = UserFactory()
+    MembershipFactory(user=user, dealer=complaint.dealer, role=Role.ADVISOR)
+    complaint_add_note(complaint=complaint, actor=user, comment="客户来电询问进度")
+    _call(
+        "POST",
+        "/api/v1/complaints/{reference}/transitions/{transition}/",
+        api_key,
+        path_parameters={"reference": KNOWN["reference"], "transition": "start_listening"},
+        body={},
+    )
+
+    operation, response = _call(
+        "GET",
+        "/api/v1/complaints/{reference}/events/",
+        api_key,
+        path_parameters={"reference": KNOWN["reference"]},
+    )
+
+    operation.validate_response(response)
+    events = {event["kind"]: event for event in response.json()["results"]}
+    assert (events["note"]["from_state"], events["note"]["to_state"]) == (None, None)
+    assert (events["transition"]["from_state"], events["transition"]["to_state"]) == (
+        "received",
+        "listening",
+    )
+
+
+def test_every_field_the_transition_payload_advertises_is_taken_by_some_transition():
+    from complaints.payloads import PAYLOADS
+
+    taken = {name for payload in PAYLOADS.values() for name in payload.base_fields}
+
+    advertised = set(_component("TransitionPayloadRequest")["properties"])
+
+    assert "outcome" not in advertised
+    assert advertised <= taken, advertised - taken
+
+
+@pytest.mark.django_db
+def test_an_outcome_sent_with_a_transition_is_refused(api_key):
+    operation, response = _call(
+        "POST",
+        "/api/v1/complaints/{reference}/transitions/{transition}/",
+        api_key,
+        path_parameters={"reference": KNOWN["reference"], "transition": "start_listening"},
+        body={"outcome": "satisfied"},
+    )
+
+    assert response.status_code == 400
+    assert "outcome" in response.json()["errors"]
+    operation.validate_response(response)
+
+
+@pytest.mark.django_db
+def test_the_webhook_url_is_documented_as_the_https_url_it_must_be(api_key):
+    url = _component("WebhookEndpointCreateRequest")["properties"]["url"]
+
+    assert url["format"] == "uri"
+    assert "https://" in url["description"] and "public" in url["description"]
+    for refused in ("not a url", "ftp://example.com/hook", "https://10.0.0.1/hook"):
+        operation, response = _call("POST", "/api/v1/webhooks/", api_key, body={"url": refused})
+        assert response.status_code == 400, refused
+        assert "url" in response.json()["errors"]
+        operation.validate_response(response)
