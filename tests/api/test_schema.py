@@ -84,8 +84,8 @@ def _keep_the_test_connection():
 
 
 EXCLUDED = [
-    # DRF reads query strings leniently (e.g. `page_size=abc` falls back to the default, an
-    # unknown cursor is a 404): negative examples it accepts are not bugs.
+    # DRF reads query strings leniently (e.g. `page_size=abc` falls back to the default):
+    # negative examples it accepts are not bugs.
     checks.negative_data_rejection,
     # Generated bodies pass the schema's types but not the step-dependent rules of a
     # transition or the state of a case (e.g. a 409 for a transition not possible now).
