@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
-from core.models import AppendOnlyManager, DealerOwned, TimeStampedModel
+from core.models import AppendOnly, DealerOwned, TimeStampedModel
 from core.scoping import MANAGER, WORK_ROLES, roles_for
 from dealers.models import Customer, Dealer, Vehicle
 
@@ -404,7 +404,7 @@ class ReferenceSequence(models.Model):
         return f"{self.dealer_id}/{self.year}: {self.last_value}"
 
 
-class CaseEvent(DealerOwned):
+class CaseEvent(AppendOnly):
     """One entry of a case's timeline. Written once, never changed or deleted.
 
     On PostgreSQL a trigger refuses UPDATE and DELETE as well, so not even raw SQL or a
@@ -451,8 +451,6 @@ class CaseEvent(DealerOwned):
     payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects: ClassVar[AppendOnlyManager] = AppendOnlyManager()
-
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("case event")
@@ -467,14 +465,6 @@ class CaseEvent(DealerOwned):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None or not self._state.adding:
-            raise TypeError("A case event cannot be changed once written.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("A case event cannot be deleted.")
 
     @property
     def text(self) -> str:

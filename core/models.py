@@ -85,7 +85,25 @@ class AppendOnlyManager(ScopedManager):
     _queryset_class = AppendOnlyQuerySet
 
 
-class AuditEntry(DealerOwned):
+class AppendOnly(DealerOwned):
+    """A dealer-owned log: rows are written once and never changed or deleted, by the model,
+    by its queryset and (each log's migration adds it) by a PostgreSQL trigger."""
+
+    objects: ClassVar[AppendOnlyManager] = AppendOnlyManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise TypeError(f"{self._meta.verbose_name} cannot be changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{self._meta.verbose_name} cannot be deleted.")
+
+
+class AuditEntry(AppendOnly):
     """One change to anything a user can change, written once and never changed or deleted.
 
     Who acted is a user, an API key (by id and label: the key lives in another app, and this
@@ -118,8 +136,6 @@ class AuditEntry(DealerOwned):
     object_label = models.CharField(_("object"), max_length=200, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
-    objects: ClassVar[AppendOnlyManager] = AppendOnlyManager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit entry")
@@ -131,14 +147,6 @@ class AuditEntry(DealerOwned):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None or not self._state.adding:
-            raise TypeError("An audit entry cannot be changed once written.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("An audit entry cannot be deleted.")
 
     @property
     def text(self) -> str:
