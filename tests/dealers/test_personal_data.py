@@ -1,0 +1,142 @@
+"""Personal data (China's PIPL): erasure on request, and an audit log without personal values."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from complaints.choices import State
+from complaints.models import Complaint
+from core.exceptions import PermissionDenied, ValidationFailed
+from core.models import AuditEntry
+from dealers.models import Customer, Vehicle
+from dealers.services import (
+    ERASED,
+    customer_create,
+    customer_erase,
+    customer_update,
+    vehicle_upsert,
+)
+from tests.factories import CustomerFactory, VehicleFactory, make_vin
+
+PERSONAL = ("Wang Fang", "13800138000", "wang@example.com", "C-77", "teacher", "two kids", "AB123")
+
+
+@pytest.fixture
+def known_customer(alice, make_complaint):
+    customer = CustomerFactory(
+        dealer=alice.dealer,
+        name="Wang Fang",
+        phone="13800138000",
+        email="wang@example.com",
+        dms_id="C-77",
+        occupation="teacher",
+        family="two kids",
+        notes="prefers mornings",
+    )
+    vehicle = VehicleFactory(dealer=alice.dealer, owner=customer, plate="AB123")
+    case = make_complaint(
+        alice,
+        customer=customer,
+        vehicle=vehicle,
+        state=State.INVESTIGATING,
+        description="Wang Fang says the brakes squeal",
+        customer_request="Call Wang Fang back",
+    )
+    return customer, vehicle, case
+
+
+def audit_text() -> str:
+    return json.dumps(
+        [[e.object_label, e.data] for e in AuditEntry.objects.all()], ensure_ascii=False
+    )
+
+
+def test_erasure_replaces_every_personal_field_and_plate_and_keeps_the_cases(alice, known_customer):
+    customer, vehicle, case = known_customer
+    customer_erase(customer=customer, actor=alice.manager, reason="Request of 2026-11-30")
+
+    customer.refresh_from_db()
+    assert customer.name == ERASED
+    assert (customer.phone, customer.email, customer.dms_id) == ("", "", None)
+    assert (customer.occupation, customer.family, customer.notes) == ("", "", "")
+    assert customer.erased_at is not None
+    vehicle.refresh_from_db()
+    assert vehicle.plate == "" and vehicle.vin  # the vehicle stays, without its plate
+    case.refresh_from_db()
+    assert case.state == State.INVESTIGATING and case.customer_id == customer.pk
+    assert case.description == case.original_description == case.customer_request == ERASED
+    assert case.category
+
+    entry = AuditEntry.objects.get(action="customer.erased")
+    assert entry.actor == alice.manager
+    assert set(entry.data["fields"]) >= {"name", "phone", "email", "dms_id", "notes"}
+    text = audit_text()
+    for value in PERSONAL:
+        assert value not in text
+
+
+def test_erasure_is_idempotent(alice, known_customer):
+    customer, _, _ = known_customer
+    customer_erase(customer=customer, actor=alice.manager, reason="request")
+    customer_erase(customer=customer, actor=alice.manager, reason="request")
+    assert AuditEntry.objects.filter(action="customer.erased").count() == 1
+    assert Customer.objects.unscoped(reason="test").get(pk=customer.pk).name == ERASED
+
+
+def test_two_erased_customers_keep_the_dms_id_constraint_valid(alice):
+    first = CustomerFactory(dealer=alice.dealer, dms_id="C-1")
+    second = CustomerFactory(dealer=alice.dealer, dms_id="C-2")
+    customer_erase(customer=first, actor=alice.manager, reason="request")
+    customer_erase(customer=second, actor=alice.manager, reason="request")
+    assert set(Customer.objects.unscoped(reason="test").values_list("dms_id", flat=True)) == {None}
+
+
+@pytest.mark.parametrize("who", ["advisor", "other_manager"])
+def test_erasure_is_refused_for_advisors_and_other_dealers(who, alice, bob, known_customer):
+    customer, _, _ = known_customer
+    actor = alice.advisor if who == "advisor" else bob.manager
+    with pytest.raises(PermissionDenied):
+        customer_erase(customer=customer, actor=actor, reason="request")
+    assert Customer.objects.unscoped(reason="test").get(pk=customer.pk).name == "Wang Fang"
+    assert not AuditEntry.objects.filter(action="customer.erased").exists()
+
+
+def test_erasure_needs_a_reason(alice, known_customer):
+    customer, _, _ = known_customer
+    with pytest.raises(ValidationFailed):
+        customer_erase(customer=customer, actor=alice.manager, reason="  ")
+    assert Customer.objects.unscoped(reason="test").get(pk=customer.pk).name == "Wang Fang"
+
+
+def test_audit_snapshots_of_customer_and_vehicle_changes_hold_no_personal_values(alice):
+    customer = customer_create(
+        dealer=alice.dealer,
+        actor=alice.advisor,
+        name="Wang Fang",
+        phone="13800138000",
+        email="wang@example.com",
+        dms_id="C-77",
+        family="two kids",
+    )
+    customer_update(
+        customer=customer, actor=alice.advisor, fields={"phone": "13900139000", "notes": "VIP"}
+    )
+    vehicle_upsert(
+        dealer=alice.dealer,
+        actor=alice.advisor,
+        vin=make_vin(),
+        owner=customer,
+        fields={"plate": "AB123"},
+    )
+    text = audit_text()
+    for value in (*PERSONAL, "13900139000", "VIP"):
+        assert value not in text
+    changed = AuditEntry.objects.get(action="customer.changed")
+    # Which fields changed is still visible, and that the values differ.
+    assert set(changed.data["after"]) == {"phone", "notes"}
+    assert changed.data["before"]["phone"] != changed.data["after"]["phone"]
+    assert changed.data["before"]["notes"] == ""
+    assert Vehicle.objects.unscoped(reason="test").get(owner=customer).plate == "AB123"
+    assert Complaint.objects.count() == 0
