@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -498,3 +500,44 @@ def customer_erase(*, customer: Customer, actor: Actor | None, reason: str) -> C
             },
         )
     return locked
+
+
+def customers_anonymise_closed(*, now: datetime | None = None) -> list[int]:
+    """Erase, as the system, the customers whose every case ended (closed or withdrawn)
+    more than CLOSED_CASE_ANONYMISE_AFTER_YEARS ago; returns their ids.
+
+    Invariant: with the setting at 0 (the default) nothing is erased; a customer with an
+    open case, a case that ended within the period, or no case at all is kept (a customer
+    the DMS sent without a complaint is the dealer's record, not this system's); running it
+    again erases no one twice (`customer_erase` skips the erased).
+    """
+    from complaints.choices import State
+    from complaints.models import Complaint
+
+    years = settings.CLOSED_CASE_ANONYMISE_AFTER_YEARS
+    if years <= 0:
+        return []
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=365 * years + years // 4)
+    cases = Complaint.objects.unscoped(reason="retention").filter(customer=OuterRef("pk"))
+    still_kept = cases.filter(
+        ~Q(state__in=[State.CLOSED, State.WITHDRAWN])
+        | Q(closed_at__isnull=True)
+        | Q(closed_at__gt=cutoff)
+    )
+    due = (
+        Customer.objects.unscoped(reason="retention")
+        .filter(erased_at__isnull=True)
+        .filter(Exists(cases))
+        .exclude(Exists(still_kept))
+        .order_by("pk")
+    )
+    erased = []
+    for customer in due:
+        customer_erase(
+            customer=customer,
+            actor=None,
+            reason=f"retention: every case ended more than {years} years ago",
+        )
+        erased.append(customer.pk)
+    return erased

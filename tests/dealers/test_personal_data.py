@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+import time_machine
 
 from complaints.choices import State
 from complaints.models import Complaint
@@ -18,6 +20,7 @@ from dealers.services import (
     customer_update,
     vehicle_upsert,
 )
+from dealers.tasks import anonymise_closed_customers
 from tests.factories import CustomerFactory, VehicleFactory, make_vin
 
 PERSONAL = ("Wang Fang", "13800138000", "wang@example.com", "C-77", "teacher", "two kids", "AB123")
@@ -140,3 +143,55 @@ def test_audit_snapshots_of_customer_and_vehicle_changes_hold_no_personal_values
     assert changed.data["before"]["notes"] == ""
     assert Vehicle.objects.unscoped(reason="test").get(owner=customer).plate == "AB123"
     assert Complaint.objects.count() == 0
+
+
+# --- the retention rule ------------------------------------------------------------------
+
+NOW = dt.datetime(2030, 6, 1, 3, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def three_customers(alice, make_complaint):
+    """Ended 3 years ago; ended 3 years ago but another case is open; ended a month ago."""
+    long_ago = NOW - dt.timedelta(days=3 * 365)
+    old = CustomerFactory(dealer=alice.dealer, name="Old Closed", phone="13800000001")
+    make_complaint(alice, customer=old, state=State.CLOSED)
+    make_complaint(alice, customer=old, state=State.WITHDRAWN)
+    still_open = CustomerFactory(dealer=alice.dealer, name="Still Open")
+    make_complaint(alice, customer=still_open, state=State.CLOSED)
+    make_complaint(alice, customer=still_open, state=State.INVESTIGATING)
+    recent = CustomerFactory(dealer=alice.dealer, name="Recently Closed")
+    make_complaint(alice, customer=recent, state=State.CLOSED)
+    cases = Complaint.objects.unscoped(reason="test")
+    cases.filter(customer__in=[old, still_open]).update(closed_at=long_ago)
+    cases.filter(customer=still_open, state=State.INVESTIGATING).update(closed_at=None)
+    cases.filter(customer=recent).update(closed_at=NOW - dt.timedelta(days=30))
+    CustomerFactory(dealer=alice.dealer, name="No Case")
+    return old, still_open, recent
+
+
+def names() -> set[str]:
+    return set(Customer.objects.unscoped(reason="test").values_list("name", flat=True))
+
+
+def test_the_retention_rule_is_off_by_default(three_customers):
+    with time_machine.travel(NOW, tick=False):
+        anonymise_closed_customers()
+    assert names() == {"Old Closed", "Still Open", "Recently Closed", "No Case"}
+
+
+def test_the_retention_rule_erases_customers_whose_cases_all_ended_long_ago(
+    settings, three_customers
+):
+    settings.CLOSED_CASE_ANONYMISE_AFTER_YEARS = 2
+    old, _, _ = three_customers
+    with time_machine.travel(NOW, tick=False):
+        assert anonymise_closed_customers() == 1
+        assert anonymise_closed_customers() == 0  # idempotent
+    assert names() == {ERASED, "Still Open", "Recently Closed", "No Case"}
+    erased = Customer.objects.unscoped(reason="test").get(pk=old.pk)
+    assert erased.phone == "" and erased.erased_at == NOW
+    cases = Complaint.objects.unscoped(reason="test").filter(customer=old)
+    assert sorted(cases.values_list("state", flat=True)) == [State.CLOSED, State.WITHDRAWN]
+    entry = AuditEntry.objects.get(action="customer.erased")
+    assert entry.actor is None and entry.object_id == str(old.pk)
