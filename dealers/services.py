@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -541,3 +543,58 @@ def customers_anonymise_closed(*, now: datetime | None = None) -> list[int]:
         )
         erased.append(customer.pk)
     return erased
+
+
+def _record(instance: Any) -> dict[str, Any]:
+    """Every stored field of a row (foreign keys by id), as JSON will hold it."""
+    values = {
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+    }
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+# A case's rows that belong in a customer's export; notifications are staff's, not theirs.
+CASE_PARTS = ("events", "contacts", "deadlines")
+
+
+def customer_export(*, customer: Customer, actor: Actor) -> dict[str, Any]:
+    """Everything the system holds about one customer (China's PIPL right of access).
+
+    Invariant: only a manager of the customer's dealer gets it (others: PermissionDenied;
+    the views answer 404 so that a customer's existence is not revealed), and every export
+    is in the audit log as `customer.exported`. It holds the customer's fields and
+    profile, their vehicles with repair orders, and their cases, each with its timeline,
+    contacts, deadlines and promises.
+    """
+    _require_manager(actor, customer.dealer)
+    with transaction.atomic():
+        locked = scoped(Customer, actor).get(pk=customer.pk)
+        vehicles = []
+        for vehicle in locked.vehicles.order_by("pk").prefetch_related("repair_orders"):
+            row = _record(vehicle)
+            row["repair_orders"] = [
+                _record(order) for order in sorted(vehicle.repair_orders.all(), key=lambda o: o.pk)
+            ]
+            vehicles.append(row)
+        cases = []
+        for case in locked.complaints.order_by("pk").prefetch_related(*CASE_PARTS):
+            row = _record(case)
+            for part in CASE_PARTS:
+                row[part] = [
+                    _record(item) for item in sorted(getattr(case, part).all(), key=lambda i: i.pk)
+                ]
+            cases.append(row)
+        audit_log(
+            actor=actor,
+            action="customer.exported",
+            target=locked,
+            dealer_id=locked.dealer_id,
+            data={"vehicles": len(vehicles), "cases": len(cases)},
+        )
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "dealer": {"code": locked.dealer.code, "name": locked.dealer.name},
+        "customer": _record(locked),
+        "vehicles": vehicles,
+        "cases": cases,
+    }

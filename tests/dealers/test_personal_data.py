@@ -7,6 +7,7 @@ import json
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from complaints.choices import State
 from complaints.models import Complaint
@@ -21,7 +22,7 @@ from dealers.services import (
     vehicle_upsert,
 )
 from dealers.tasks import anonymise_closed_customers
-from tests.factories import CustomerFactory, VehicleFactory, make_vin
+from tests.factories import CustomerFactory, RepairOrderFactory, VehicleFactory, make_vin
 
 PERSONAL = ("Wang Fang", "13800138000", "wang@example.com", "C-77", "teacher", "two kids", "AB123")
 
@@ -195,3 +196,71 @@ def test_the_retention_rule_erases_customers_whose_cases_all_ended_long_ago(
     assert sorted(cases.values_list("state", flat=True)) == [State.CLOSED, State.WITHDRAWN]
     entry = AuditEntry.objects.get(action="customer.erased")
     assert entry.actor is None and entry.object_id == str(old.pk)
+
+
+# --- the browser: export and erasure -----------------------------------------------------
+
+
+def test_a_manager_exports_everything_about_the_customer(client, alice, known_customer):
+    customer, vehicle, case = known_customer
+    RepairOrderFactory(dealer=alice.dealer, vehicle=vehicle, number="RO-9")
+    client.force_login(alice.manager)
+    page = client.get(reverse("customer_data", args=[customer.pk]))
+    assert page.status_code == 200
+    for text in ("Wang Fang", "13800138000", "teacher", "AB123", "RO-9", case.reference):
+        assert text in page.text
+    download = client.get(reverse("customer_data", args=[customer.pk]), {"format": "json"})
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    data = json.loads(download.content)
+    assert data["customer"]["name"] == "Wang Fang" and data["customer"]["family"] == "two kids"
+    assert [v["plate"] for v in data["vehicles"]] == ["AB123"]
+    assert data["vehicles"][0]["repair_orders"][0]["number"] == "RO-9"
+    assert [c["reference"] for c in data["cases"]] == [case.reference]
+    assert data["cases"][0]["description"] == "Wang Fang says the brakes squeal"
+    assert {"events", "contacts", "deadlines"} <= set(data["cases"][0])
+    entries = AuditEntry.objects.filter(action="customer.exported")
+    assert entries.count() == 2 and {e.actor for e in entries} == {alice.manager}
+    assert "Wang Fang" not in audit_text()
+
+
+@pytest.mark.parametrize("who", ["advisor", "other_manager", "regional"])
+def test_only_a_manager_of_the_dealer_sees_the_export_or_the_erasure(
+    who, client, alice, bob, known_customer
+):
+    customer, _, _ = known_customer
+    client.force_login(
+        {"advisor": alice.advisor, "other_manager": bob.manager}.get(who, alice.regional)
+    )
+    for name in ("customer_data", "customer_erase"):
+        assert client.get(reverse(name, args=[customer.pk])).status_code == 404
+    response = client.post(
+        reverse("customer_erase", args=[customer.pk]), {"reason": "x", "confirm": "on"}
+    )
+    assert response.status_code == 404
+    assert Customer.objects.unscoped(reason="test").get(pk=customer.pk).name == "Wang Fang"
+    assert not AuditEntry.objects.filter(action__in=["customer.exported", "customer.erased"])
+
+
+def test_the_case_page_links_managers_to_the_customers_data(client, alice, known_customer):
+    customer, _, case = known_customer
+    link = reverse("customer_data", args=[customer.pk])
+    client.force_login(alice.manager)
+    assert link in client.get(reverse("complaint_detail", args=[case.reference])).text
+    client.force_login(alice.advisor)
+    assert link not in client.get(reverse("complaint_detail", args=[case.reference])).text
+
+
+def test_a_manager_erases_through_the_confirmation_form(client, alice, known_customer):
+    customer, _, _ = known_customer
+    client.force_login(alice.manager)
+    url = reverse("customer_erase", args=[customer.pk])
+    assert client.get(url).status_code == 200
+    unconfirmed = client.post(url, {"reason": "Letter of 2026-11-30"})
+    assert unconfirmed.status_code == 200 and "is-invalid" in unconfirmed.text
+    assert Customer.objects.unscoped(reason="test").get(pk=customer.pk).name == "Wang Fang"
+    response = client.post(url, {"reason": "Letter of 2026-11-30", "confirm": "on"})
+    assert response.status_code == 302
+    assert Customer.objects.unscoped(reason="test").get(pk=customer.pk).name == ERASED
+    entry = AuditEntry.objects.get(action="customer.erased")
+    assert entry.data["reason"] == "Letter of 2026-11-30"
