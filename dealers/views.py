@@ -56,12 +56,22 @@ def _managed_customer(request: HttpRequest, pk: int) -> Customer:
 
 def _rows(model: type[models.Model], record: dict[str, Any]) -> list[tuple[str, Any]]:
     """A record's values labelled with their fields' names in the reader's language."""
-    labels = {field.attname: str(field.verbose_name) for field in model._meta.concrete_fields}
-    return [
-        (labels.get(name, name), value)
-        for name, value in record.items()
-        if not isinstance(value, list)
-    ]
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    rows = []
+    for name, value in record.items():
+        if isinstance(value, list):
+            continue
+        field = fields.get(name)
+        if value is None or value == "":
+            text = "—"
+        elif isinstance(value, bool):
+            text = _("yes") if value else _("no")
+        elif field is not None and field.choices:
+            text = str(dict(field.flatchoices).get(value, value))
+        else:
+            text = value
+        rows.append((str(field.verbose_name) if field is not None else name, text))
+    return rows
 
 
 @login_required
