@@ -45,5 +45,11 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },
+    # Does nothing unless CLOSED_CASE_ANONYMISE_AFTER_YEARS is set.
+    "anonymise-closed-customers": {
+        "task": "dealers.anonymise_closed_customers",
+        "schedule": 86400.0,
+        "options": {"expires": 86400.0},
+    },
 }
 app.autodiscover_tasks()

@@ -68,6 +68,7 @@ WORK_ROLES = frozenset({ADVISOR, MANAGER})
 # these, so that each such read says why it may see every dealer.
 ESCAPES: dict[str, str] = {
     "sweep": "the deadline sweep: due deadlines of every dealer, acted on for no one",
+    "retention": "erasing customers whose cases ended long ago, for no one",
     "outbox": "delivering queued e-mails and webhooks, claimed row by row",
     "access": "working out what an actor may reach, from their own memberships",
     "authentication": "finding an API key by its prefix, before there is an actor",

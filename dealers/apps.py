@@ -46,6 +46,10 @@ class DealersConfig(AppConfig):
             {
                 "customer.created": _("%(actor)s added the customer %(object)s"),
                 "customer.changed": _("%(actor)s changed the customer %(object)s"),
+                "customer.exported": _("%(actor)s exported the data of the customer %(object)s"),
+                "customer.erased": _(
+                    "%(actor)s erased the personal data of the customer %(object)s"
+                ),
                 "vehicle.created": _("%(actor)s added the vehicle %(object)s"),
                 "vehicle.changed": _("%(actor)s changed the vehicle %(object)s"),
                 "repair_order.created": _("%(actor)s added the repair order %(object)s"),

@@ -189,6 +189,8 @@ class Customer(DealerOwned, TimeStampedModel):
     insurance = models.TextField(_("insurance"), blank=True)
     usage_and_storage = models.TextField(_("vehicle usage and storage"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Set once the customer's personal data was erased on request or by the retention rule.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -204,6 +206,11 @@ class Customer(DealerOwned, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_label(self) -> str:
+        # The audit log is append-only: it names the customer by id, never by name.
+        return f"#{self.pk}"
 
     def _normalize(self) -> None:
         # A blank id from a form or an import means "unknown to the DMS": NULL, so that it

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actors import Actor, is_dms
 from core.audit import audit_log, snapshot
 from core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from core.scoping import WORK_ROLES, access_for, forget_access, roles_for, scoped
+from core.scoping import MANAGER, WORK_ROLES, access_for, forget_access, roles_for, scoped
 from core.text import require_storable, require_storable_instance
 
 from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
@@ -37,6 +45,33 @@ AUDIT_CUSTOMER = CUSTOMER_FIELDS
 AUDIT_VEHICLE = ("vin", "owner", *VEHICLE_FIELDS)
 AUDIT_REPAIR_ORDER = ("number", "vehicle", *REPAIR_ORDER_FIELDS)
 AUDIT_MEMBERSHIP = ("user", "role", "dealer", "region")
+# Personal data: the audit log is append-only, so it keeps these masked (a keyed digest that
+# still shows that, and when, a value changed) and an erasure leaves no value behind.
+PERSONAL_CUSTOMER_FIELDS = ("dms_id", "name", "phone", "email", *PROFILE_FIELDS)
+PERSONAL_VEHICLE_FIELDS = ("plate",)
+# What an erased customer's name (and a case's free text about them) becomes.
+ERASED = "已删除 / erased"
+
+
+def mask(value: Any) -> Any:
+    """A personal value as the audit log keeps it: blank stays blank, anything else becomes
+    a short keyed digest (no dictionary of phone numbers reverses it without the key)."""
+    if value is None or value == "":
+        return value
+    digest = hmac.new(settings.SECRET_KEY.encode(), str(value).encode(), hashlib.sha256)
+    return f"•••{digest.hexdigest()[:8]}"
+
+
+def audit_snapshot(instance: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """`core.audit.snapshot` with the personal fields of customers and vehicles masked."""
+    values = snapshot(instance, fields)
+    personal = {Customer: PERSONAL_CUSTOMER_FIELDS, Vehicle: PERSONAL_VEHICLE_FIELDS}.get(
+        type(instance), ()
+    )
+    for name in personal:
+        if name in values:
+            values[name] = mask(values[name])
+    return values
 
 
 def _audit_saved(
@@ -49,7 +84,7 @@ def _audit_saved(
         target=instance,
         dealer_id=instance.dealer_id,
         before=before or {},
-        after=snapshot(instance, fields),
+        after=audit_snapshot(instance, fields),
     )
 
 
@@ -105,7 +140,7 @@ def customer_update(*, customer: Customer, actor: Actor, fields: Mapping[str, An
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
     with transaction.atomic():
         locked = scoped(Customer, actor, write=True).select_for_update().get(pk=customer.pk)
-        before = snapshot(locked, AUDIT_CUSTOMER)
+        before = audit_snapshot(locked, AUDIT_CUSTOMER)
         for name, value in fields.items():
             setattr(locked, name, value)
         _validate_and_save(locked, exclude=["dealer"])
@@ -133,7 +168,7 @@ def customer_upsert(
         created = customer is None
         if customer is None:
             customer = Customer(dealer=dealer, dms_id=dms_id)
-        before = None if created else snapshot(customer, AUDIT_CUSTOMER)
+        before = None if created else audit_snapshot(customer, AUDIT_CUSTOMER)
         for name, value in fields.items():
             if name != "dms_id":
                 setattr(customer, name, value)
@@ -190,7 +225,7 @@ def vehicle_upsert(
                     ]
                 }
             )
-        before = None if created else snapshot(vehicle, AUDIT_VEHICLE)
+        before = None if created else audit_snapshot(vehicle, AUDIT_VEHICLE)
         if owner is not None:
             vehicle.owner = owner
         for name, value in fields.items():
@@ -218,7 +253,7 @@ def vehicle_update(
         raise ValidationFailed({"owner": [_("This customer belongs to another dealer.")]})
     with transaction.atomic():
         locked = scoped(Vehicle, actor, write=True).select_for_update().get(pk=vehicle.pk)
-        before = snapshot(locked, AUDIT_VEHICLE)
+        before = audit_snapshot(locked, AUDIT_VEHICLE)
         locked.owner = owner
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -248,7 +283,7 @@ def repair_order_upsert(
             raise ValidationFailed(
                 {"number": [_("This repair order number belongs to another vehicle.")]}
             )
-        before = None if created else snapshot(order, AUDIT_REPAIR_ORDER)
+        before = None if created else audit_snapshot(order, AUDIT_REPAIR_ORDER)
         for name in REPAIR_ORDER_FIELDS:
             if name in fields:
                 setattr(order, name, fields[name])
@@ -350,7 +385,7 @@ def membership_update(
         locked = (
             Membership.objects.unscoped(reason="instance").select_for_update().get(pk=membership.pk)
         )
-        before = snapshot(locked, AUDIT_MEMBERSHIP)
+        before = audit_snapshot(locked, AUDIT_MEMBERSHIP)
         locked.role = role
         for name, value in _membership_lookup(role, dealer, region).items():
             setattr(locked, name, value)
@@ -405,3 +440,161 @@ def membership_grant(
     return membership_update(
         membership=existing, actor=actor, role=role, dealer=dealer, region=region
     )
+
+
+def _require_manager(actor: Actor, dealer: Dealer) -> None:
+    if MANAGER not in roles_for(actor, dealer.pk):
+        raise PermissionDenied(_("Only managers of this dealer may do this."))
+
+
+def customer_erase(*, customer: Customer, actor: Actor | None, reason: str) -> Customer:
+    """Erase a customer's personal data on their request (China's PIPL), keeping the cases.
+
+    `actor` is a manager of the customer's dealer, or None for the system (the retention
+    rule, `dealers.tasks.anonymise_closed_customers`). Invariant: afterwards the customer's
+    name is `ERASED`; phone, e-mail, DMS id (NULL, so the per-dealer uniqueness holds) and
+    profile are blank; their vehicles have no plate; their cases keep their state,
+    categories, deadlines and timeline, but their description, original description and
+    customer's request read `ERASED`. Comments on the cases' timelines, written by staff,
+    may still name the customer: they are the record of what was done and are kept.
+    The audit log gets one `customer.erased` entry naming the erased fields, never their
+    values (its earlier entries hold personal values masked, see `audit_snapshot`).
+    Erasing an erased customer changes nothing and writes nothing.
+    """
+    if actor is not None:
+        _require_manager(actor, customer.dealer)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [_("Say why the data is erased (the request).")]})
+    require_storable({"reason": reason})
+    with transaction.atomic():
+        customers = (
+            Customer.objects.unscoped(reason="retention")
+            if actor is None
+            else scoped(Customer, actor, write=True)
+        )
+        locked = customers.select_for_update().get(pk=customer.pk)
+        if locked.erased_at is not None:
+            return locked
+        erased = [
+            name for name in PERSONAL_CUSTOMER_FIELDS if getattr(locked, name) not in ("", None)
+        ]
+        locked.name = ERASED
+        for name in PERSONAL_CUSTOMER_FIELDS:
+            if name != "name":
+                setattr(locked, name, None if name == "dms_id" else "")
+        locked.erased_at = timezone.now()
+        locked.save()
+        vehicles = locked.vehicles.exclude(plate="").update(plate="")
+        cases = locked.complaints.all()
+        case_count = cases.update(description=ERASED, original_description=ERASED)
+        cases.exclude(customer_request="").update(customer_request=ERASED)
+        audit_log(
+            actor=actor,
+            action="customer.erased",
+            target=locked,
+            dealer_id=locked.dealer_id,
+            data={
+                "fields": erased,
+                "vehicle_plates": vehicles,
+                "cases": case_count,
+                "reason": reason,
+            },
+        )
+    return locked
+
+
+def customers_anonymise_closed(*, now: datetime | None = None) -> list[int]:
+    """Erase, as the system, the customers whose every case ended (closed or withdrawn)
+    more than CLOSED_CASE_ANONYMISE_AFTER_YEARS ago; returns their ids.
+
+    Invariant: with the setting at 0 (the default) nothing is erased; a customer with an
+    open case, a case that ended within the period, or no case at all is kept (a customer
+    the DMS sent without a complaint is the dealer's record, not this system's); running it
+    again erases no one twice (`customer_erase` skips the erased).
+    """
+    from complaints.choices import State
+    from complaints.models import Complaint
+
+    years = settings.CLOSED_CASE_ANONYMISE_AFTER_YEARS
+    if years <= 0:
+        return []
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=365 * years + years // 4)
+    cases = Complaint.objects.unscoped(reason="retention").filter(customer=OuterRef("pk"))
+    still_kept = cases.filter(
+        ~Q(state__in=[State.CLOSED, State.WITHDRAWN])
+        | Q(closed_at__isnull=True)
+        | Q(closed_at__gt=cutoff)
+    )
+    due = (
+        Customer.objects.unscoped(reason="retention")
+        .filter(erased_at__isnull=True)
+        .filter(Exists(cases))
+        .exclude(Exists(still_kept))
+        .order_by("pk")
+    )
+    erased = []
+    for customer in due:
+        customer_erase(
+            customer=customer,
+            actor=None,
+            reason=f"retention: every case ended more than {years} years ago",
+        )
+        erased.append(customer.pk)
+    return erased
+
+
+def _record(instance: Any) -> dict[str, Any]:
+    """Every stored field of a row (foreign keys by id), as JSON will hold it."""
+    values = {
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+    }
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+# A case's rows that belong in a customer's export; notifications are staff's, not theirs.
+CASE_PARTS = ("events", "contacts", "deadlines")
+
+
+def customer_export(*, customer: Customer, actor: Actor) -> dict[str, Any]:
+    """Everything the system holds about one customer (China's PIPL right of access).
+
+    Invariant: only a manager of the customer's dealer gets it (others: PermissionDenied;
+    the views answer 404 so that a customer's existence is not revealed), and every export
+    is in the audit log as `customer.exported`. It holds the customer's fields and
+    profile, their vehicles with repair orders, and their cases, each with its timeline,
+    contacts, deadlines and promises.
+    """
+    _require_manager(actor, customer.dealer)
+    with transaction.atomic():
+        locked = scoped(Customer, actor).get(pk=customer.pk)
+        vehicles = []
+        for vehicle in locked.vehicles.order_by("pk").prefetch_related("repair_orders"):
+            row = _record(vehicle)
+            row["repair_orders"] = [
+                _record(order) for order in sorted(vehicle.repair_orders.all(), key=lambda o: o.pk)
+            ]
+            vehicles.append(row)
+        cases = []
+        for case in locked.complaints.order_by("pk").prefetch_related(*CASE_PARTS):
+            row = _record(case)
+            for part in CASE_PARTS:
+                row[part] = [
+                    _record(item) for item in sorted(getattr(case, part).all(), key=lambda i: i.pk)
+                ]
+            cases.append(row)
+        audit_log(
+            actor=actor,
+            action="customer.exported",
+            target=locked,
+            dealer_id=locked.dealer_id,
+            data={"vehicles": len(vehicles), "cases": len(cases)},
+        )
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "dealer": {"code": locked.dealer.code, "name": locked.dealer.name},
+        "customer": _record(locked),
+        "vehicles": vehicles,
+        "cases": cases,
+    }

@@ -26,6 +26,7 @@ from dealers import selectors as dealer_selectors
 from followups import selectors as followup_selectors
 from followups.web import case_followups
 from web.shell import (
+    is_manager,
     may_work,
     service_error,
 )
@@ -176,6 +177,7 @@ def _case_context(
         "side_forms": side,
         "events": list(selectors.complaint_events(actor=actor, complaint=complaint)),
         "customer": customer,
+        "manages_customer": is_manager(request, complaint.dealer),
         "vehicles": vehicles,
         "repair_orders": list(
             dealer_selectors.repair_order_list(actor=actor, vehicles=vehicles)[:20]

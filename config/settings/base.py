@@ -258,6 +258,9 @@ SPECTACULAR_SETTINGS = {
 API_KEY_FAILURE_LIMIT = env_int("API_KEY_FAILURE_LIMIT", 10, minimum=1)
 API_KEY_FAILURE_WINDOW_SECONDS = env_int("API_KEY_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 IDEMPOTENCY_RETENTION_HOURS = env_int("IDEMPOTENCY_RETENTION_HOURS", 24)
+# Personal data retention (China's PIPL): erase customers whose every case ended longer ago
+# than this many years; 0 keeps them (erasure on request only).
+CLOSED_CASE_ANONYMISE_AFTER_YEARS = env_int("CLOSED_CASE_ANONYMISE_AFTER_YEARS", 0, minimum=0)
 # A retry arriving while the first request runs waits this long for its response, then 409.
 IDEMPOTENCY_LOCK_WAIT_SECONDS = env_int("IDEMPOTENCY_LOCK_WAIT_SECONDS", 2, minimum=1)
 # Outbound webhooks go to public addresses only (integrations.network); plain

@@ -22,6 +22,7 @@ from core.exceptions import PermissionDenied, ValidationFailed
 from core.models import AuditEntry
 from dealers import services as dealer_services
 from dealers.models import Customer, Membership, RepairOrder, Role, Vehicle
+from dealers.services import mask
 from followups import services as followup_services
 from followups.models import DeadlineRule
 from integrations import services as api_services
@@ -190,10 +191,14 @@ def test_customer_vehicle_and_repair_order_writes_are_recorded(alice):
     )
 
     created = only_entry("customer.created")
-    assert created.actor == alice.advisor and created.data["after"]["name"] == "Wang Fang"
+    assert created.actor == alice.advisor and created.data["after"]["name"] == mask("Wang Fang")
     changed = only_entry("customer.changed")
     assert changed.actor == alice.manager
-    assert changed.data == {"before": {"phone": "13800138000"}, "after": {"phone": "13900139000"}}
+    # Personal values are kept masked: the log is append-only and an erasure must clear them.
+    assert changed.data == {
+        "before": {"phone": mask("13800138000")},
+        "after": {"phone": mask("13900139000")},
+    }
     assert only_entry("vehicle.created").data["after"]["owner"] == customer.pk
     assert only_entry("vehicle.changed").data == {
         "before": {"mileage": None},
@@ -212,7 +217,7 @@ def test_customer_written_through_the_api_names_the_key(alice, alice_key):
     assert only_entry("customer.created").api_key_id == alice_key.pk
     entry = only_entry("customer.changed")
     assert entry.api_key_id == alice_key.pk
-    assert entry.data == {"before": {"name": "Li Wei"}, "after": {"name": "Li Wei Jr"}}
+    assert entry.data == {"before": {"name": mask("Li Wei")}, "after": {"name": mask("Li Wei Jr")}}
 
 
 def test_unknown_action_codes_are_refused(alice):
@@ -315,6 +320,10 @@ def both_logs(alice, bob):
         )
 
 
+def customer_label(code: str) -> str:
+    return f"#{Customer.objects.unscoped(reason='test').get(name=f'Customer of {code}').pk}"
+
+
 def test_manager_reads_their_dealers_changes_and_case_events_newest_first(
     client, alice, bob, both_logs
 ):
@@ -323,8 +332,11 @@ def test_manager_reads_their_dealers_changes_and_case_events_newest_first(
         response = client.get(reverse("audit_log"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     body = response.text
-    assert "Customer of SH01" in body and "Note at SH01" in body
-    assert "Customer of GZ02" not in body and "Note at GZ02" not in body
+    # The log names customers by id, never by name (personal data).
+    sh01, gz02 = (customer_label(code) for code in ("SH01", "GZ02"))
+    assert f"added the customer {sh01}<" in body and "Note at SH01" in body
+    assert f"added the customer {gz02}<" not in body and "Note at GZ02" not in body
+    assert "Customer of SH01" not in body
     actions = [line.action for line in response.context["lines"]]
     assert actions == [
         "case.note_added",
@@ -336,8 +348,10 @@ def test_manager_reads_their_dealers_changes_and_case_events_newest_first(
 
 def test_superuser_reads_every_dealers_changes(client, alice, bob, both_logs, superuser):
     client.force_login(superuser)
-    body = client.get(reverse("audit_log")).text
-    assert "Customer of SH01" in body and "Customer of GZ02" in body
+    with translation.override("en"):
+        body = client.get(reverse("audit_log"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert f"the customer {customer_label('SH01')}<" in body
+    assert f"the customer {customer_label('GZ02')}<" in body
 
 
 @pytest.mark.parametrize("who", ["advisor", "regional"])
@@ -397,7 +411,7 @@ def test_admin_saving_a_customer_writes_an_audit_entry(admin_client, alice, supe
     assert response.status_code == 302
     entry = only_entry("customer.changed")
     assert entry.actor == superuser
-    assert entry.data == {"before": {"phone": "1"}, "after": {"phone": "2"}}
+    assert entry.data == {"before": {"phone": mask("1")}, "after": {"phone": mask("2")}}
 
 
 def test_admin_adding_a_customer_goes_through_the_service(admin_client, alice):
@@ -407,7 +421,7 @@ def test_admin_adding_a_customer_goes_through_the_service(admin_client, alice):
     )
     assert response.status_code == 302
     assert Customer.objects.filter(name="Chen Jie").count() == 1
-    assert only_entry("customer.created").data["after"]["name"] == "Chen Jie"
+    assert only_entry("customer.created").data["after"]["name"] == mask("Chen Jie")
 
 
 def test_admin_refused_at_save_after_its_check_passed_saves_nothing_and_says_why(

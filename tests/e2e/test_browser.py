@@ -270,3 +270,30 @@ def test_intake_for_a_customer_found_as_you_type(
     expect(page.locator("h1")).to_contain_text("SH01-")
     complaint = Complaint.objects.get()
     assert (complaint.customer, complaint.vehicle) == (customer, vehicle)
+
+
+def test_a_manager_exports_and_erases_a_customers_data(
+    page, live_server, alice, make_complaint, log_in, shoot
+):
+    use_english(alice.manager)
+    complaint = make_complaint(alice, description="Wang Fang reports a rattle")
+    customer = complaint.customer
+    log_in(alice.manager)
+    page.goto(f"{live_server.url}/cases/{complaint.reference}/")
+    page.get_by_role("link", name="Personal data: export or erase").click()
+    expect(page.get_by_role("heading", name=re.compile("Customer's data"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text(customer.name)
+    expect(page.locator(".export-case")).to_contain_text(complaint.reference)
+    shoot("30-customer-data")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download (JSON)").click()
+    assert download.value.suggested_filename == f"customer-{customer.pk}.json"
+    page.get_by_role("link", name="Erase personal data").click()
+    page.get_by_label("The customer's request").fill("Letter of 2026-11-30")
+    page.get_by_role("button", name="Erase personal data").click()
+    expect(page.locator(".is-invalid").first).to_be_visible()  # not confirmed yet
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Erase personal data").click()
+    expect(page.get_by_role("status").first).to_contain_text("erased")
+    expect(page.locator("main")).not_to_contain_text(customer.name)
+    shoot("31-customer-erased")
