@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -148,15 +150,22 @@ def _workers(master: int) -> set[int]:
 
 
 @pytest.fixture
-def private_postgres(tmp_path):
-    # A short folder name: the server's Unix socket lives in it.
-    data_dir = tmp_path / "pg"
+def private_postgres():
+    # Not under pytest's tmp_path: run as root, the server runs as the data folder's owner,
+    # and another pytest run on the machine may make pytest's shared base folder private
+    # again while the server runs. A short name, too: the server's Unix socket lives in it.
+    folder = Path(tempfile.mkdtemp(prefix="pg-restart-"))
+    folder.chmod(0o755)
+    data_dir = folder / "pg"
     try:
-        settings_dict = embedded_postgres.database_settings(data_dir, "complaints")
-    except Exception as error:  # noqa: BLE001 - a machine without the server's wheel
-        pytest.skip(f"the embedded PostgreSQL does not start here: {error}")
-    yield data_dir, settings_dict
-    embedded_postgres.stop(data_dir)
+        try:
+            settings_dict = embedded_postgres.database_settings(data_dir, "complaints")
+        except Exception as error:  # noqa: BLE001 - a machine without the server's wheel
+            pytest.skip(f"the embedded PostgreSQL does not start here: {error}")
+        yield data_dir, settings_dict
+    finally:
+        embedded_postgres.stop(data_dir)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
