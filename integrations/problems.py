@@ -8,12 +8,15 @@ joined with dots) and, for an illegal transition, `allowed_transitions`.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -42,7 +45,15 @@ TITLES = {
     422: _("Unprocessable content"),
     429: _("Too many requests"),
     500: _("Server error"),
+    503: _("Service unavailable"),
 }
+
+# The database cannot be reached (down, restarting, refusing connections) or dropped the
+# connection mid-request: the request failed before changing anything, and the same request
+# will work once the database is back (CONN_HEALTH_CHECKS reconnects), so the answer is a 503
+# that says when to retry, never a 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
 
 
 class BodyTooLarge(drf.APIException):
@@ -156,6 +167,15 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         # Raised by Django when a view reads request.body beyond DATA_UPLOAD_MAX_MEMORY_SIZE.
         exc = BodyTooLarge()
 
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.warning("Database unavailable, answering 503: %s", exc)
+        set_rollback()
+        return Response(
+            database_unavailable_problem(),
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
     if isinstance(exc, ApplicationError):
         body = _application_problem(exc)
     elif isinstance(exc, drf.APIException):
@@ -208,8 +228,32 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return html_page_not_found(request, exception or Http404())
 
 
+def database_unavailable_problem() -> dict[str, Any]:
+    return problem(
+        503,
+        "database_unavailable",
+        gettext("The service is briefly unavailable: try again in a few seconds."),
+    )
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """A 503 with Retry-After: problem+json under /api/, a plain page elsewhere. The page
+    needs nothing from the database (no user, no session, no navigation)."""
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = problem_response(database_unavailable_problem())
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-    """handler500: problem+json under /api/, Django's page elsewhere."""
+    """handler500: problem+json under /api/, Django's page elsewhere; a 503 instead when the
+    database is unavailable (Django calls this while handling the exception, so it is the
+    current one, whether a view or a middleware such as the session's raised it)."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable(request)
     if request.path.startswith("/api/"):
         return problem_response(
             problem(500, "server_error", gettext("Something went wrong on our side."))

@@ -103,10 +103,21 @@ TEMPLATES = [
 # `make run` and `make test` need no server installed and run the same database code as
 # production; production refuses to start without it.
 DATABASE_URL = env_str("DATABASE_URL", "")
+# A connection kept between requests (DATABASE_CONN_MAX_AGE seconds) is checked before a
+# request uses it, so a database that restarted costs no failed request once it is back:
+# the web and worker processes reconnect by themselves, nobody restarts them.
+DATABASE_CONNECTION: dict[str, Any] = {
+    "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0),
+    "CONN_HEALTH_CHECKS": True,
+}
 DATABASES: dict[str, dict[str, Any]] = {}
 if DATABASE_URL:
     DATABASES["default"] = dict(
-        dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+        dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=DATABASE_CONNECTION["CONN_MAX_AGE"],
+            conn_health_checks=DATABASE_CONNECTION["CONN_HEALTH_CHECKS"],
+        )
     )
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")

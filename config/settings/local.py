@@ -4,7 +4,7 @@ DATABASE_URL the project's own PostgreSQL under var/postgres."""
 from config.embedded_postgres import database_settings
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env_bool
+from .base import DATABASE_CONNECTION, DATABASES, VAR_DIR, env_bool
 
 DEBUG = env_bool("DEBUG", True)
 SCOPING_STRICT = env_bool("SCOPING_STRICT", DEBUG)
@@ -13,4 +13,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if not DATABASES:
-    DATABASES["default"] = database_settings(VAR_DIR / "postgres", "complaints")
+    DATABASES["default"] = {
+        **database_settings(VAR_DIR / "postgres", "complaints"),
+        **DATABASE_CONNECTION,
+    }

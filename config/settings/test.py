@@ -6,12 +6,15 @@ import time
 from config.embedded_postgres import database_settings
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import DATABASE_CONNECTION, DATABASES, VAR_DIR
 
 # Without DATABASE_URL, the project's own PostgreSQL under var/postgres: pytest-django
 # creates its test databases there.
 if not DATABASES:
-    DATABASES["default"] = database_settings(VAR_DIR / "postgres", "complaints")
+    DATABASES["default"] = {
+        **database_settings(VAR_DIR / "postgres", "complaints"),
+        **DATABASE_CONNECTION,
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
