@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from config import embedded_postgres
 from integrations.models import DealerApiKey
-from tests.conftest import database_url
+from tests.conftest import database_url, service_missing
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = "application/problem+json"
@@ -161,7 +161,7 @@ def private_postgres():
         try:
             settings_dict = embedded_postgres.database_settings(data_dir, "complaints")
         except Exception as error:  # noqa: BLE001 - a machine without the server's wheel
-            pytest.skip(f"the embedded PostgreSQL does not start here: {error}")
+            service_missing(f"the embedded PostgreSQL does not start here: {error}")
         yield data_dir, settings_dict
     finally:
         embedded_postgres.stop(data_dir)

