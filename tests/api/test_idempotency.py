@@ -24,6 +24,7 @@ from complaints.choices import State
 from complaints.models import CaseEvent, Complaint
 from dealers.models import RepairOrder
 from integrations.models import IdempotencyRecord
+from tests.conftest import database_url
 
 from .conftest import key_client
 
@@ -258,16 +259,11 @@ def _wait_for_marker(path: Path, server: subprocess.Popen, log: Path) -> int:
 @pytest.fixture
 def gunicorn(postgres, tmp_path):
     """gunicorn with one worker on a free port, against the test database."""
-    settings = connection.settings_dict
-    database_url = (
-        f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
     port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": database_url(connection.settings_dict),
         "VAR_DIR": str(tmp_path / "var"),
         "PAUSE_MARKER_DIR": str(tmp_path),
     }
