@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -25,6 +23,7 @@ from complaints.models import CaseEvent, Complaint
 from dealers.models import RepairOrder
 from integrations.models import IdempotencyRecord
 from tests.conftest import database_url
+from tests.processes import gunicorn as gunicorn_process
 
 from .conftest import key_client
 
@@ -241,12 +240,6 @@ def test_a_crash_after_the_commit_keeps_the_response_and_the_retry_replays_it(
 # --- a real worker killed mid-request ----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _wait_for_marker(path: Path, server: subprocess.Popen, log: Path) -> int:
     deadline = time.monotonic() + 60
     while not path.exists() or not path.read_text():
@@ -259,7 +252,6 @@ def _wait_for_marker(path: Path, server: subprocess.Popen, log: Path) -> int:
 @pytest.fixture
 def gunicorn(postgres, tmp_path):
     """gunicorn with one worker on a free port, against the test database."""
-    port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -269,42 +261,11 @@ def gunicorn(postgres, tmp_path):
     }
     env.pop("CELERY_BROKER_URL", None)  # tasks queue on the filesystem under VAR_DIR
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--timeout",
-                "300",
-                "tests.api.paused_wsgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(f"{base}/health/", timeout=5)
-            break
-        except requests.ConnectionError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-    yield base, server, tmp_path, log
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=5)
+    with gunicorn_process("tests.api.paused_wsgi:application", env, log, ready="/health/") as (
+        base,
+        server,
+    ):
+        yield base, server, tmp_path, log
 
 
 @pytest.mark.services

@@ -5,7 +5,6 @@ down fails softly: the case is created and its webhook waits in the outbox for t
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 
@@ -22,18 +21,13 @@ from config.settings.base import redis_caches
 from core.outbox import OutboxState, outbox_publish, outbox_state_q
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.conftest import service_missing
+from tests.processes import free_port
 
 CASES = "/api/v1/complaints/"
 WHOAMI = "/api/v1/whoami/"
 # The cache tries Redis again this long after a failure.
 RETRY_AFTER = 1
 BROKER_DB = 1
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:
@@ -43,7 +37,7 @@ class RedisServer:
     def __init__(self, binary: str, folder) -> None:
         self.binary = binary
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     def url(self, db: int = 0) -> str:

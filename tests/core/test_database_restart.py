@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from rest_framework.test import APIClient
 from config import embedded_postgres
 from integrations.models import DealerApiKey
 from tests.conftest import database_url, service_missing
+from tests.processes import gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = "application/problem+json"
@@ -103,12 +103,6 @@ def test_other_errors_are_still_a_500(db, alice, monkeypatch):
 # --- a real restart: a private PostgreSQL, gunicorn, the server stopped and started ----------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # Run in the new database: a dealer's advisor with a session, and an API key of the dealer.
 SETUP = """
 import json
@@ -185,42 +179,9 @@ def web(private_postgres, tmp_path):
     run(["manage.py", "migrate", "--noinput"], env)
     made = run(["-c", SETUP], env)
     secrets = json.loads(made.strip().splitlines()[-1])
-    port = _free_port()
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "config.wsgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(f"{base}/health/live", timeout=5)
-            break
-        except requests.ConnectionError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-    yield base, server, secrets, log
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=5)
+    with gunicorn("config.wsgi:application", env, log) as (base, server):
+        yield base, server, secrets, log
 
 
 @pytest.mark.services
