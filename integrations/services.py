@@ -111,17 +111,7 @@ def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> W
         )
         if locked is None:
             raise PermissionDenied(_("Only advisors and managers of this dealer may do this."))
-        if locked.is_active:
-            locked.is_active = False
-            locked.save(update_fields=["is_active"])
-            audit_log(
-                actor=actor,
-                action="webhook.deactivated",
-                target=locked,
-                dealer_id=locked.dealer_id,
-                before={"is_active": True},
-                after={"is_active": False},
-            )
+        _switch(locked, "is_active", False, actor=actor, action="webhook.deactivated")
     return locked
 
 
@@ -209,15 +199,28 @@ def api_key_revoke(*, api_key: DealerApiKey, actor: Actor | None) -> DealerApiKe
         locked = (
             DealerApiKey.objects.unscoped(reason="instance").select_for_update().get(pk=api_key.pk)
         )
-        if not locked.revoked:
-            locked.revoked = True
-            locked.save(update_fields=["revoked"])
-            audit_log(
-                actor=actor,
-                action="api_key.revoked",
-                target=locked,
-                dealer_id=locked.dealer_id,
-                before={"revoked": False},
-                after={"revoked": True},
-            )
+        _switch(locked, "revoked", True, actor=actor, action="api_key.revoked")
     return locked
+
+
+def _switch(
+    locked: WebhookEndpoint | DealerApiKey,
+    field: str,
+    value: bool,
+    *,
+    actor: Actor | None,
+    action: str,
+) -> None:
+    """Set a locked row's on/off field once: saved and logged only when it changes."""
+    if getattr(locked, field) == value:
+        return
+    setattr(locked, field, value)
+    locked.save(update_fields=[field])
+    audit_log(
+        actor=actor,
+        action=action,
+        target=locked,
+        dealer_id=locked.dealer_id,
+        before={field: not value},
+        after={field: value},
+    )
