@@ -73,11 +73,14 @@ def complaint_events(*, actor: Actor, complaint: Complaint) -> QuerySet[CaseEven
 
 
 def complaint_worklist(
-    *, actor: Actor, dealer: Any, filters: Mapping[str, Any] | None = None
+    *, actor: Actor, dealer: Any | None, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Complaint]:
-    """The cases list of the browser application: complaint_list plus its finer filters."""
+    """The cases list of the browser application: complaint_list plus its finer filters.
+    Without a dealer, every case the actor may read (regional staff: their region's)."""
     filters = dict(filters or {})
-    queryset = complaint_list(actor=actor, filters={**filters, "dealer": dealer.pk})
+    queryset = complaint_list(
+        actor=actor, filters={**filters, "dealer": dealer.pk if dealer is not None else None}
+    )
     if filters.get("severity"):
         queryset = queryset.filter(severity=filters["severity"])
     if filters.get("safety"):

@@ -59,3 +59,7 @@ class NotificationKind(models.TextChoices):
     DEADLINE_DUE_SOON = "deadline_due_soon", _("Deadline due soon")
     SERIOUS_CASE = "serious_case", _("Serious complaint")
     CASE_ESCALATED = "case_escalated", _("Case escalated")
+    APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+    CASE_APPROVED = "case_approved", _("Decision approved")
+    CASE_REJECTED = "case_rejected", _("Decision rejected")
+    CASE_CLOSED = "case_closed", _("Case closed")

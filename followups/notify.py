@@ -179,6 +179,63 @@ def escalated_message(complaint: Complaint, who: str, reason: str) -> tuple[str,
     return title, body
 
 
+def approval_requested_message(complaint: Complaint, who: str) -> tuple[str, str]:
+    facts = {
+        "reference": complaint.reference,
+        "who": who,
+        "customer": complaint.customer.name,
+        "amount": complaint.compensation_amount,
+        "currency": complaint.dealer.currency,
+    }
+    title = _("Approval needed: case %(reference)s") % facts
+    body = (
+        _(
+            "%(who)s submitted the decision on case %(reference)s (customer %(customer)s, "
+            "compensation %(amount)s %(currency)s) for approval. Approve or reject it in the "
+            "approval queue."
+        )
+        % facts
+    )
+    return title, body
+
+
+# What the case's owner is told when a manager ends the approval or closes the case.
+_DECIDED = {
+    "approve": (
+        gettext_lazy("Approved: case %(reference)s"),
+        gettext_lazy(
+            "%(who)s approved the decision on case %(reference)s. Explain it to the customer "
+            "and act at once."
+        ),
+    ),
+    "reject": (
+        gettext_lazy("Rejected: case %(reference)s"),
+        gettext_lazy(
+            "%(who)s rejected the decision on case %(reference)s and sent it back for a new "
+            "assessment."
+        ),
+    ),
+    "close": (
+        gettext_lazy("Closed: case %(reference)s"),
+        gettext_lazy("%(who)s closed case %(reference)s after the review."),
+    ),
+}
+DECIDED_KINDS = {
+    "approve": NotificationKind.CASE_APPROVED,
+    "reject": NotificationKind.CASE_REJECTED,
+    "close": NotificationKind.CASE_CLOSED,
+}
+
+
+def decided_message(complaint: Complaint, transition: str, who: str, reason: str):
+    title, body = _DECIDED[transition]
+    facts = {"reference": complaint.reference, "who": who}
+    text = str(body) % facts
+    if reason:
+        text += " " + _("Reason: %(reason)s") % {"reason": reason}
+    return str(title) % facts, text
+
+
 # --- writing --------------------------------------------------------------------------
 
 
@@ -339,6 +396,56 @@ def case_escalated(
                 cache_key="escalated",
             )
             for user in recipients
+            if user.pk != actor_id
+        ]
+    )
+
+
+def approval_requested(*, complaint: Complaint, actor: Actor, who: str) -> int:
+    """A decision waits for a manager (four-eyes rule of step 4): every manager of the
+    dealer but the one who submitted it is told at once, in-app and by e-mail."""
+    managers = managers_by_dealer([complaint.dealer_id]).get(complaint.dealer_id, [])
+    actor_id = getattr(actor, "pk", None)
+    return notifications_write(
+        [
+            Draft(
+                recipient=user,
+                kind=NotificationKind.APPROVAL_REQUESTED,
+                complaint=complaint,
+                message=lambda: approval_requested_message(complaint, who),
+                cache_key="approval_requested",
+            )
+            for user in managers
+            if user.pk != actor_id
+        ]
+    )
+
+
+def case_decided(
+    *,
+    complaint: Complaint,
+    transition: str,
+    actor: Actor,
+    who: str,
+    reason: str,
+    submitter: Any = None,
+) -> int:
+    """A manager approved, rejected or closed the case: the people who work it (the
+    assignee, the co-owning manager and `submitter`, who asked for the approval) hear of
+    it, never the manager themself."""
+    actor_id = getattr(actor, "pk", None)
+    submitters = [submitter] if submitter is not None and submitter.is_active else []
+    people = unique_users(case_owners(complaint), submitters)
+    return notifications_write(
+        [
+            Draft(
+                recipient=user,
+                kind=DECIDED_KINDS[transition],
+                complaint=complaint,
+                message=lambda: decided_message(complaint, transition, who, reason),
+                cache_key=transition,
+            )
+            for user in people
             if user.pk != actor_id
         ]
     )
