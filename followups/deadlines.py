@@ -24,7 +24,8 @@ What the table cannot say in one row, and the functions below add (each tested):
 - the next interim report after a contact opens only while the repair goes on (resolving);
 - a hand-over check is owned by the previous owner (to a colleague) or by the case's owner
   (to a supplier; by whoever handed it over when the case has no owner);
-- a promised repair date is reminded 4 h before it falls due (followups.rules);
+- a promised repair date is reminded 4 h before it falls due, a promise to the customer at
+  80 % of its time (followups.rules; one path: `deadline_remind_at`);
 - rows with no effect (`contact_not_reached`, `taken_back_from_supplier`) are there to say
   so: nothing opens or closes.
 
@@ -48,7 +49,7 @@ from core.actors import Actor
 
 from .choices import REACHED, DeadlineKind
 from .models import OPEN, ContactAttempt, Deadline
-from .rules import due_by_rule, limit_for
+from .rules import DEFAULT_LIMITS, due_by_rule, limit_for
 
 FIRST_RESPONSE = DeadlineKind.FIRST_RESPONSE
 COMMITMENT = DeadlineKind.COMMITMENT
@@ -178,6 +179,24 @@ EFFECTS: dict[str, Effect] = {
 # --- the building blocks --------------------------------------------------------------
 
 
+def deadline_remind_at(
+    *, complaint: Complaint, kind: str, started_at: datetime, due_at: datetime
+) -> datetime | None:
+    """When the owner of a deadline of this kind is warned that it falls due, or None: a
+    fixed time before it (a promised repair date) or a share of its time after it started
+    (a promise to the customer). A warning whose time has passed is given at the next sweep."""
+    if not DEFAULT_LIMITS[kind].reminds:
+        return None
+    limit, _source = limit_for(complaint.dealer_id, kind)
+    if limit.remind_before_hours:
+        remind_at = due_at - timedelta(hours=limit.remind_before_hours)
+    elif limit.remind_at_share:
+        remind_at = started_at + (due_at - started_at) * limit.remind_at_share
+    else:
+        return None
+    return max(remind_at, min(timezone.now(), due_at))
+
+
 def deadline_open(
     *,
     complaint: Complaint,
@@ -188,20 +207,25 @@ def deadline_open(
     promise: str = "",
     owner: Any = None,
     created_by: Any = None,
-    remind_at: datetime | None = None,
+    promise_code: str = "",
 ) -> Deadline:
-    """Start a deadline for a case. Invariant: at most one open deadline of a rule-made kind
-    per case (a database constraint); promises and hand-over checks may be many."""
+    """Start a deadline for a case, with the warning its kind gives before it falls due.
+    Invariant: at most one open deadline of a rule-made kind per case (a database
+    constraint); promises and hand-over checks may be many."""
+    started_at = started_at or timezone.now()
     return Deadline.objects.create(
         complaint=complaint,
         kind=kind,
-        started_at=started_at or timezone.now(),
+        started_at=started_at,
         due_at=due_at,
         rule=rule,
         promise=promise,
+        promise_code=promise_code,
         owner=owner,
         created_by_id=actor_user_id(created_by),
-        remind_at=remind_at,
+        remind_at=deadline_remind_at(
+            complaint=complaint, kind=kind, started_at=started_at, due_at=due_at
+        ),
     )
 
 
@@ -382,10 +406,11 @@ def deadlines_after_contact(*, complaint: Complaint, contact: ContactAttempt) ->
 
 
 def deadlines_after_promise(
-    *, complaint: Complaint, actor: Actor, promise: str, due_at: datetime
+    *, complaint: Complaint, actor: Actor, promise: str, due_at: datetime, promise_code: str = ""
 ) -> Deadline:
     """A promise was made to the customer: a deadline due when promised, owned by whoever
-    promised (nobody, when an API client recorded it)."""
+    promised (nobody, when an API client recorded it: then the case's owner is warned), who
+    is warned at 80 % of its time."""
     (kind,) = EFFECTS["promise_made"].opens
     return deadline_open(
         complaint=complaint,
@@ -393,6 +418,7 @@ def deadlines_after_promise(
         due_at=due_at,
         rule="promise",
         promise=promise,
+        promise_code=promise_code,
         owner=actor if actor_user_id(actor) else None,
         created_by=actor,
     )
@@ -408,11 +434,6 @@ def deadlines_after_repair_promise(
         complaint=complaint, kinds=effect.satisfies, reason=str(effect.satisfied_because)
     )
     (kind,) = effect.opens
-    limit, _source = limit_for(complaint.dealer_id, kind)
-    remind_at = None
-    if limit.remind_before_hours:
-        # A date promised for sooner than that is reminded of at the next sweep.
-        remind_at = max(due_at - timedelta(hours=limit.remind_before_hours), timezone.now())
     return deadline_open(
         complaint=complaint,
         kind=kind,
@@ -420,7 +441,6 @@ def deadlines_after_repair_promise(
         rule="promise",
         owner=complaint.assignee,
         created_by=actor,
-        remind_at=remind_at,
     )
 
 
