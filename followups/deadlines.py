@@ -47,7 +47,7 @@ from complaints.choices import State
 from complaints.models import Complaint, actor_user_id
 from core.actors import Actor
 
-from .choices import REACHED, DeadlineKind
+from .choices import REACHED, ContactChannel, DeadlineKind
 from .models import OPEN, ContactAttempt, Deadline
 from .rules import DEFAULT_LIMITS, due_by_rule, limit_for
 
@@ -62,13 +62,38 @@ EVERY_KIND = tuple(DeadlineKind)
 
 # The reason written on the deadlines a transition cancels.
 CASE_MOVED = _("Case moved to step “%(state)s”")
+# A deadline's outcome is stored as the table's row that met or dropped it, with its fact
+# ("@contact_reached:phone", "@close:closed"), and read in the reader's language
+# (`outcome_text`); a person's note is stored as typed.
+OUTCOME_CODE = "@"
+
+
+def outcome_code(name: str, fact: str = "") -> str:
+    """The stored outcome of a deadline met or dropped by the table's row `name`."""
+    return f"{OUTCOME_CODE}{name}:{fact}" if fact else f"{OUTCOME_CODE}{name}"
+
+
+def outcome_text(reason: str, *, cancelled: bool = False) -> str:
+    """A deadline's stored outcome in the active language: the row's reason with its fact
+    put in words; a person's note (or an outcome stored before the codes) as written."""
+    name, _sep, fact = reason.removeprefix(OUTCOME_CODE).partition(":")
+    effect = EFFECTS.get(name) if reason.startswith(OUTCOME_CODE) else None
+    if effect is None:
+        return reason
+    facts = {
+        "state": State(fact).label if fact in State.values else fact,
+        "channel": ContactChannel(fact).label if fact in ContactChannel.values else fact,
+    }
+    because = effect.cancelled_because if cancelled else effect.satisfied_because
+    return str(because) % facts
 
 
 @dataclass(frozen=True)
 class Effect:
     """What one transition or event does to a case's open deadlines, applied in this order:
-    the kinds in `satisfies` are met (`satisfied_because` is written on them), those in
-    `cancels` are dropped (`cancelled_because`), those in `moves` get a new due time, and
+    the kinds in `satisfies` are met (`satisfied_because` is their outcome, stored as the
+    row's code and read when read), those in `cancels` are dropped (`cancelled_because`),
+    those in `moves` get a new due time, and
     one deadline of each kind in `opens` starts, due after the kind's time limit
     (followups.rules) or, for a promise, when promised."""
 
@@ -290,6 +315,7 @@ def deadlines_cancel(
 def _apply(
     effect: Effect,
     *,
+    name: str,
     complaint: Complaint,
     actor: Actor,
     at: datetime,
@@ -300,14 +326,14 @@ def _apply(
         deadlines_satisfy(
             complaint=complaint,
             kinds=effect.satisfies,
-            reason=str(effect.satisfied_because) % facts,
+            reason=outcome_code(name, facts.get("state", "")),
             at=at,
         )
     if effect.cancels:
         deadlines_cancel(
             complaint=complaint,
             kinds=effect.cancels,
-            reason=str(effect.cancelled_because) % facts,
+            reason=outcome_code(name, facts.get("state", "")),
             at=at,
         )
     for kind in effect.opens:
@@ -319,7 +345,14 @@ def _apply(
 
 def deadlines_after_intake(*, complaint: Complaint, actor: Actor) -> None:
     """A new case: its first response is due from the moment it was received."""
-    _apply(EFFECTS["intake"], complaint=complaint, actor=actor, at=complaint.created_at, facts={})
+    _apply(
+        EFFECTS["intake"],
+        name="intake",
+        complaint=complaint,
+        actor=actor,
+        at=complaint.created_at,
+        facts={},
+    )
 
 
 def deadlines_after_transition(
@@ -329,10 +362,11 @@ def deadlines_after_transition(
     transition's row of the table, at `at`, the moment of the move."""
     _apply(
         EFFECTS[name],
+        name=name,
         complaint=complaint,
         actor=actor,
         at=at,
-        facts={"state": complaint.get_state_display()},
+        facts={"state": complaint.state},
     )
 
 
@@ -392,7 +426,7 @@ def deadlines_after_contact(*, complaint: Complaint, contact: ContactAttempt) ->
     satisfied = deadlines_satisfy(
         complaint=complaint,
         kinds=effect.satisfies,
-        reason=str(effect.satisfied_because) % {"channel": contact.get_channel_display()},
+        reason=outcome_code("contact_reached", contact.channel),
         since=contact.contacted_at,
     )
     met = {deadline.kind for deadline in satisfied}
@@ -431,7 +465,7 @@ def deadlines_after_repair_promise(
     case's owner, and is reminded of before it is due (4 h by default)."""
     effect = EFFECTS["repair_date_promised"]
     deadlines_satisfy(
-        complaint=complaint, kinds=effect.satisfies, reason=str(effect.satisfied_because)
+        complaint=complaint, kinds=effect.satisfies, reason=outcome_code("repair_date_promised")
     )
     (kind,) = effect.opens
     return deadline_open(
@@ -451,7 +485,8 @@ def deadline_done(*, deadline: Deadline, event: str, note: str = "") -> bool:
     effect = EFFECTS[event]
     if deadline.kind not in effect.satisfies:
         raise ValueError(f"{event} does not satisfy {deadline.kind} deadlines.")
-    reason = note.strip()[:200] or str(effect.satisfied_because)
+    # The person's note as typed, else the table's reason, read when read.
+    reason = note.strip()[:200] or outcome_code(event)
     done = (
         Deadline.objects.unscoped(reason="instance")
         .filter(OPEN, pk=deadline.pk)

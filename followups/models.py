@@ -189,6 +189,13 @@ class Deadline(DealerOwned):
         return promise_label(code=self.promise_code, words=self.promise)
 
     @property
+    def outcome_text(self) -> str:
+        """Why it was met or dropped, in the active language."""
+        from .deadlines import outcome_text
+
+        return outcome_text(self.outcome_reason, cancelled=self.cancelled_at is not None)
+
+    @property
     def promise_status(self) -> str:
         """How a promise stands: "kept", "kept_late", "broken" (missed, still open),
         "cancelled" or "open"."""

@@ -285,3 +285,42 @@ def test_informing_the_customer_of_progress_does_not_let_the_case_be_confirmed_r
     assert "contact" in refused.value.field_errors
     complaint.refresh_from_db()
     assert complaint.state == State.FOLLOWING_UP
+
+
+# --- why a deadline was met or dropped ----------------------------------------------------
+
+
+def test_a_deadlines_outcome_is_stored_as_a_code_and_read_in_the_readers_language(
+    make_complaint, alice, clock
+):
+    complaint = complaint_services.complaint_create(
+        dealer=alice.dealer,
+        actor=alice.advisor,
+        customer=make_complaint(alice).customer,
+        vehicle=None,
+        channel="phone",
+        category="workmanship",
+        description="The screen goes black.",
+    )
+    promise = services.commitment_create(
+        complaint=complaint, actor=alice.advisor, code="feedback_2d"
+    )
+    services.contact_record(
+        complaint=complaint, actor=alice.advisor, channel="phone", outcome="informed"
+    )
+    complaint_services.complaint_transition(
+        complaint=complaint,
+        name="withdraw",
+        actor=alice.manager,
+        data={"reason": "Logged twice by mistake."},
+    )
+    first = Deadline.objects.get(complaint=complaint, kind="first_response")
+    promise.refresh_from_db()
+    assert first.outcome_reason == "@contact_reached:phone"
+    assert promise.outcome_reason == "@withdraw:withdrawn"
+    with translation.override("en"):
+        assert first.outcome_text == "Customer reached by Phone"
+        assert promise.outcome_text == "Case moved to step “Withdrawn”"
+    with translation.override("zh-hans"):
+        assert first.outcome_text == "已通过电话联系上顾客"
+        assert promise.outcome_text == "案件进入“已撤回”步骤"

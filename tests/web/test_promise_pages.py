@@ -174,6 +174,8 @@ def test_the_case_page_says_which_promises_are_kept_broken_and_open(
     assert "promise-status promise-open" in page
     # The timeline says it too.
     assert "Promise kept: “Call back within 2 hours”" in page
+    # Why a deadline was met, in the reader's language.
+    assert '<span class="deadline-outcome">Promise kept</span>' in page
 
 
 # --- contacts -------------------------------------------------------------------------------
