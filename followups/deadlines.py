@@ -93,9 +93,8 @@ class Effect:
     """What one transition or event does to a case's open deadlines, applied in this order:
     the kinds in `satisfies` are met (`satisfied_because` is their outcome, stored as the
     row's code and read when read), those in `cancels` are dropped (`cancelled_because`),
-    those in `moves` get a new due time, and
-    one deadline of each kind in `opens` starts, due after the kind's time limit
-    (followups.rules) or, for a promise, when promised."""
+    those in `moves` get a new due time, and one deadline of each kind in `opens` starts,
+    due after the kind's time limit (followups.rules) or, for a promise, when promised."""
 
     satisfies: tuple[str, ...] = ()
     satisfied_because: str | Promise = ""
