@@ -25,7 +25,7 @@ from integrations.selectors import vehicle_by_vin
 from integrations.views import ApiView, acting_dealer, path_value, request_object
 
 from . import selectors, services
-from .intake import CustomerInput, VehicleInput, complaint_intake
+from .intake import CustomerInput, PromiseInput, VehicleInput, complaint_intake
 from .models import Complaint
 from .payloads import PAYLOADS
 from .serializers import (
@@ -163,6 +163,7 @@ class ComplaintListCreateApi(ApiView):
                 else None
             ),
             assignee_id=data.pop("assignee", None),
+            promises=[PromiseInput(**promise) for promise in data.pop("promises", [])],
             **data,
         )
         complaint = _reload(request, complaint)

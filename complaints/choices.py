@@ -164,6 +164,9 @@ REASONS_BY_RESPONSIBILITY = {
 class FollowUpOutcome(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    # Reached and told how the case stands: neither satisfied nor dissatisfied, so it meets
+    # the contact deadlines but never lets a case be confirmed resolved or reopened.
+    INFORMED = "informed", _("Reached, informed of progress")
     UNREACHABLE = "unreachable", _("Unreachable")
 
 

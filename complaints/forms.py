@@ -10,17 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 from dealers.models import ContactChannel
 from dealers.validators import normalize_vin, validate_vin
-from followups.forms import PROMISES
+from followups.forms import PROMISES, DealerTimeForm, LocalDateTimeField, check_promise_words
 
 from .choices import SAFETY_COMPONENTS, STEPS, Category, Channel, Component, Severity
 from .models import SUPPLIER_MAX_LENGTH
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(DealerTimeForm):
     """Step 1 at the reception desk: who complains, about what, in their own words.
 
     The form only reads the input; which customer and vehicle it names, and what is refused,
-    is decided by `complaints.intake.complaint_intake`, as for the API."""
+    is decided by `complaints.intake.complaint_intake`, as for the API. Times are typed in
+    the dealer's time zone."""
+
+    zone_fields = ("promise_due_at",)
 
     pick = forms.CharField(required=False, widget=forms.HiddenInput)
     # A new customer (and vehicle), created inline when no existing customer is picked.
@@ -80,12 +83,26 @@ class IntakeForm(forms.Form):
         choices=[(key, label) for key, label, _minutes in PROMISES],
         widget=forms.CheckboxSelectMultiple,
     )
+    # A promise in the customer's own words and time ("parts arrive Friday 10:00").
+    promise_words = forms.CharField(
+        label=_("Another promise, in your own words"),
+        required=False,
+        max_length=5000,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Call back within 30 minutes")}),
+    )
+    promise_due_at = LocalDateTimeField(label=_("Due by"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["component"].widget.attrs["data-safety-components"] = " ".join(
             sorted(SAFETY_COMPONENTS)
         )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        check_promise_words(self, "promise_words", "promise_due_at")
+        return data
 
     def clean_pick(self) -> tuple[int | None, int | None]:
         """The picked search result "customer id:vehicle id" as (customer id, vehicle id)."""

@@ -119,10 +119,12 @@ class VehicleInput:
 
 @dataclass(frozen=True)
 class PromiseInput:
-    """A concrete promise made while the customer talked ("call back within 20 minutes")."""
+    """A concrete promise made while the customer talked: a one-click one (`code`, due that
+    long from now) or the words said ("call back within 30 minutes") with their due time."""
 
-    promise: str
-    due_at: datetime
+    promise: str = ""
+    due_at: datetime | None = None
+    code: str = ""
 
 
 class DuplicateComplaint(Conflict):
@@ -226,6 +228,7 @@ def complaint_intake(
                 actor=actor,
                 promise=promise.promise,
                 due_at=promise.due_at,
+                code=promise.code,
             )
     return complaint
 

@@ -13,6 +13,7 @@ from dealers.serializers import (
     InlineVehicleSerializer,
     VehicleSummarySerializer,
 )
+from followups.choices import PromiseCode
 
 from .choices import (
     Category,
@@ -79,7 +80,15 @@ class DeadlineRefSerializer(serializers.Serializer):
     kind = serializers.CharField()
     due_at = serializers.DateTimeField()
     breached = serializers.SerializerMethodField()
-    promise = serializers.CharField(required=False, default="")
+    promise = serializers.CharField(
+        source="promise_text",
+        required=False,
+        default="",
+        help_text="A promise's words, or a quick promise's label in the response's language.",
+    )
+    promise_code = serializers.CharField(
+        required=False, default="", help_text="A quick promise's code; else empty."
+    )
 
     def get_breached(self, deadline: Any) -> bool:
         return getattr(deadline, "breached_at", None) is not None
@@ -131,6 +140,31 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
         return list(DeadlineRefSerializer(deadlines, many=True).data)
 
 
+class PromiseInputSerializer(serializers.Serializer):
+    """A promise made at intake: the customer's words with their due time, or a quick
+    promise's code (due that long from now)."""
+
+    promise = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What was promised, in the customer's terms, stored as sent; needs `due_at`.",
+    )
+    due_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When it is due, with its time zone; in the future.",
+    )
+    code = serializers.ChoiceField(
+        choices=PromiseCode.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A quick promise's code instead of words.",
+    )
+
+
 class ComplaintCreateSerializer(serializers.Serializer):
     dealer = serializers.CharField(
         max_length=12,
@@ -155,6 +189,11 @@ class ComplaintCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="User id of an advisor or manager of the dealer; default: whoever logs it.",
+    )
+    promises = PromiseInputSerializer(
+        many=True,
+        required=False,
+        help_text="Promises made to the customer at intake; each becomes a deadline.",
     )
 
 

@@ -136,11 +136,12 @@ def _message(deadline: Deadline, step: str, tail: str = "") -> tuple[str, str]:
         "reference": complaint.reference,
         "customer": complaint.customer.name,
         "due": local_time(deadline.due_at, complaint),
-        "promise": deadline.promise,
+        # A one-click promise in the recipient's language, words as typed.
+        "promise": deadline.promise_text,
     }
     title = words[f"{step}_title"] % facts
     body = words[f"{step}_body"] % facts
-    if deadline.promise:
+    if facts["promise"]:
         body += " " + words["promise"] % facts
     if tail:
         body += " " + words[tail]

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from dealers import selectors as dealer_selectors
-from followups.forms import PROMISE_MINUTES, PROMISES
 from web.shell import (
     may_work,
     require_dealer,
@@ -34,7 +31,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     dealer = require_dealer(request)
     if not may_work(request, dealer):
         raise Http404
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, tzinfo=dealer.tzinfo)
     if request.method == "POST" and form.is_valid():
         try:
             complaint = _intake(request, dealer, form)
@@ -80,8 +77,9 @@ _INTAKE_FIELD_NAMES = {
     "vehicle.vin": "vin",
     "vehicle.model": "model",
     "vehicle.plate": "plate",
-    "promises.promise": "promises",
-    "promises.due_at": "promises",
+    "promises.code": "promises",
+    "promises.promise": "promise_words",
+    "promises.due_at": "promise_due_at",
 }
 
 
@@ -112,8 +110,9 @@ def _intake(request: HttpRequest, dealer: Any, form: IntakeForm) -> Any:
         vehicle = VehicleInput(vin=data["vin"], plate=data["plate"], model=data["model"])
     elif vehicle_id is not None:
         vehicle = VehicleInput(pk=vehicle_id)
-    labels = {key: str(label) for key, label, _minutes in PROMISES}
-    now = timezone.now()
+    promises = [PromiseInput(code=code) for code in data.get("promises") or []]
+    if data["promise_words"]:
+        promises.append(PromiseInput(promise=data["promise_words"], due_at=data["promise_due_at"]))
     return complaint_intake(
         dealer=dealer,
         actor=request.user,
@@ -125,8 +124,5 @@ def _intake(request: HttpRequest, dealer: Any, form: IntakeForm) -> Any:
         description=data["description"],
         customer_request=data["customer_request"],
         is_safety_related=data["is_safety_related"],
-        promises=[
-            PromiseInput(promise=labels[key], due_at=now + timedelta(minutes=PROMISE_MINUTES[key]))
-            for key in data.get("promises") or []
-        ],
+        promises=promises,
     )
