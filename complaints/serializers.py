@@ -226,6 +226,15 @@ class StateOrNullField(serializers.ChoiceField):
         return value or None
 
 
+class EventFactSerializer(serializers.Serializer):
+    label = serializers.CharField(read_only=True)
+    value = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance: Any) -> Any:
+        label, value = instance
+        return {"label": label, "value": value}
+
+
 class CaseEventSerializer(serializers.ModelSerializer):
     from_state = StateOrNullField(help_text="The step before a transition; null for others.")
     to_state = StateOrNullField(help_text="The step after a transition; null for others.")
@@ -235,6 +244,12 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="What the timeline shows: the comment as written, or for an event of the "
         "system, its payload put in words in the request's language.",
+    )
+    facts = EventFactSerializer(
+        many=True,
+        read_only=True,
+        help_text="What a transition decided (findings, decision, actions, review), from the "
+        "facts stored when it ran, labelled in the request's language.",
     )
 
     class Meta:
@@ -249,6 +264,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
             "actor_user",
             "comment",
             "text",
+            "facts",
             "payload",
             "created_at",
         )
