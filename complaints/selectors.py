@@ -37,30 +37,27 @@ def complaint_list(
     if filters.get("state"):
         queryset = queryset.filter(state=filters["state"])
     term = str(filters.get("q") or "").strip()
-    if filters.get("open"):
-        open_cases = Q(state__in=OPEN_STATES)
-        if term:
-            # What the advisor typed exactly (a reference, a phone, a customer's full name,
-            # a plate, a VIN) finds its case even when it is closed.
-            open_cases |= Q(pk__in=_union(_exact_matches(actor, term)))
-        queryset = queryset.filter(open_cases)
+    if term:
+        queryset = queryset.filter(_search_q(actor, term, open_only=bool(filters.get("open"))))
+    elif filters.get("open"):
+        queryset = queryset.filter(state__in=OPEN_STATES)
     if filters.get("dealer"):
         queryset = queryset.filter(dealer_id=filters["dealer"])
     if filters.get("assignee"):
         queryset = queryset.filter(assignee_id=filters["assignee"])
-    if term:
-        queryset = queryset.filter(_search_q(actor, term))
     return queryset.order_by("-created_at", "-id")
 
 
-def _search_q(actor: Actor, term: str) -> Q:
+def _search_q(actor: Actor, term: str, *, open_only: bool) -> Q:
     """Cases whose reference, customer, vehicle or own words (description, the customer's
-    words and request, root cause, resolution, actions) contain the term, in any language.
+    words and request, root cause, resolution, actions) contain the term, in any language;
+    with `open_only`, open cases, plus any case the term names exactly (a closed case's
+    reference, phone, customer's full name, plate or VIN finds it all the same).
 
     Each part is one query on one table through its own index, and the case ids they find
-    are united: an OR across the case, its customer and its vehicle would make PostgreSQL
-    read every case of the dealer and test each of them."""
-    parts = [*_exact_matches(actor, term)]
+    are united: an OR across the case, its customer and its vehicle, or a state test beside
+    the search, would make PostgreSQL read every case of the dealer and test each of them."""
+    open_cases = Q(state__in=OPEN_STATES) if open_only else Q()
     cases = scoped(Complaint, actor).order_by().values("pk")
     customers = Q(name__icontains=term)
     vehicles = Q(vin__icontains=term)
@@ -70,21 +67,23 @@ def _search_q(actor: Actor, term: str) -> Q:
         customers |= Q(phone__icontains=phone)
     if plate := normalize_plate(term):
         vehicles |= Q(plate__icontains=plate)
-    parts += [
+    partial = [
         cases.filter(customer__in=scoped(Customer, actor).filter(customers).values("pk")),
         cases.filter(vehicle__in=scoped(Vehicle, actor).filter(vehicles).values("pk")),
     ]
     if len(term) >= MIN_TRIGRAM_TERM:
         # UPPER(<searched text>) LIKE UPPER('%term%'): the trigram index complaint_search_trgm.
-        parts.append(cases.filter(IContains(searched_text(), term)))
-        return Q(pk__in=_union(parts))
+        partial.append(cases.filter(IContains(searched_text(), term)))
+    found = Q(pk__in=_union(_exact_matches(actor, term) + [p.filter(open_cases) for p in partial]))
+    if len(term) >= MIN_TRIGRAM_TERM:
+        return found
     # One or two characters ("刹车") give pg_trgm no trigram to look up, so no index can help:
     # a plain icontains on each field, tested on the cases the other filters (the actor's
     # dealers, the dealer, open or not) have already narrowed.
-    text = Q(pk__in=_union(parts))
+    text = Q(pk__in=[])
     for name in SEARCHED_TEXT_FIELDS:
         text |= Q(**{f"{name}__icontains": term})
-    return text
+    return found | (open_cases & text)
 
 
 def _exact_matches(actor: Actor, term: str) -> list[QuerySet[Complaint]]:
