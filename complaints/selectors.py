@@ -80,9 +80,12 @@ def _search_q(actor: Actor, term: str, *, open_only: bool) -> Q:
     # One or two characters ("刹车") give pg_trgm no trigram to look up, so no index can help:
     # a plain icontains on each field, tested on the cases the other filters (the actor's
     # dealers, the dealer, open or not) have already narrowed.
+    # A term without upper and lower case (Chinese) is compared as it is: UPPER() on every
+    # field of every case costs more than the comparison itself.
+    lookup = "contains" if term.upper() == term.lower() else "icontains"
     text = Q(pk__in=[])
     for name in SEARCHED_TEXT_FIELDS:
-        text |= Q(**{f"{name}__icontains": term})
+        text |= Q(**{f"{name}__{lookup}": term})
     return found | (open_cases & text)
 
 

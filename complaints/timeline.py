@@ -10,6 +10,7 @@ stored facts only keep the text they were written with.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -104,8 +105,11 @@ def _fact_value(event: CaseEvent, field: forms.Field, name: str, value: Any) -> 
     if value is None or value == "" or value == []:
         return ""
     if name == "compensation_amount":
-        currency = event.complaint.dealer.currency
-        return f"{value} {currency}"
+        try:
+            amount = f"{Decimal(str(value)):.2f}"
+        except InvalidOperation:
+            amount = str(value)
+        return f"{amount} {event.complaint.dealer.currency}"
     if isinstance(field, forms.NullBooleanField):
         return gettext("Yes") if value else gettext("No")
     if isinstance(field, forms.ChoiceField):

@@ -12,9 +12,7 @@ from tests.complaints.rules import VALID_PAYLOADS
 pytestmark = pytest.mark.django_db
 
 
-def test_the_api_timeline_carries_the_facts_in_the_requests_language(
-    alice, make_complaint, api
-):
+def test_the_api_timeline_carries_the_facts_in_the_requests_language(alice, make_complaint, api):
     complaint = make_complaint(alice, state=State.INVESTIGATING)
     services.complaint_transition(
         complaint=complaint,
