@@ -67,7 +67,7 @@ def _search_q(actor: Actor, term: str, *, open_only: bool) -> Q:
         customers |= Q(phone__icontains=phone)
     if plate := normalize_plate(term):
         vehicles |= Q(plate__icontains=plate)
-    partial = [
+    partial: list[QuerySet[Complaint, Any]] = [
         cases.filter(customer__in=scoped(Customer, actor).filter(customers).values("pk")),
         cases.filter(vehicle__in=scoped(Vehicle, actor).filter(vehicles).values("pk")),
     ]
@@ -89,7 +89,7 @@ def _search_q(actor: Actor, term: str, *, open_only: bool) -> Q:
     return found | (open_cases & text)
 
 
-def _exact_matches(actor: Actor, term: str) -> list[QuerySet[Complaint]]:
+def _exact_matches(actor: Actor, term: str) -> list[QuerySet[Complaint, Any]]:
     """Ids of the cases the term names exactly: its reference, or its customer's phone or
     full name, or its vehicle's plate or VIN, each compared in the spelling it is stored in."""
     cases = scoped(Complaint, actor).order_by().values("pk")
@@ -109,7 +109,7 @@ def _exact_matches(actor: Actor, term: str) -> list[QuerySet[Complaint]]:
     ]
 
 
-def _union(parts: list[QuerySet[Complaint]]) -> QuerySet[Complaint]:
+def _union(parts: list[QuerySet[Complaint, Any]]) -> QuerySet[Complaint, Any]:
     first, *others = parts
     return first.union(*others)
 

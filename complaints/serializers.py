@@ -227,7 +227,8 @@ class StateOrNullField(serializers.ChoiceField):
 
 
 class EventFactSerializer(serializers.Serializer):
-    label = serializers.CharField(read_only=True)
+    # `label` names the fact here, not the serializer (DRF takes declared fields off the class).
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     value = serializers.CharField(read_only=True)
 
     def to_representation(self, instance: Any) -> Any:

@@ -9,9 +9,9 @@ stored facts only keep the text they were written with.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -113,7 +113,8 @@ def _fact_value(event: CaseEvent, field: forms.Field, name: str, value: Any) -> 
     if isinstance(field, forms.NullBooleanField):
         return gettext("Yes") if value else gettext("No")
     if isinstance(field, forms.ChoiceField):
-        labels = {str(key): str(label) for key, label in field.choices if key != ""}
+        choices = cast(Iterable[tuple[Any, Any]], field.choices)
+        labels = {str(key): str(label) for key, label in choices if key != ""}
         if isinstance(value, list):
             return "; ".join(labels.get(str(item), str(item)) for item in value)
         return labels.get(str(value), str(value))
