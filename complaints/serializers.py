@@ -284,5 +284,8 @@ class ComplaintQuerySerializer(serializers.Serializer):
     assignee = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     updated_after = serializers.DateTimeField(required=False)
     q = serializers.CharField(
-        required=False, max_length=100, help_text="Reference, customer name or phone, plate, VIN."
+        required=False,
+        max_length=100,
+        help_text="Reference, customer name or phone, plate, VIN, or words of the case "
+        "(description, the customer's request, root cause, resolution), Chinese or English.",
     )
