@@ -136,7 +136,12 @@ class CaseFilterForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"placeholder": _("Reference, customer, phone, plate or VIN"), "type": "search"}
+            attrs={
+                "placeholder": _(
+                    "Reference, customer, phone, plate, VIN or words of the complaint"
+                ),
+                "type": "search",
+            }
         ),
     )
     step = forms.TypedChoiceField(

@@ -265,6 +265,16 @@ class StateOrNullField(serializers.ChoiceField):
         return value or None
 
 
+class EventFactSerializer(serializers.Serializer):
+    # `label` names the fact here, not the serializer (DRF takes declared fields off the class).
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    value = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance: Any) -> Any:
+        label, value = instance
+        return {"label": label, "value": value}
+
+
 class CaseEventSerializer(serializers.ModelSerializer):
     from_state = StateOrNullField(help_text="The step before a transition; null for others.")
     to_state = StateOrNullField(help_text="The step after a transition; null for others.")
@@ -274,6 +284,12 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="What the timeline shows: the comment as written, or for an event of the "
         "system, its payload put in words in the request's language.",
+    )
+    facts = EventFactSerializer(
+        many=True,
+        read_only=True,
+        help_text="What a transition decided (findings, decision, actions, review), from the "
+        "facts stored when it ran, labelled in the request's language.",
     )
 
     class Meta:
@@ -288,6 +304,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
             "actor_user",
             "comment",
             "text",
+            "facts",
             "payload",
             "created_at",
         )
@@ -306,5 +323,8 @@ class ComplaintQuerySerializer(serializers.Serializer):
     assignee = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     updated_after = serializers.DateTimeField(required=False)
     q = serializers.CharField(
-        required=False, max_length=100, help_text="Reference, customer name or phone, plate, VIN."
+        required=False,
+        max_length=100,
+        help_text="Reference, customer name or phone, plate, VIN, or words of the case "
+        "(description, the customer's request, root cause, resolution), Chinese or English.",
     )
