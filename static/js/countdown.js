@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  var translate = window.gettext || function (text) {
+  var gettext = window.gettext || function (text) {
     return text;
   };
 
@@ -31,13 +31,13 @@
     var minutes = Math.floor(rest / 60);
     var text;
     if (days) {
-      text = fill(translate("%(d)d d %(h)d h"), { d: days, h: hours });
+      text = fill(gettext("%(d)d d %(h)d h"), { d: days, h: hours });
     } else if (hours) {
-      text = fill(translate("%(h)d h %(m)d min"), { h: hours, m: minutes });
+      text = fill(gettext("%(h)d h %(m)d min"), { h: hours, m: minutes });
     } else {
-      text = fill(translate("%(m)d min"), { m: minutes });
+      text = fill(gettext("%(m)d min"), { m: minutes });
     }
-    return fill(translate(overdue ? "%(time)s overdue" : "in %(time)s"), { time: text });
+    return fill(overdue ? gettext("%(time)s overdue") : gettext("in %(time)s"), { time: text });
   }
 
   // How far the server's clock is ahead of this browser's, learnt from the first sight of

@@ -7,7 +7,7 @@
 (function () {
   "use strict";
 
-  var translate = window.gettext || function (text) {
+  var gettext = window.gettext || function (text) {
     return text;
   };
 
@@ -119,7 +119,7 @@
     if (box && !box.hasAttribute("aria-keyshortcuts")) {
       box.setAttribute("aria-keyshortcuts", "/");
       if (!box.title) {
-        box.title = translate("Press / to search");
+        box.title = gettext("Press / to search");
       }
     }
   }
