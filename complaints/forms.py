@@ -12,7 +12,15 @@ from dealers.models import ContactChannel
 from dealers.validators import normalize_vin, validate_vin
 from followups.forms import PROMISES
 
-from .choices import SAFETY_COMPONENTS, STEPS, Category, Channel, Component, Severity
+from .choices import (
+    INTAKE_SERIOUS_REASONS,
+    SAFETY_COMPONENTS,
+    STEPS,
+    Category,
+    Channel,
+    Component,
+    Severity,
+)
 from .models import SUPPLIER_MAX_LENGTH
 
 
@@ -73,6 +81,24 @@ class IntakeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
+    )
+    # The green channel (绿色通道): a case serious from the first minute alerts the managers
+    # and the region at once instead of waiting for step 4.
+    serious_reasons = forms.MultipleChoiceField(
+        label=_("Serious or urgent: why"),
+        required=False,
+        choices=[(reason.value, reason.label) for reason in INTAKE_SERIOUS_REASONS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick any that applies: the case is marked serious and the managers and the "
+            "region are alerted at once."
+        ),
+    )
+    serious_note = forms.CharField(
+        label=_("What makes it serious"),
+        required=False,
+        max_length=1000,
+        help_text=_("Needed for “other”; e.g. the name of the newspaper or authority."),
     )
     promises = forms.MultipleChoiceField(
         label=_("Promises made to the customer"),

@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
@@ -41,9 +43,15 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             service_error(request, _renamed_for_intake(error), form)
         else:
+            # With the customer still at the desk: the receipt to print for them.
             messages.success(
                 request,
-                _("Case %(reference)s has been logged.") % {"reference": complaint.reference},
+                format_html(
+                    '{} <a href="{}" class="alert-link" data-action="receipt">{}</a>',
+                    _("Case %(reference)s has been logged.") % {"reference": complaint.reference},
+                    reverse("complaint_receipt", args=[complaint.reference]),
+                    _("Print the complaint receipt for the customer"),
+                ),
             )
             return redirect(case_url(complaint))
     term = request.POST.get("q", "") if request.method == "POST" else ""
@@ -80,6 +88,8 @@ _INTAKE_FIELD_NAMES = {
     "vehicle.vin": "vin",
     "vehicle.model": "model",
     "vehicle.plate": "plate",
+    "serious_reasons": "serious_reasons",
+    "serious_note": "serious_note",
     "promises.promise": "promises",
     "promises.due_at": "promises",
 }
@@ -125,6 +135,8 @@ def _intake(request: HttpRequest, dealer: Any, form: IntakeForm) -> Any:
         description=data["description"],
         customer_request=data["customer_request"],
         is_safety_related=data["is_safety_related"],
+        serious_reasons=data.get("serious_reasons") or [],
+        serious_note=data.get("serious_note") or "",
         promises=[
             PromiseInput(promise=labels[key], due_at=now + timedelta(minutes=PROMISE_MINUTES[key]))
             for key in data.get("promises") or []
