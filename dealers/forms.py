@@ -81,7 +81,9 @@ class RepairOrderForm(forms.Form):
 
     def __init__(self, *args: Any, vehicles: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vehicle"].choices = [
+        field = self.fields["vehicle"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
             (
                 vehicle.pk,
                 " · ".join(str(v) for v in (vehicle.plate, vehicle.model, vehicle.vin) if v),
