@@ -3,7 +3,7 @@ plate, and a repair order entered by hand. They read input only; dealers.service
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -81,8 +81,7 @@ class RepairOrderForm(forms.Form):
 
     def __init__(self, *args: Any, vehicles: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["vehicle"]
-        assert isinstance(field, forms.TypedChoiceField)
+        field = cast(forms.TypedChoiceField, self.fields["vehicle"])
         field.choices = [
             (
                 vehicle.pk,
