@@ -58,7 +58,9 @@ class IntakeForm(forms.Form):
         label=_("Plate"),
         max_length=20,
         required=False,
-        help_text=_("Without a VIN, the plate finds a vehicle the dealer already knows."),
+        help_text=_(
+            "Without a VIN, the plate finds the vehicle, or records it until the VIN is known."
+        ),
     )
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
