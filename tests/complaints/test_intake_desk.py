@@ -108,6 +108,21 @@ def test_the_manager_reads_the_alert_in_the_notifications(client, alice):
     assert f"Serious complaint: case {complaint.reference}" in page
 
 
+def test_the_regions_staff_read_a_case_flagged_serious_at_intake(client, alice):
+    client.force_login(alice.advisor)
+    client.post(
+        reverse("complaint_new"),
+        intake_data(component="none", serious_reasons=["lawyer"]),
+    )
+    complaint = Complaint.objects.get()
+    assert not complaint.is_safety_related
+
+    client.force_login(alice.regional)
+    response = client.get(reverse("complaint_detail", args=[complaint.reference]))
+
+    assert response.status_code == 200
+
+
 def test_other_needs_a_note_and_nothing_is_written(client, alice):
     client.force_login(alice.advisor)
 
@@ -160,6 +175,7 @@ def test_step_4_still_reassesses_a_case_flagged_serious_at_intake(client, alice)
     complaint = Complaint.objects.get()
     Complaint.objects.filter(pk=complaint.pk).update(state=State.ASSESSING)
     complaint.refresh_from_db()
+    assert complaint.severity == "serious"
     before = Notification.objects.count()
 
     decided = services.complaint_transition(
