@@ -67,10 +67,14 @@ class Dealer(DealerOwned, TimeStampedModel):
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
     )
     # The customer's way back to the dealer, printed on the complaint receipt (投诉回执).
+    # A database default too: rows written by code that predates the column (an older
+    # release during a rolling deploy, a migration test's historical models) stay valid.
     phone = models.CharField(
         _("phone"),
         max_length=32,
         blank=True,
+        default="",
+        db_default="",
         help_text=_("The service desk's number, printed on the customer's complaint receipt."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
