@@ -23,12 +23,12 @@ RECEIPT_KINDS = (DeadlineKind.COMMITMENT, DeadlineKind.REPAIR_COMPLETION)
 
 
 def receipt_language(request: HttpRequest, customer: Any) -> str:
-    """The customer's language when the record holds one, else the one picked on the page,
-    else the page's."""
+    """The language picked on the page (`?lang=`), else the customer's when the record holds
+    one, else the page's."""
     codes = [code for code, _name in settings.LANGUAGES]
     for candidate in (
-        getattr(customer, "language", ""),
         request.GET.get("lang", ""),
+        getattr(customer, "language", ""),
         translation.get_language(),
     ):
         if candidate in codes:
