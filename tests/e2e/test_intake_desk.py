@@ -57,6 +57,7 @@ def test_a_walk_in_with_a_plate_and_no_vin_is_logged_and_completed_later(
     page.locator('[data-action="customer-page"]').click()
     vin = make_vin()
     page.locator(f"#id_vehicle-{vehicle.pk}-vin").fill(vin)
+    shoot("intake-desk-02b-customer-page-add-vin")
     page.locator('[data-action="save-vehicle"]').click()
     expect(page.locator(".alert-success")).to_contain_text("The vehicle was saved.")
     vehicle.refresh_from_db()
