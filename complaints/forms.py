@@ -12,7 +12,15 @@ from dealers.models import ContactChannel
 from dealers.validators import normalize_vin, validate_vin
 from followups.forms import PROMISES, DealerTimeForm, LocalDateTimeField, check_promise_words
 
-from .choices import SAFETY_COMPONENTS, STEPS, Category, Channel, Component, Severity
+from .choices import (
+    INTAKE_SERIOUS_REASONS,
+    SAFETY_COMPONENTS,
+    STEPS,
+    Category,
+    Channel,
+    Component,
+    Severity,
+)
 from .models import SUPPLIER_MAX_LENGTH
 
 
@@ -53,7 +61,9 @@ class IntakeForm(DealerTimeForm):
         label=_("Plate"),
         max_length=20,
         required=False,
-        help_text=_("Without a VIN, the plate finds a vehicle the dealer already knows."),
+        help_text=_(
+            "Without a VIN, the plate finds the vehicle, or records it until the VIN is known."
+        ),
     )
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
@@ -76,6 +86,24 @@ class IntakeForm(DealerTimeForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
+    )
+    # The green channel (绿色通道): a case serious from the first minute alerts the managers
+    # and the region at once instead of waiting for step 4.
+    serious_reasons = forms.MultipleChoiceField(
+        label=_("Serious or urgent: why"),
+        required=False,
+        choices=[(reason.value, reason.label) for reason in INTAKE_SERIOUS_REASONS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick any that applies: the case is marked serious and the managers and the "
+            "region are alerted at once."
+        ),
+    )
+    serious_note = forms.CharField(
+        label=_("What makes it serious"),
+        required=False,
+        max_length=1000,
+        help_text=_("Needed for “other”; e.g. the name of the newspaper or authority."),
     )
     promises = forms.MultipleChoiceField(
         label=_("Promises made to the customer"),

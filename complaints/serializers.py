@@ -195,6 +195,20 @@ class ComplaintCreateSerializer(serializers.Serializer):
         required=False,
         help_text="Promises made to the customer at intake; each becomes a deadline.",
     )
+    serious_reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=SeriousReason.choices),
+        required=False,
+        help_text="Marks the case serious at once (the green channel) and alerts the dealer's "
+        "managers and the region's staff: e.g. the customer threatens the media (`media`), a "
+        "lawyer (`lawyer`) or an authority (`authority`), or reports an injury "
+        "(`injury_or_major_damage`). `other` needs `serious_note`.",
+    )
+    serious_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text="What makes the case serious, in a few words.",
+    )
 
 
 class ComplaintUpdateSerializer(serializers.Serializer):

@@ -160,7 +160,9 @@ def due_soon_message(deadline: Deadline) -> tuple[str, str]:
     return _message(deadline, "due_soon")
 
 
-def serious_message(complaint: Complaint) -> tuple[str, str]:
+def serious_message(complaint: Complaint, note: str = "") -> tuple[str, str]:
+    from complaints.choices import SeriousReason
+
     facts = {"reference": complaint.reference, "dealer": str(complaint.dealer)}
     title = _("Serious complaint: case %(reference)s") % facts
     body = (
@@ -170,6 +172,12 @@ def serious_message(complaint: Complaint) -> tuple[str, str]:
         )
         % facts
     )
+    labels = dict(SeriousReason.choices)
+    reasons = [str(labels.get(code, code)) for code in complaint.serious_reasons or []]
+    if reasons:
+        body += " " + _("Why: %(reasons)s.") % {"reasons": "; ".join(reasons)}
+    if note:
+        body += " " + _("Note: %(note)s") % {"note": note}
     return title, body
 
 
@@ -353,9 +361,10 @@ def _insert_notifications(messages: list[_Message], now: datetime) -> None:
 # --- told at once, by the services that change a case ---------------------------------
 
 
-def serious_case(*, complaint: Complaint) -> int:
-    """A case was just classified serious (严重投诉): its dealer's managers and its region's
-    staff are told at once, each once. Returns how many were told."""
+def serious_case(*, complaint: Complaint, note: str = "") -> int:
+    """A case was just classified serious (严重投诉), at intake or at step 4: its dealer's
+    managers and its region's staff are told at once, each once, with the reasons (and the
+    note written at intake). Returns how many were told."""
     managers = managers_by_dealer([complaint.dealer_id]).get(complaint.dealer_id, [])
     regional = regional_by_region([complaint.dealer.region_id]).get(complaint.dealer.region_id, [])
     return notifications_write(
@@ -364,7 +373,7 @@ def serious_case(*, complaint: Complaint) -> int:
                 recipient=user,
                 kind=NotificationKind.SERIOUS_CASE,
                 complaint=complaint,
-                message=lambda: serious_message(complaint),
+                message=lambda: serious_message(complaint, note),
                 cache_key="serious",
             )
             for user in unique_users(managers, regional)

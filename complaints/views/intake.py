@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
@@ -38,9 +40,15 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             service_error(request, _renamed_for_intake(error), form)
         else:
+            # With the customer still at the desk: the receipt to print for them.
             messages.success(
                 request,
-                _("Case %(reference)s has been logged.") % {"reference": complaint.reference},
+                format_html(
+                    '{} <a href="{}" class="alert-link" data-action="receipt">{}</a>',
+                    _("Case %(reference)s has been logged.") % {"reference": complaint.reference},
+                    reverse("complaint_receipt", args=[complaint.reference]),
+                    _("Print the complaint receipt for the customer"),
+                ),
             )
             return redirect(case_url(complaint))
     term = request.POST.get("q", "") if request.method == "POST" else ""
@@ -80,6 +88,8 @@ _INTAKE_FIELD_NAMES = {
     "promises.code": "promises",
     "promises.promise": "promise_words",
     "promises.due_at": "promise_due_at",
+    "serious_reasons": "serious_reasons",
+    "serious_note": "serious_note",
 }
 
 
@@ -124,5 +134,7 @@ def _intake(request: HttpRequest, dealer: Any, form: IntakeForm) -> Any:
         description=data["description"],
         customer_request=data["customer_request"],
         is_safety_related=data["is_safety_related"],
+        serious_reasons=data.get("serious_reasons") or [],
+        serious_note=data.get("serious_note") or "",
         promises=promises,
     )

@@ -420,7 +420,7 @@ def test_intake_errors_keep_the_input(client, alice):
     body = response.content.decode()
     assert "is-invalid" in body
     assert "13900001111" in body
-    assert "A VIN has exactly 17 characters." in body
+    assert "A VIN has exactly 17 characters; this one has 3." in body
     assert not Complaint.objects.exists()
 
 
