@@ -163,7 +163,7 @@ def test_a_countdown_ticks_and_turns_red_without_a_reload(
         kind="commitment",
         due_at=timezone.now() + timedelta(seconds=150),
         rule="promise",
-        promise="20 分钟内回电",
+        promise="配件到货后回电",
     )
     log_in(alice.advisor)
     page.clock.install()
@@ -186,7 +186,7 @@ def test_a_countdown_ticks_and_turns_red_without_a_reload(
     # The case page, in English, does the same (its countdown starts from the server's clock).
     speak("en", alice.advisor)
     page.goto(f"{live_server.url}/cases/{complaint.reference}/")
-    item = page.locator(".deadlines .list-group-item", has_text="20 分钟内回电")
+    item = page.locator(".deadlines .list-group-item", has_text="配件到货后回电")
     expect(item.locator(".countdown")).to_have_text(re.compile(r"^in [12] min$"))
     expect(item).not_to_have_class(re.compile("list-group-item-danger"))
     page.clock.fast_forward("03:00")
