@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import Storage, storages
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.choices import State
+from complaints.models import CaseEvent, Complaint
+from core.models import DealerOwned
+
+from .choices import AttachmentKind
+
+
+def evidence_storage() -> Storage:
+    """The store evidence files live in (STORAGES["evidence"]): a folder under var/media/ by
+    default, an S3-compatible bucket in production. Nothing in it is public: every file is
+    read through the download view, which checks the reader's scope."""
+    return storages["evidence"]
+
+
+class Attachment(DealerOwned):
+    """A photo, video, document or recording attached to a case as evidence (现地现物).
+
+    The file's kind and type come from its content, never from its name; the stored name is
+    made by the system (the customer's file name is kept only to offer it on download).
+    """
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("complaint")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    content_type = models.CharField(_("content type"), max_length=100)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("file"), storage=evidence_storage, max_length=300)
+    thumbnail = models.FileField(
+        _("thumbnail"), storage=evidence_storage, max_length=300, blank=True
+    )
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+    # The step the case was in when the evidence was added (a state code, rendered at read).
+    state = models.CharField(_("step"), max_length=20, choices=State.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    uploaded_by_label = models.CharField(_("added by"), max_length=200)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["complaint", "created_at"], name="attachment_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.original_name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == AttachmentKind.PHOTO
+
+    def as_label(self) -> dict[str, Any]:
+        return {"id": self.pk, "kind": self.kind, "name": self.original_name}
+
+
+class Citation(DealerOwned):
+    """An attachment a decision (its timeline event) cites as the evidence for the
+    responsibility it assigns: "no evidence, not the customer's fault" points at real files."""
+
+    event = models.ForeignKey(
+        CaseEvent, on_delete=models.PROTECT, related_name="citations", verbose_name=_("event")
+    )
+    attachment = models.ForeignKey(
+        Attachment,
+        on_delete=models.PROTECT,
+        related_name="citations",
+        verbose_name=_("attachment"),
+    )
+
+    class Meta:
+        verbose_name = _("cited evidence")
+        verbose_name_plural = _("cited evidence")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "attachment"], name="citation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.attachment_id}"
