@@ -90,8 +90,14 @@ def _image(file: IO[bytes]) -> Sniffed | None:
             with Image.open(file) as image:
                 image_format = image.format
                 image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         return None
     finally:
         file.seek(0)

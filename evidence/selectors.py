@@ -33,9 +33,7 @@ def attachment_get(*, actor: Actor, reference: str, attachment_id: int) -> Attac
     return attachment
 
 
-def citations_by_event(
-    *, actor: Actor, events: list[CaseEvent]
-) -> dict[int, list[Attachment]]:
+def citations_by_event(*, actor: Actor, events: list[CaseEvent]) -> dict[int, list[Attachment]]:
     """The attachments each of these events cites, by event id."""
     result: dict[int, list[Attachment]] = defaultdict(list)
     ids = [event.pk for event in events]

@@ -18,7 +18,10 @@ class PartsOrder(DealerOwned):
     deadline of the deadline service."""
 
     complaint = models.ForeignKey(
-        Complaint, on_delete=models.PROTECT, related_name="parts_orders", verbose_name=_("complaint")
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="parts_orders",
+        verbose_name=_("complaint"),
     )
     part = models.CharField(_("part"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('complaints', '0007_complaint_technical_lead_and_more'),
+        ('complaints', '0007_repair_technician_and_evidence_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

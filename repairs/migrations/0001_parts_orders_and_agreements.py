@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('complaints', '0007_complaint_technical_lead_and_more'),
-        ('followups', '0005_alter_deadline_kind_alter_deadlinerule_kind'),
+        ('complaints', '0007_repair_technician_and_evidence_events'),
+        ('followups', '0005_parts_arrival_deadlines'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
