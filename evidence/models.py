@@ -15,11 +15,50 @@ from core.models import DealerOwned
 from .choices import AttachmentKind
 
 
+class EvidenceStorage(Storage):
+    """Whatever STORAGES["evidence"] is now: a folder under var/media/ by default, an
+    S3-compatible bucket in production. Nothing in it is public: every file is read through
+    the download view, which checks the reader's scope.
+
+    A proxy rather than the storage itself, because a FileField keeps the storage it was
+    given for ever, and the configured one may change (tests, a settings override)."""
+
+    def _target(self) -> Storage:
+        return storages["evidence"]
+
+    def open(self, name: str, mode: str = "rb") -> Any:
+        return self._target().open(name, mode)
+
+    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
+        return self._target().save(name, content, max_length=max_length)
+
+    def delete(self, name: str) -> None:
+        self._target().delete(name)
+
+    def exists(self, name: str) -> bool:
+        return self._target().exists(name)
+
+    def size(self, name: str) -> int:
+        return self._target().size(name)
+
+    def url(self, name: str | None) -> str:
+        return self._target().url(name)
+
+    def path(self, name: str) -> str:
+        return self._target().path(name)
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        return self._target().listdir(path)
+
+    def generate_filename(self, filename: str) -> str:
+        return self._target().generate_filename(filename)
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        return self._target().get_available_name(name, max_length=max_length)
+
+
 def evidence_storage() -> Storage:
-    """The store evidence files live in (STORAGES["evidence"]): a folder under var/media/ by
-    default, an S3-compatible bucket in production. Nothing in it is public: every file is
-    read through the download view, which checks the reader's scope."""
-    return storages["evidence"]
+    return EvidenceStorage()
 
 
 class Attachment(DealerOwned):
