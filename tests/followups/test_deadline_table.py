@@ -56,6 +56,8 @@ EVENTS = (
     "taken_back_from_supplier",
     "hand_over_confirmed",
     "became_safety_related",
+    "parts_ordered",
+    "parts_arrived",
 )
 
 # Deadlines opened before the step under test start here; those it opens start at START.
@@ -78,6 +80,8 @@ def test_the_default_limits_are_the_seeds_rules():
         assert DEFAULT_LIMITS[kind].hours == hours, kind
     assert DEFAULT_LIMITS[K.FOLLOW_UP].safety_hours == DOMAIN_SAFETY_FOLLOW_UP_HOURS
     assert DEFAULT_LIMITS[K.REPAIR_COMPLETION].remind_before_hours == 4
+    # A late emergency part is warned of a day ahead, so the customer hears in time.
+    assert DEFAULT_LIMITS[K.PARTS_ARRIVAL].remind_before_hours == 24
     # A dealer may tighten the seeds' firm rules, never loosen them.
     assert {K.FIRST_RESPONSE, K.FOLLOW_UP} <= FIRM_KINDS
 
