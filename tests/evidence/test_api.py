@@ -56,9 +56,7 @@ def test_an_upload_retried_with_its_idempotency_key_is_stored_once(api, case):
     [("page.jpg", files.HTML), ("logo.svg", files.SVG), ("x.docx", files.plain_zip())],
 )
 def test_refused_kinds_are_a_400_problem(api, case, name, content):
-    response = api.post(
-        _url(case), {"file": SimpleUploadedFile(name, content)}, format="multipart"
-    )
+    response = api.post(_url(case), {"file": SimpleUploadedFile(name, content)}, format="multipart")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
     assert "file" in response.json()["errors"]

@@ -28,7 +28,11 @@ def assessing(alice):
 def _attach(case, actor, name="oil-sludge.jpg", caption="Sludge: oil not changed in 3 years"):
     content = files.jpeg()
     return services.attachment_add(
-        complaint=case, actor=actor, file=upload(name, content), name=name, size=len(content),
+        complaint=case,
+        actor=actor,
+        file=upload(name, content),
+        name=name,
+        size=len(content),
         caption=caption,
     )
 
@@ -46,7 +50,9 @@ def _customer_fault(**extra):
 def test_the_decision_cites_attachments_and_the_timeline_shows_them(client, assessing, alice):
     photo = _attach(assessing, alice.advisor)
     complaint_services.complaint_transition(
-        complaint=assessing, name="decide", actor=alice.advisor,
+        complaint=assessing,
+        name="decide",
+        actor=alice.advisor,
         data=_customer_fault(evidence=[photo.pk]),
     )
     citation = Citation.objects.get()
@@ -72,7 +78,9 @@ def test_a_decision_cannot_cite_another_cases_attachment(assessing, alice):
     foreign = _attach(other, alice.advisor)
     with pytest.raises(ValidationFailed) as refused:
         complaint_services.complaint_transition(
-            complaint=assessing, name="decide", actor=alice.advisor,
+            complaint=assessing,
+            name="decide",
+            actor=alice.advisor,
             data=_customer_fault(evidence=[foreign.pk]),
         )
     assert "evidence" in refused.value.field_errors

@@ -63,7 +63,10 @@ def test_evidence_is_stored_in_the_bucket_and_downloaded_through_the_scoped_view
 ):
     content = files.jpeg()
     attachment = services.attachment_add(
-        complaint=case, actor=alice.advisor, file=upload("door.jpg", content), name="door.jpg",
+        complaint=case,
+        actor=alice.advisor,
+        file=upload("door.jpg", content),
+        name="door.jpg",
         size=len(content),
     )
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
@@ -88,7 +91,10 @@ def test_evidence_is_stored_in_the_bucket_and_downloaded_through_the_scoped_view
 def test_a_refused_upload_leaves_nothing_in_the_bucket(s3, case, alice):
     with pytest.raises(Exception):  # noqa: B017 - ValidationFailed, the kind does not matter here
         services.attachment_add(
-            complaint=case, actor=alice.advisor, file=upload("x.jpg", files.HTML),
-            name="x.jpg", size=len(files.HTML),
+            complaint=case,
+            actor=alice.advisor,
+            file=upload("x.jpg", files.HTML),
+            name="x.jpg",
+            size=len(files.HTML),
         )
     assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET)

@@ -68,7 +68,11 @@ def test_files_that_are_none_of_the_accepted_kinds_are_refused_whatever_their_na
     assert refused.value.code == "file_type_refused"
     assert not Attachment.objects.exists()
     assert not case.events.filter(kind=EventKind.ATTACHMENT).exists()
-    assert not any(p.is_file() for p in evidence_folder.rglob("*")) if evidence_folder.exists() else True
+    assert (
+        not any(p.is_file() for p in evidence_folder.rglob("*"))
+        if evidence_folder.exists()
+        else True
+    )
 
 
 def test_a_file_above_its_kinds_size_limit_is_refused(case, alice, settings):

@@ -99,7 +99,9 @@ def test_completing_the_action_cancels_a_parts_deadline_still_open(to_state, ali
     complaint = to_state("decide", from_state=State.ASSESSING)
     order = _order(complaint, alice.advisor, START + timedelta(days=3))
     complaint_services.complaint_transition(
-        complaint=complaint, name="complete_action", actor=alice.advisor,
+        complaint=complaint,
+        name="complete_action",
+        actor=alice.advisor,
         data=VALID_PAYLOADS["complete_action"],
     )
     order.deadline.refresh_from_db()
@@ -115,7 +117,11 @@ def test_parts_are_not_ordered_before_the_fault_is_found(alice):
 
 @pytest.mark.parametrize(
     "field,extra",
-    [("part", {"part": "  "}), ("quantity", {"quantity": 0}), ("order_number", {"order_number": ""})],
+    [
+        ("part", {"part": "  "}),
+        ("quantity", {"quantity": 0}),
+        ("order_number", {"order_number": ""}),
+    ],
 )
 def test_an_incomplete_parts_order_is_refused(alice, field, extra):
     complaint = ComplaintFactory(dealer=alice.dealer, state=State.RESOLVING)
@@ -147,7 +153,9 @@ def test_the_case_page_records_a_parts_order_in_the_dealers_time(client, alice):
 def test_the_technical_lead_consulted_and_their_conclusion(alice):
     complaint = ComplaintFactory(dealer=alice.dealer, state=State.RESOLVING)
     services.repair_consult_lead(
-        complaint=complaint, actor=alice.advisor, lead=alice.manager,
+        complaint=complaint,
+        actor=alice.advisor,
+        lead=alice.manager,
         conclusion="Replace the ABS sensor; the wiring is fine.",
     )
     complaint.refresh_from_db()
@@ -169,10 +177,12 @@ def test_the_lead_must_be_staff_of_the_dealer(alice, bob):
 def test_the_agreement_records_the_gap_and_how_the_customer_accepted(alice):
     complaint = ComplaintFactory(dealer=alice.dealer, state=State.RESOLVING)
     services.agreement_record(
-        complaint=complaint, actor=alice.advisor,
+        complaint=complaint,
+        actor=alice.advisor,
         customer_expectation="A new car",
         gap="We offer a free repair and a 2-year extended warranty",
-        accepted=True, acceptance_method="signed",
+        accepted=True,
+        acceptance_method="signed",
     )
     agreement = Agreement.objects.get()
     assert (agreement.accepted, agreement.acceptance_method) == (True, "signed")
@@ -188,7 +198,10 @@ def test_an_acceptance_must_say_how_and_only_an_acceptance_does(alice):
         )
     with pytest.raises(ValidationFailed):
         services.agreement_record(
-            complaint=complaint, actor=alice.advisor, customer_expectation="x", accepted=False,
+            complaint=complaint,
+            actor=alice.advisor,
+            customer_expectation="x",
+            accepted=False,
             acceptance_method="phone",
         )
     with pytest.raises(ValidationFailed):

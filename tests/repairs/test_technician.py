@@ -111,7 +111,9 @@ def _refusals(case, technician, alice):
     soon = timezone.now() + timedelta(days=2)
     return {
         "transition": lambda: complaint_services.complaint_transition(
-            complaint=case, name="complete_action", actor=technician,
+            complaint=case,
+            name="complete_action",
+            actor=technician,
             data=VALID_PAYLOADS["complete_action"],
         ),
         "update": lambda: complaint_services.complaint_update(
@@ -142,7 +144,11 @@ def _refusals(case, technician, alice):
             complaint=case, actor=technician, lead=alice.manager, conclusion="OK"
         ),
         "parts": lambda: services.parts_order_place(
-            complaint=case, actor=technician, part="Pad", quantity=1, order_number="P1",
+            complaint=case,
+            actor=technician,
+            part="Pad",
+            quantity=1,
+            order_number="P1",
             expected_at=soon,
         ),
         "agreement": lambda: services.agreement_record(
@@ -154,8 +160,18 @@ def _refusals(case, technician, alice):
 @pytest.mark.parametrize(
     "what",
     [
-        "transition", "update", "escalate", "reassign", "supplier", "contact", "promise",
-        "repair_date", "assign_technician", "consult_lead", "parts", "agreement",
+        "transition",
+        "update",
+        "escalate",
+        "reassign",
+        "supplier",
+        "contact",
+        "promise",
+        "repair_date",
+        "assign_technician",
+        "consult_lead",
+        "parts",
+        "agreement",
     ],
 )
 def test_the_technician_may_do_nothing_else_on_their_case(repair_case, technician, alice, what):
@@ -176,7 +192,10 @@ def test_the_technician_cannot_add_to_a_case_not_assigned_to_them(other_case, te
     content = files.jpeg()
     with pytest.raises(NotFound):
         evidence_services.attachment_add(
-            complaint=other_case, actor=technician, file=upload("x.jpg", content), name="x.jpg",
+            complaint=other_case,
+            actor=technician,
+            file=upload("x.jpg", content),
+            name="x.jpg",
             size=len(content),
         )
 
