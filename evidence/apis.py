@@ -3,7 +3,7 @@ through evidence.services; errors become problem+json."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -83,7 +83,7 @@ class AttachmentContentApi(ApiView):
         },
         description="Download one evidence file. Every download is recorded in the audit log.",
     )
-    def get(self, request: Request, reference: str, attachment_id: int) -> HttpResponse:
+    def get(self, request: Request, reference: str, attachment_id: int) -> FileResponse:
         attachment = selectors.attachment_get(
             actor=request.user, reference=path_value(reference), attachment_id=attachment_id
         )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -50,7 +51,7 @@ class EvidenceStorage(Storage):
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         return self._target().listdir(path)
 
-    def generate_filename(self, filename: str) -> str:
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self._target().generate_filename(filename)
 
     def get_available_name(self, name: str, max_length: int | None = None) -> str:

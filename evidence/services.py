@@ -43,8 +43,8 @@ def _thumbnail(file: IO[bytes]) -> bytes | None:
     # The photo as the tablet took it (EXIF orientation applied), small, always a JPEG.
     try:
         file.seek(0)
-        with Image.open(file) as image:
-            image = ImageOps.exif_transpose(image)
+        with Image.open(file) as opened:
+            image = ImageOps.exif_transpose(opened)
             image.thumbnail(THUMBNAIL_SIZE)
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=80)

@@ -68,7 +68,7 @@ def serve_attachment(attachment: Attachment, *, actor: Actor, thumbnail: bool) -
     return response
 
 
-def _download(request: HttpRequest, reference: str, pk: int, *, thumbnail: bool) -> HttpResponse:
+def _download(request: HttpRequest, reference: str, pk: int, *, thumbnail: bool) -> FileResponse:
     try:
         attachment = selectors.attachment_get(
             actor=request.user, reference=reference, attachment_id=pk
@@ -80,11 +80,11 @@ def _download(request: HttpRequest, reference: str, pk: int, *, thumbnail: bool)
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     return _download(request, reference, pk, thumbnail=False)
 
 
 @login_required
 @require_GET
-def attachment_thumbnail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def attachment_thumbnail(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     return _download(request, reference, pk, thumbnail=True)

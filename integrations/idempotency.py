@@ -67,7 +67,7 @@ def fingerprint(request: Request) -> str:
 
 
 def _multipart_digest(request: Request, digest: Any) -> None:
-    data = request.data
+    data: Any = request.data  # a QueryDict of fields and files
     for name in sorted(data.keys()):
         for value in data.getlist(name):
             digest.update(name.encode() + b"=")

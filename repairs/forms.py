@@ -13,7 +13,9 @@ from .choices import AcceptanceMethod
 
 
 class TechnicianForm(forms.Form):
-    technician = forms.ModelChoiceField(label=_("Technician"), queryset=None, required=False)
+    technician: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Technician"), queryset=None, required=False
+    )
 
     def __init__(self, *args: Any, technicians: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -23,7 +25,9 @@ class TechnicianForm(forms.Form):
 
 
 class LeadForm(forms.Form):
-    lead = forms.ModelChoiceField(label=_("Technical lead consulted"), queryset=None)
+    lead: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Technical lead consulted"), queryset=None
+    )
     conclusion = forms.CharField(
         label=_("Their conclusion"), widget=forms.Textarea(attrs={"rows": 2})
     )

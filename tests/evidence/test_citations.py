@@ -96,8 +96,9 @@ def test_the_decide_form_offers_the_cases_attachments(client, assessing, alice):
 
 
 def test_the_api_cites_evidence_in_a_decision(assessing, alice):
-    from integrations.models import DealerApiKey
     from rest_framework.test import APIClient
+
+    from integrations.models import DealerApiKey
 
     _key, raw = DealerApiKey.objects.create_key(dealer=alice.dealer, name="DMS")
     api = APIClient()

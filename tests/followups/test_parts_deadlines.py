@@ -1,5 +1,5 @@
-"""Step 5's records: emergency parts orders whose arrival is a deadline the sweep warns of and
-breaches, the technical lead consulted, and the agreement with the customer."""
+"""Emergency parts orders (紧急订单, step 5): their expected arrival is a deadline the sweep
+warns the owner of a day before and breaches when the part is late."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from complaints.choices import EventKind, State
 from core.exceptions import TransitionNotAllowed, ValidationFailed
 from followups.models import Deadline, Notification
 from repairs import services
-from repairs.models import Agreement, PartsOrder
+from repairs.models import PartsOrder
 
 from ..complaints.rules import VALID_PAYLOADS
 from ..factories import ComplaintFactory
-from ..followups.conftest import START, clock, in_memory_broker, sweep, to_state  # noqa: F401
+from .conftest import START
 
 pytestmark = pytest.mark.django_db
 
@@ -148,84 +148,3 @@ def test_the_case_page_records_a_parts_order_in_the_dealers_time(client, alice):
     assert order.expected_at.isoformat() == "2030-05-06T02:00:00+00:00"
     page = client.get(reverse("complaint_detail", args=[complaint.reference])).content.decode()
     assert "Door seal ×1" in page and "Emergency parts arrival" in page
-
-
-def test_the_technical_lead_consulted_and_their_conclusion(alice):
-    complaint = ComplaintFactory(dealer=alice.dealer, state=State.RESOLVING)
-    services.repair_consult_lead(
-        complaint=complaint,
-        actor=alice.advisor,
-        lead=alice.manager,
-        conclusion="Replace the ABS sensor; the wiring is fine.",
-    )
-    complaint.refresh_from_db()
-    assert complaint.technical_lead == alice.manager
-    assert complaint.technical_lead_conclusion.startswith("Replace the ABS sensor")
-    event = complaint.events.get(kind=EventKind.REPAIR)
-    assert event.payload["action"] == "lead_consulted"
-    assert "wiring is fine" in event.text
-
-
-def test_the_lead_must_be_staff_of_the_dealer(alice, bob):
-    complaint = ComplaintFactory(dealer=alice.dealer, state=State.RESOLVING)
-    with pytest.raises(ValidationFailed):
-        services.repair_consult_lead(
-            complaint=complaint, actor=alice.advisor, lead=bob.manager, conclusion="Fine"
-        )
-
-
-def test_the_agreement_records_the_gap_and_how_the_customer_accepted(alice):
-    complaint = ComplaintFactory(dealer=alice.dealer, state=State.RESOLVING)
-    services.agreement_record(
-        complaint=complaint,
-        actor=alice.advisor,
-        customer_expectation="A new car",
-        gap="We offer a free repair and a 2-year extended warranty",
-        accepted=True,
-        acceptance_method="signed",
-    )
-    agreement = Agreement.objects.get()
-    assert (agreement.accepted, agreement.acceptance_method) == (True, "signed")
-    text = complaint.events.get(kind=EventKind.REPAIR).text
-    assert "A new car" in text and "Accepted (Signed)" in text
-
-
-def test_an_acceptance_must_say_how_and_only_an_acceptance_does(alice):
-    complaint = ComplaintFactory(dealer=alice.dealer, state=State.RESOLVING)
-    with pytest.raises(ValidationFailed):
-        services.agreement_record(
-            complaint=complaint, actor=alice.advisor, customer_expectation="x", accepted=True
-        )
-    with pytest.raises(ValidationFailed):
-        services.agreement_record(
-            complaint=complaint,
-            actor=alice.advisor,
-            customer_expectation="x",
-            accepted=False,
-            acceptance_method="phone",
-        )
-    with pytest.raises(ValidationFailed):
-        services.agreement_record(complaint=complaint, actor=alice.advisor, customer_expectation="")
-    assert not Agreement.objects.exists()
-
-
-def test_at_a_reopen_the_agreement_records_what_the_customer_now_asks_for(client, alice):
-    complaint = ComplaintFactory(
-        dealer=alice.dealer, assignee=alice.advisor, state=State.FOLLOWING_UP
-    )
-    complaint_services.complaint_transition(
-        complaint=complaint, name="reopen", actor=alice.advisor, data=VALID_PAYLOADS["reopen"]
-    )
-    client.force_login(alice.advisor)
-    response = client.post(
-        reverse("agreement_create", args=[complaint.reference]),
-        {
-            "agreement-customer_expectation": "The noise gone for good",
-            "agreement-accepted": "",
-            "agreement-customer_now_asks": "Replace the whole brake system",
-        },
-    )
-    assert response.status_code == 302
-    assert Agreement.objects.get().customer_now_asks == "Replace the whole brake system"
-    page = client.get(reverse("complaint_detail", args=[complaint.reference])).content.decode()
-    assert "Replace the whole brake system" in page

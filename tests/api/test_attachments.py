@@ -5,13 +5,20 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from complaints.choices import State
 from core.models import AuditEntry
 from evidence.models import Attachment
 
-from ..api.conftest import alice_key, api, bob_api, bob_key, _fresh_throttle_counts  # noqa: F401
-from . import files
+from ..evidence import files
+from ..evidence.conftest import evidence_folder  # noqa: F401 - the files stay in the test's folder
+from ..factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(alice):
+    return ComplaintFactory(dealer=alice.dealer, assignee=alice.advisor, state=State.INVESTIGATING)
 
 
 def _url(case):
