@@ -15,7 +15,10 @@ def _attachment_text(event: CaseEvent) -> str:
     payload = event.payload or {}
     kind = payload.get("kind", "")
     label = AttachmentKind(kind).label if kind in AttachmentKind.values else kind
-    text = gettext("Added %(kind)s “%(name)s”") % {"kind": label, "name": payload.get("name", "")}
+    text = gettext("Added %(kind)s “%(name)s”") % {
+        "kind": str(label).lower(),
+        "name": payload.get("name", ""),
+    }
     if payload.get("caption"):
         text = f"{text}: {payload['caption']}"
     return text
