@@ -86,3 +86,18 @@ def test_without_a_key_the_api_answers_401(client, api, case):
     created = api.post(_url(case), {"file": _photo()}, format="multipart").json()
     assert client.get(created["content_url"]).status_code == 401
     assert client.get(_url(case)).status_code == 401
+
+
+def test_an_upload_larger_than_the_request_body_limit_is_idempotent_too(api, case, settings):
+    # The fingerprint reads the parsed upload, never the whole body into memory.
+    big = files.pdf() + b"0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1024)
+    headers = {"HTTP_IDEMPOTENCY_KEY": "big-upload"}
+    for _attempt in range(2):
+        response = api.post(
+            _url(case),
+            {"file": SimpleUploadedFile("report.pdf", big, content_type="application/pdf")},
+            format="multipart",
+            **headers,
+        )
+        assert response.status_code == 201, response.content
+    assert Attachment.objects.get().size == len(big)
