@@ -105,11 +105,12 @@ class Attachment(DealerOwned):
         return f"{self.complaint_id} {self.original_name}"
 
     @property
+    def audit_label(self) -> str:
+        return f"{self.complaint.reference} · {self.original_name}"[:200]
+
+    @property
     def is_image(self) -> bool:
         return self.kind == AttachmentKind.PHOTO
-
-    def as_label(self) -> dict[str, Any]:
-        return {"id": self.pk, "kind": self.kind, "name": self.original_name}
 
 
 class Citation(DealerOwned):

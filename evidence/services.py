@@ -20,7 +20,6 @@ from complaints.services.case import _lock, _record, _require_contributor, actor
 from core.actors import Actor
 from core.audit import audit_log
 from core.exceptions import TransitionNotAllowed, ValidationFailed
-from core.scoping import scoped
 from core.text import require_storable
 
 from .content import check_upload
@@ -163,7 +162,3 @@ def attachment_downloaded(*, attachment: Attachment, actor: Actor, thumbnail: bo
         dealer_id=attachment.complaint.dealer_id,
         data={"complaint": attachment.complaint.reference, "name": attachment.original_name},
     )
-
-
-def attachment_scope_check(*, actor: Actor, attachment: Attachment) -> bool:
-    return scoped(Attachment, actor).filter(pk=attachment.pk).exists()
