@@ -14,7 +14,7 @@ COPY . .
 RUN pybabel compile -D django -d locale \
  && SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only \
     python manage.py collectstatic --noinput \
- && mkdir -p var && chown -R app:app var
+ && mkdir -p var/media && chown -R app:app var
 
 USER app
 EXPOSE 8000

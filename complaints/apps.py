@@ -16,12 +16,18 @@ class ComplaintsConfig(AppConfig):
         from .selectors import regional_complaint_q
         from .timeline import register_event_text
 
-        register(Complaint, ScopeRule("dealer_id", regional=regional_complaint_q))
+        register(
+            Complaint,
+            ScopeRule(
+                "dealer_id", regional=regional_complaint_q, technician_lookup="technician_id"
+            ),
+        )
         register(
             CaseEvent,
             ScopeRule(
                 "complaint__dealer_id",
                 regional=lambda regions: regional_complaint_q(regions, prefix="complaint__"),
+                technician_lookup="complaint__technician_id",
             ),
         )
         audit.register()

@@ -198,6 +198,7 @@ KIND_ACTIONS: dict[str, str] = {
     EventKind.CONTACT: "case.contact_recorded",
     EventKind.COMMITMENT: "case.promise_made",
     EventKind.DEADLINE: "case.deadline_changed",
+    EventKind.ATTACHMENT: "case.evidence_added",
 }
 FOLLOW_UP_ACTIONS: dict[tuple[str, str | None], str] = {
     (EventKind.COMMITMENT, "made"): "case.promise_made",
@@ -215,6 +216,8 @@ def event_action(event: CaseEvent) -> str:
         return TRANSITION_ACTIONS.get(event.transition, f"case.{event.transition}")
     if event.kind == EventKind.REASSIGNMENT and "supplier" in (event.payload or {}):
         return "case.supplier_changed"
+    if event.kind == EventKind.REPAIR:
+        return f"case.{(event.payload or {}).get('action', 'repair')}"
     if event.kind in (EventKind.COMMITMENT, EventKind.DEADLINE):
         found = FOLLOW_UP_ACTIONS.get((event.kind, (event.payload or {}).get("action")))
         if found:

@@ -196,3 +196,5 @@ class EventKind(models.TextChoices):
     CONTACT = "contact", _("Customer contact")
     COMMITMENT = "commitment", _("Promise to the customer")
     DEADLINE = "deadline", _("Deadline")
+    ATTACHMENT = "attachment", _("Evidence added")
+    REPAIR = "repair", _("Repair")

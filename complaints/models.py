@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
 from core.models import AppendOnly, DealerOwned, TimeStampedModel
-from core.scoping import MANAGER, WORK_ROLES, roles_for
+from core.scoping import MANAGER, TECHNICIAN, WORK_ROLES, roles_for
 from dealers.models import Customer, Dealer, Vehicle
 
 from .choices import (
@@ -94,6 +94,16 @@ def can_approve(complaint: models.Model, actor: Any) -> bool:
     user_id = actor_user_id(actor)
     submitted_by_actor = user_id is not None and complaint.submitted_by_id == user_id
     return can_manage(complaint, actor) and not submitted_by_actor
+
+
+def can_contribute(complaint: Complaint, actor: Any) -> bool:
+    """Who may add notes and evidence to a case: whoever works it, and the technician the
+    repair is assigned to (step 5), nothing more for them."""
+    roles = roles_for(actor, complaint.dealer_id)
+    if roles & WORK_ROLES:
+        return True
+    user_id = actor_user_id(actor)
+    return TECHNICIAN in roles and user_id is not None and complaint.technician_id == user_id
 
 
 class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
@@ -196,6 +206,25 @@ class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
         verbose_name=_("approved by"),
     )
     escalated = models.BooleanField(_("escalated"), default=False)
+    # Step 5 (维修处理): the technician doing the repair, and the technical lead consulted when
+    # the result is uncertain, with their conclusion.
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repair_complaints",
+        verbose_name=_("technician"),
+    )
+    technical_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("technical lead consulted"),
+    )
+    technical_lead_conclusion = models.TextField(_("technical lead's conclusion"), blank=True)
     # 外包供应商: the outside company the work was handed to (a body shop, a glass or tyre
     # specialist, the maker's engineer); empty while the dealer works the case itself.
     supplier = models.CharField(_("outside supplier"), max_length=SUPPLIER_MAX_LENGTH, blank=True)

@@ -177,9 +177,28 @@ class DecisionPayload(TransitionPayload):
         decimal_places=2,
     )
 
+    evidence = forms.TypedMultipleChoiceField(
+        label=_("Evidence cited"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The case's attachments that support the responsibility assigned."),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         complaint = self.complaint
+        # The attachments of this case the actor may read are what a decision can cite.
+        from evidence.selectors import attachment_list
+
+        cast(forms.TypedMultipleChoiceField, self.fields["evidence"]).choices = [
+            (
+                a.pk,
+                f"{a.get_kind_display()} · {a.original_name}"
+                + (f" · {a.caption}" if a.caption else ""),
+            )
+            for a in attachment_list(actor=self.actor, complaint=complaint)
+        ]
         for name in (
             "severity",
             "serious_reasons",
@@ -244,9 +263,11 @@ class DecisionPayload(TransitionPayload):
                         code="responsibility_reason_mismatch",
                     ),
                 )
+        # No evidence, not the customer's fault (002): a written account or cited files.
         if (
             responsibility == Responsibility.CUSTOMER
             and not data.get("responsibility_evidence", "").strip()
+            and not data.get("evidence")
         ):
             self.add_error(
                 "responsibility_evidence",

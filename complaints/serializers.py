@@ -253,6 +253,12 @@ class TransitionPayloadSerializer(serializers.Serializer):
         choices=ResponsibilityReason.choices, required=False, allow_blank=True
     )
     responsibility_evidence = serializers.CharField(required=False, allow_blank=True)
+    evidence = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="decide / submit_for_approval: ids of the case's attachments cited as the "
+        "evidence for the responsibility assigned.",
+    )
     resolution_options = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="Two or three options."
     )

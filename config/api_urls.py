@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 
 from complaints import apis as complaint_apis
 from dealers import apis as dealer_apis
+from evidence import apis as evidence_apis
 from followups import apis as followup_apis
 from integrations.problems import not_found
 from integrations.views import DocsView, SchemaView, WhoAmIApi
@@ -44,6 +45,16 @@ v1 = [
         "complaints/<str:reference>/commitments/",
         followup_apis.CommitmentsApi.as_view(),
         name="api-complaint-commitments",
+    ),
+    path(
+        "complaints/<str:reference>/attachments/",
+        evidence_apis.AttachmentsApi.as_view(),
+        name="api-complaint-attachments",
+    ),
+    path(
+        "complaints/<str:reference>/attachments/<int:attachment_id>/content/",
+        evidence_apis.AttachmentContentApi.as_view(),
+        name="api-complaint-attachment-content",
     ),
     path("customers/<str:dms_id>/", dealer_apis.CustomerApi.as_view(), name="api-customer"),
     path("vehicles/<str:vin>/", dealer_apis.VehicleApi.as_view(), name="api-vehicle"),

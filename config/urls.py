@@ -33,6 +33,8 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("customers/", include("dealers.urls")),
     path("followups/", include("followups.urls")),
+    path("", include("evidence.urls")),
+    path("", include("repairs.urls")),
     path("", include("complaints.urls")),
 ]
 

@@ -61,6 +61,9 @@ logger = logging.getLogger(__name__)
 ADVISOR = "advisor"
 MANAGER = "manager"
 REGIONAL = "regional"
+# A technician does the repair of step 5: they read only the cases assigned to them and add
+# notes and evidence to those, nothing else.
+TECHNICIAN = "technician"
 WORK_ROLES = frozenset({ADVISOR, MANAGER})
 
 
@@ -331,6 +334,10 @@ class Access:
     def worked_dealer_ids(self) -> frozenset[int]:
         return frozenset(d for d, roles in self.dealer_roles.items() if roles & WORK_ROLES)
 
+    @property
+    def technician_dealer_ids(self) -> frozenset[int]:
+        return frozenset(d for d, roles in self.dealer_roles.items() if TECHNICIAN in roles)
+
     def roles_at(self, dealer_id: int | None) -> frozenset[str]:
         if self.is_superuser:
             return WORK_ROLES
@@ -406,6 +413,9 @@ class ScopeRule:
     regional: Callable[[frozenset[int]], Q] | None = None
     # Rows that belong to one person (their notifications): only that person reads them.
     owner_lookup: str | None = None
+    # Rows of a case assigned to a technician (step 5): that technician reads them, at the
+    # dealers where they are a technician.
+    technician_lookup: str | None = None
 
 
 _RULES: dict[type[models.Model], ScopeRule] = {}
@@ -453,11 +463,16 @@ def scoped[M: models.Model](
     condition = Q(**{f"{rule.dealer_lookup}__in": sorted(access.worked_dealer_ids)})
     if not write and access.region_ids and rule.regional is not None:
         condition |= rule.regional(access.region_ids)
-    if rule.owner_lookup is not None:
-        from django.contrib.auth import get_user_model
+    from django.contrib.auth import get_user_model
 
-        # Only a signed-in person owns rows; an API client's id is not a user id.
-        user_id = actor.pk if isinstance(actor, get_user_model()) else None
+    # Only a signed-in person owns rows; an API client's id is not a user id.
+    user_id = actor.pk if isinstance(actor, get_user_model()) else None
+    technician_at = access.technician_dealer_ids
+    if not write and technician_at and user_id is not None and rule.technician_lookup:
+        condition |= Q(**{f"{rule.dealer_lookup}__in": sorted(technician_at)}) & Q(
+            **{rule.technician_lookup: user_id}
+        )
+    if rule.owner_lookup is not None:
         condition &= Q(**{rule.owner_lookup: user_id})
     result = queryset.filter(condition)
     if isinstance(result, ScopedQuerySet):

@@ -30,7 +30,15 @@ class DealersConfig(AppConfig):
             return rule
 
         register_memberships(user_memberships)
-        register(Dealer, ScopeRule("id", regional=lambda regions: Q(region_id__in=regions)))
+        register(
+            Dealer,
+            ScopeRule(
+                "id",
+                regional=lambda regions: Q(region_id__in=regions),
+                # A technician sees the dealer they repair for (their cases are in it).
+                technician_lookup="memberships__user_id",
+            ),
+        )
         register(Membership, ScopeRule("dealer_id"))
         register(
             Customer, ScopeRule("dealer_id", regional=through_regional_cases("customer_id", "id"))

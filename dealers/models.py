@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     ADVISOR = "advisor", _("Service advisor")
     MANAGER = "manager", _("Service manager")
     REGIONAL = "regional", _("Regional staff")
+    TECHNICIAN = "technician", _("Technician")
 
 
 class ContactChannel(models.TextChoices):
@@ -135,7 +136,7 @@ class Membership(DealerOwned, TimeStampedModel):
                 name="membership_dealer_or_region",
                 condition=(
                     Q(
-                        role__in=[Role.ADVISOR, Role.MANAGER],
+                        role__in=[Role.ADVISOR, Role.MANAGER, Role.TECHNICIAN],
                         dealer__isnull=False,
                         region__isnull=True,
                     )
@@ -167,7 +168,7 @@ class Membership(DealerOwned, TimeStampedModel):
         if self.role == Role.REGIONAL and (self.dealer_id or not self.region_id):
             raise ValidationError(_("Regional staff belong to a region, not a dealer."))
         if self.role != Role.REGIONAL and (self.region_id or not self.dealer_id):
-            raise ValidationError(_("Advisors and managers belong to a dealer."))
+            raise ValidationError(_("Advisors, managers and technicians belong to a dealer."))
 
 
 class Customer(DealerOwned, TimeStampedModel):

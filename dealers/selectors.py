@@ -93,6 +93,18 @@ def dealer_staff(*, actor: Actor, dealer: Dealer) -> QuerySet[Any]:
     )
 
 
+def dealer_technicians(*, actor: Actor, dealer: Dealer) -> QuerySet[Any]:
+    """Active technicians of a dealer the actor works at (to assign a repair to)."""
+    from django.contrib.auth import get_user_model
+
+    memberships = scoped(Membership, actor).filter(dealer=dealer, role=Role.TECHNICIAN)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 def user_memberships(user: Any) -> list[tuple[str, int | None, int | None]]:
     """A user's roles as (role, dealer id, region id): what core.scoping builds access from.
 

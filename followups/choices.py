@@ -29,6 +29,7 @@ class DeadlineKind(models.TextChoices):
     INTERIM_REPORT = "interim_report", _("Interim report")
     FOLLOW_UP = "follow_up", _("Follow-up after service")
     TRANSFER_CHECK = "transfer_check", _("Hand-over check")
+    PARTS_ARRIVAL = "parts_arrival", _("Emergency parts arrival")
 
 
 # The states a deadline of each kind belongs to: when a case leaves them, its open deadlines
@@ -43,6 +44,11 @@ KIND_STATES: dict[str, frozenset[str]] = {
         {State.ASSESSING, State.AWAITING_APPROVAL, State.RESOLVING}
     ),
     DeadlineKind.INTERIM_REPORT: frozenset({State.RESOLVING}),
+    # An emergency parts order (紧急订单) may be placed once the fault is found, and is
+    # waited for until the repair is done.
+    DeadlineKind.PARTS_ARRIVAL: frozenset(
+        {State.ASSESSING, State.AWAITING_APPROVAL, State.RESOLVING}
+    ),
     DeadlineKind.FOLLOW_UP: frozenset({State.FOLLOWING_UP}),
     DeadlineKind.TRANSFER_CHECK: frozenset(OPEN_STATES),
 }

@@ -58,6 +58,7 @@ REPAIR_COMPLETION = DeadlineKind.REPAIR_COMPLETION
 INTERIM_REPORT = DeadlineKind.INTERIM_REPORT
 FOLLOW_UP = DeadlineKind.FOLLOW_UP
 TRANSFER_CHECK = DeadlineKind.TRANSFER_CHECK
+PARTS_ARRIVAL = DeadlineKind.PARTS_ARRIVAL
 EVERY_KIND = tuple(DeadlineKind)
 
 # The reason written on the deadlines a transition cancels.
@@ -113,10 +114,12 @@ EFFECTS: dict[str, Effect] = {
     # Step 2: listening to the customer is the first response.
     "start_listening": Effect(
         satisfies=(FIRST_RESPONSE,), satisfied_because=_("Listening started"),
-        cancels=(APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP),
+        cancels=(APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP, PARTS_ARRIVAL),
     ),
     "start_investigation": Effect(
-        cancels=(FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP),
+        cancels=(
+            FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP, PARTS_ARRIVAL,
+        ),
     ),
     # From findings on, a repair date may be promised (repair_date_promised): it survives
     # deciding and approval, and is met by the completed action.
@@ -145,12 +148,12 @@ EFFECTS: dict[str, Effect] = {
     # Step 6: follow up within 24 h (safety-related) or 72 h, from the completion.
     "complete_action": Effect(
         satisfies=(REPAIR_COMPLETION,), satisfied_because=_("Action completed"),
-        cancels=(FIRST_RESPONSE, APPROVAL, INTERIM_REPORT),
+        cancels=(FIRST_RESPONSE, APPROVAL, INTERIM_REPORT, PARTS_ARRIVAL),
         opens=(FOLLOW_UP,),
     ),
     "confirm_resolved": Effect(
         satisfies=(FOLLOW_UP,), satisfied_because=_("Customer confirmed satisfied"),
-        cancels=(FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT),
+        cancels=(FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, PARTS_ARRIVAL),
     ),
     # Still dissatisfied: the repair starts again, with its daily interim reports.
     "reopen": Effect(
@@ -194,6 +197,10 @@ EFFECTS: dict[str, Effect] = {
     "hand_over_confirmed": Effect(
         satisfies=(TRANSFER_CHECK,), satisfied_because=_("Hand-over confirmed"),
     ),
+    # Step 5, 紧急订单: due when the part is expected, the owner warned a day before (so the
+    # customer hears of a delay before the promised date); met when the part arrives.
+    "parts_ordered": Effect(opens=(PARTS_ARRIVAL,)),
+    "parts_arrived": Effect(satisfies=(PARTS_ARRIVAL,), satisfied_because=_("Parts arrived")),
     # The follow-up is due 24 h after the completed action, not 72 h, if that is earlier.
     "became_safety_related": Effect(moves=(FOLLOW_UP,)),
 }
@@ -475,6 +482,42 @@ def deadlines_after_repair_promise(
         owner=complaint.assignee,
         created_by=actor,
     )
+
+
+def deadlines_after_parts_order(
+    *, complaint: Complaint, actor: Actor, description: str, expected_at: datetime
+) -> Deadline:
+    """An emergency part was ordered: a deadline due at its expected arrival, owned by the
+    case's owner (or whoever ordered it), who is warned before it is late."""
+    (kind,) = EFFECTS["parts_ordered"].opens
+    limit, _source = limit_for(complaint.dealer_id, kind)
+    remind_at = None
+    if limit.remind_before_hours:
+        # A part expected sooner than that is reminded of at the next sweep.
+        remind_at = max(expected_at - timedelta(hours=limit.remind_before_hours), timezone.now())
+    owner = complaint.assignee or (actor if actor_user_id(actor) else None)
+    return deadline_open(
+        complaint=complaint,
+        kind=kind,
+        due_at=expected_at,
+        rule="parts order",
+        promise=description,
+        owner=owner,
+        created_by=actor,
+        remind_at=remind_at,
+    )
+
+
+def deadlines_after_parts_arrived(*, deadline: Deadline, at: datetime | None = None) -> bool:
+    """The ordered part arrived: its deadline is met (late or not). False when it was no
+    longer open."""
+    effect = EFFECTS["parts_arrived"]
+    done = (
+        Deadline.objects.unscoped(reason="instance")
+        .filter(OPEN, pk=deadline.pk, kind__in=effect.satisfies)
+        .update(satisfied_at=at or timezone.now(), outcome_reason=str(effect.satisfied_because))
+    )
+    return done == 1
 
 
 def deadline_done(*, deadline: Deadline, event: str, note: str = "") -> bool:

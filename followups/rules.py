@@ -35,6 +35,9 @@ DEFAULT_LIMITS: dict[str, Limit] = {
     DeadlineKind.TRANSFER_CHECK: Limit(hours=24),
     DeadlineKind.REPAIR_COMPLETION: Limit(remind_before_hours=4),
     DeadlineKind.COMMITMENT: Limit(remind_at_share=0.8),
+    # Warn the case's owner a day before an emergency part is due, so the customer hears of
+    # a delay before the promised date is missed (step 5).
+    DeadlineKind.PARTS_ARRIVAL: Limit(remind_before_hours=24),
 }
 
 # Limits a dealer may shorten but never lengthen: they are the seeds' firm rules.

@@ -47,17 +47,38 @@ def _in_flight_timeout() -> timedelta:
 
 
 def fingerprint(request: Request) -> str:
-    try:
-        body = request._request.body
-    except RawPostDataException:  # pragma: no cover - the body was streamed already
-        body = repr(request.data).encode()
     digest = hashlib.sha256()
     digest.update((request.method or "").encode())
     digest.update(b"\n")
     digest.update(request.get_full_path().encode())
     digest.update(b"\n")
+    if (request.content_type or "").startswith("multipart/form-data"):
+        # An upload is not read into memory whole (its size may pass the body limit): the
+        # parsed fields and each file's name and content make its fingerprint instead (the
+        # multipart boundary differs from one retry to the next anyway).
+        _multipart_digest(request, digest)
+        return digest.hexdigest()
+    try:
+        body = request._request.body
+    except RawPostDataException:  # pragma: no cover - the body was streamed already
+        body = repr(request.data).encode()
     digest.update(body)
     return digest.hexdigest()
+
+
+def _multipart_digest(request: Request, digest: Any) -> None:
+    data: Any = request.data  # a QueryDict of fields and files
+    for name in sorted(data.keys()):
+        for value in data.getlist(name):
+            digest.update(name.encode() + b"=")
+            if hasattr(value, "chunks"):
+                digest.update(f"file:{value.name}:{value.size}:".encode())
+                for chunk in value.chunks():
+                    digest.update(chunk)
+                value.seek(0)
+            else:
+                digest.update(str(value).encode())
+            digest.update(b"\n")
 
 
 def _records() -> QuerySet[IdempotencyRecord]:

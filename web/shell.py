@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 from core.exceptions import ApplicationError, NotFound, ValidationFailed
-from core.scoping import MANAGER, REGIONAL, access_for
+from core.scoping import MANAGER, REGIONAL, WORK_ROLES, access_for
 from dealers.models import Dealer
 from dealers.selectors import dealer_list
 from followups.selectors import manager_queue_counts, unread_count
@@ -61,7 +61,8 @@ def is_manager(request: HttpRequest, dealer: Dealer | None) -> bool:
 
 def may_work(request: HttpRequest, dealer: Dealer | None) -> bool:
     """Advisors and managers of the dealer (and superusers) work cases; regional staff read."""
-    return dealer is not None and bool(access_for(request.user).roles_at(dealer.pk))
+    # Technicians only add notes and evidence to the cases assigned to them.
+    return dealer is not None and bool(access_for(request.user).roles_at(dealer.pk) & WORK_ROLES)
 
 
 def is_regional(request: HttpRequest) -> bool:
@@ -77,8 +78,10 @@ def role_label(request: HttpRequest, dealer: Dealer | None) -> str:
     roles = access.roles_at(dealer.pk if dealer else None)
     if MANAGER in roles:
         return str(Role.MANAGER.label)
-    if roles:
+    if roles & WORK_ROLES:
         return str(Role.ADVISOR.label)
+    if Role.TECHNICIAN in roles:
+        return str(Role.TECHNICIAN.label)
     if REGIONAL in roles or access.region_ids:
         return str(Role.REGIONAL.label)
     return ""
@@ -100,6 +103,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "is_manager": manager,
             "counts": counts,
             "may_work": may_work(request, dealer),
+            # Regional staff own no case: their home is the region's serious and safety cases.
+            "region_home": not may_work(request, dealer) and is_regional(request),
             "sees_overview": is_manager(request, dealer) or is_regional(request),
             "timezone": dealer.timezone if dealer else settings.TIME_ZONE,
             "unread": unread_count(user=request.user),

@@ -21,6 +21,7 @@ from ..models import (
     CaseEvent,
     Complaint,
     actor_user_id,
+    can_contribute,
 )
 from ..signals import case_changed
 
@@ -119,6 +120,13 @@ def _lock(complaint: Complaint, actor: Actor, *, expected_version: int | None = 
 def _require_worker(complaint: Complaint, actor: Actor) -> None:
     if not roles_for(actor, complaint.dealer_id) & WORK_ROLES:
         raise PermissionDenied(_("Only advisors and managers of this dealer may change a case."))
+
+
+def _require_contributor(complaint: Complaint, actor: Actor) -> None:
+    if not can_contribute(complaint, actor):
+        raise PermissionDenied(
+            _("Only advisors and managers of this dealer, or the case's technician, may add to it.")
+        )
 
 
 def _is_worker(user: Any, dealer_id: int) -> bool:

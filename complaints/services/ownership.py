@@ -30,6 +30,7 @@ from .case import (
     _is_worker,
     _lock,
     _record,
+    _require_contributor,
     _require_worker,
     _save,
     _snapshot,
@@ -145,5 +146,6 @@ def complaint_add_note(*, complaint: Complaint, actor: Actor, comment: str) -> C
     require_storable({"comment": str(comment)}, max_length=MAX_TEXT_LENGTH)
     with transaction.atomic():
         locked = _lock(complaint, actor)
-        _require_worker(locked, actor)
+        # The repair's technician adds notes too (and nothing else).
+        _require_contributor(locked, actor)
         return _record(complaint=locked, actor=actor, kind=EventKind.NOTE, comment=comment)

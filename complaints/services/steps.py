@@ -127,6 +127,10 @@ def complaint_transition(
             comment=comment,
             payload=payload,
         )
+        if form.cleaned_data.get("evidence"):
+            from evidence.services import attachments_cite
+
+            attachments_cite(event=event, attachment_ids=form.cleaned_data["evidence"])
         deadlines_after_transition(complaint=locked, name=name, actor=actor, at=event.created_at)
         if "severity" in changed and locked.severity == Severity.SERIOUS:
             notify.serious_case(complaint=locked)

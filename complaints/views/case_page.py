@@ -213,6 +213,12 @@ def _case_context(
         "escalate_form": EscalateForm(),
         "note_form": NoteForm(),
     }
+    # Evidence and step 5's repair, from their own apps (imported here: they use this module).
+    from evidence.web import case_evidence
+    from repairs.web import case_repair
+
+    context.update(case_evidence(request, complaint, context["events"]))
+    context["repair"] = case_repair(request, complaint)
     if "followups" not in extra:
         context["followups"] = case_followups(request, complaint)
     context.update(extra)

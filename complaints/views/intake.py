@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,11 +35,20 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     if not may_work(request, dealer):
         raise Http404
     form = IntakeForm(request.POST or None, tzinfo=dealer.tzinfo)
-    if request.method == "POST" and form.is_valid():
+    # Evidence brought to the desk (a photo, a document) may be attached at once; optional.
+    from evidence.forms import IntakeAttachmentForm
+
+    evidence_form = IntakeAttachmentForm(
+        request.POST or None, request.FILES or None, prefix="evidence"
+    )
+    if request.method == "POST" and form.is_valid() and evidence_form.is_valid():
         try:
-            complaint = _intake(request, dealer, form)
+            complaint = _intake_with_evidence(request, dealer, form, evidence_form)
         except ApplicationError as error:
-            service_error(request, _renamed_for_intake(error), form)
+            if set(error.field_errors) & {"file", "caption"}:
+                service_error(request, error, evidence_form)
+            else:
+                service_error(request, _renamed_for_intake(error), form)
         else:
             # With the customer still at the desk: the receipt to print for them.
             messages.success(
@@ -64,6 +74,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         "complaints/complaint_new.html",
         {
             "form": form,
+            "evidence_form": evidence_form,
             "dealer": dealer,
             "term": term,
             "picked": picked,
@@ -99,6 +110,28 @@ def _renamed_for_intake(error: ApplicationError) -> ApplicationError:
         renamed.setdefault(_INTAKE_FIELD_NAMES.get(name, name), []).extend(texts)
     error.field_errors = renamed
     return error
+
+
+def _intake_with_evidence(
+    request: HttpRequest, dealer: Any, form: IntakeForm, evidence_form: Any
+) -> Any:
+    """The case and the evidence it came with, both or neither: a refused file logs no case,
+    so the desk can fix it and log the complaint once."""
+    from evidence.services import attachment_add
+
+    upload = evidence_form.cleaned_data.get("file")
+    with transaction.atomic():
+        complaint = _intake(request, dealer, form)
+        if upload:
+            attachment_add(
+                complaint=complaint,
+                actor=request.user,
+                file=upload,
+                name=upload.name,
+                size=upload.size,
+                caption=evidence_form.cleaned_data.get("caption", ""),
+            )
+    return complaint
 
 
 def _intake(request: HttpRequest, dealer: Any, form: IntakeForm) -> Any:

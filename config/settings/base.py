@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "complaints",
     "followups",
     "integrations",
+    "evidence",
+    "repairs",
 ]
 
 MIDDLEWARE = [
@@ -163,9 +165,52 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Evidence files (photos, videos, documents, recordings of a case). Never public: no
+# MEDIA_URL is served; every file is read through a view that checks the reader's scope.
+# EVIDENCE_STORAGE=filesystem (default) keeps them under MEDIA_ROOT (var/media/);
+# EVIDENCE_STORAGE=s3 puts them in any S3-compatible bucket (AWS, MinIO, Aliyun OSS...)
+# through django-storages, configured by the S3_* variables below.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+EVIDENCE_STORAGE_KIND = env_str("EVIDENCE_STORAGE", "filesystem")
+if EVIDENCE_STORAGE_KIND == "filesystem":
+    EVIDENCE_STORAGE: dict[str, Any] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": None},
+    }
+elif EVIDENCE_STORAGE_KIND == "s3":
+    EVIDENCE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env_str("S3_ADDRESSING_STYLE") or None,
+            # Private objects; the bucket's own policy must not make them public either.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not EVIDENCE_STORAGE["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("EVIDENCE_STORAGE=s3 needs S3_BUCKET.")
+else:
+    raise ImproperlyConfigured(
+        f"EVIDENCE_STORAGE must be 'filesystem' or 's3', not {EVIDENCE_STORAGE_KIND!r}."
+    )
+_MB = 1024 * 1024
+# Size limits per kind of evidence, in MB (the content decides the kind, not the name).
+EVIDENCE_MAX_BYTES = {
+    "photo": env_int("EVIDENCE_MAX_PHOTO_MB", 20, minimum=1) * _MB,
+    "video": env_int("EVIDENCE_MAX_VIDEO_MB", 200, minimum=1) * _MB,
+    "document": env_int("EVIDENCE_MAX_DOCUMENT_MB", 30, minimum=1) * _MB,
+    "audio": env_int("EVIDENCE_MAX_AUDIO_MB", 50, minimum=1) * _MB,
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "evidence": EVIDENCE_STORAGE,
 }
 
 # E-mail: Django 6.1's MAILERS, filled from the classic EMAIL_* variables. In development

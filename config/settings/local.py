@@ -9,6 +9,7 @@ from .base import DATABASE_CONNECTION, DATABASES, VAR_DIR, env_bool
 DEBUG = env_bool("DEBUG", True)
 SCOPING_STRICT = env_bool("SCOPING_STRICT", DEBUG)
 STORAGES = {
+    **STORAGES,  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

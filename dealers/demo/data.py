@@ -69,6 +69,16 @@ USERS: list[dict[str, Any]] = [
         "as": "manager2",
     },
     {
+        # Reads only the cases assigned to them (assign one from its page, step 5).
+        "username": "technician_sh",
+        "first_name": "王强",
+        "email": "technician_sh@example.com",
+        "language": "zh-hans",
+        "role": "technician",
+        "dealer": "SH01",
+        "as": "technician",
+    },
+    {
         "username": "advisor_gz",
         "first_name": "黄磊",
         "email": "advisor_gz@example.com",

@@ -117,7 +117,7 @@ def seed_users(ctx: DealerSeedContext) -> None:
             ctx.count(gettext_noop("users"), created=created)
         ctx.users[user.username] = user
 
-        if spec["role"] in (Role.ADVISOR, Role.MANAGER):
+        if spec["role"] in (Role.ADVISOR, Role.MANAGER, Role.TECHNICIAN):
             dealer = ctx.dealers[spec["dealer"]]
             ctx.staff.setdefault(dealer.code, {})[spec["as"]] = user
             _grant(ctx, user=user, role=spec["role"], dealer=dealer)

@@ -42,7 +42,7 @@ UNSCOPED_MODELS: dict[type[models.Model], str] = {
     # (which is scoped). User lists for hand-overs go through dealers.selectors.dealer_staff.
     User: "people; access is decided by Membership",
 }
-APPS = ("core", "api", "dealers", "complaints", "followups")
+APPS = ("core", "api", "dealers", "complaints", "followups", "evidence", "repairs")
 
 
 def test_every_model_is_scoped_or_explicitly_unscoped():
@@ -157,14 +157,58 @@ def _dealer_data(staff) -> DealerData:
     followup_services.deadline_rule_update(
         dealer=staff.dealer, actor=staff.manager, kind="approval", hours=4
     )
+    _evidence_and_repair(staff, normal, serious)
     bystander, _vehicle = customer_with_history("bystander")
     data = DealerData(normal, safety, serious, bystander)
     data.cases = [normal, safety, serious]
     return data
 
 
+def _evidence_and_repair(staff, normal, serious) -> None:
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from evidence.models import Citation
+    from evidence.services import attachment_add
+    from repairs import services as repair_services
+    from tests.evidence.files import jpeg
+
+    for case in (normal, serious):
+        content = jpeg()
+        attachment = attachment_add(
+            complaint=case,
+            actor=staff.advisor,
+            file=SimpleUploadedFile("photo.jpg", content),
+            name="photo.jpg",
+            size=len(content),
+        )
+    Citation.objects.create(
+        event=serious.events.filter(transition="submit_for_approval").get(), attachment=attachment
+    )
+    repair_services.parts_order_place(
+        complaint=serious,
+        actor=staff.advisor,
+        part="Door",
+        quantity=1,
+        order_number="EO-1",
+        expected_at=timezone.now() + timedelta(days=2),
+    )
+    repair_services.agreement_record(
+        complaint=serious, actor=staff.advisor, customer_expectation="A new door"
+    )
+
+
 @pytest.fixture
-def world(alice, bob, stranger):
+def world(alice, bob, stranger, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
     superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
     data = {"alice": _dealer_data(alice), "bob": _dealer_data(bob)}
     serious = Complaint.objects.get(pk=data["alice"].serious.pk)
@@ -280,7 +324,49 @@ REGIONAL_VIEW = {
     "followups.ContactAttempt": lambda cases: set(
         ContactAttempt.objects.filter(complaint__in=cases).values_list("pk", flat=True)
     ),
+    "evidence.Attachment": lambda cases: set(
+        apps.get_model("evidence.Attachment")
+        .objects.filter(complaint__in=cases)
+        .values_list("pk", flat=True)
+    ),
+    "repairs.PartsOrder": lambda cases: set(
+        apps.get_model("repairs.PartsOrder")
+        .objects.filter(complaint__in=cases)
+        .values_list("pk", flat=True)
+    ),
 }
+
+
+@pytest.mark.parametrize("label", _labels())
+def test_a_technician_reads_only_the_case_assigned_to_them_and_changes_nothing(label, world):
+    """A technician (step 5) reaches the case assigned to them, its timeline and evidence,
+    and their own dealer; nothing of another case, nothing of another dealer, and no
+    write scope at all."""
+    from dealers.models import Role
+    from repairs.services import repair_assign_technician
+    from tests.factories import MembershipFactory
+
+    alice = world["alice"]
+    technician = UserFactory(username="sh01_tech")
+    MembershipFactory(user=technician, dealer=alice.dealer, role=Role.TECHNICIAN)
+    assigned = world["data"]["alice"].serious
+    repair_assign_technician(complaint=assigned, actor=alice.manager, technician=technician)
+    model = apps.get_model(label)
+    actor = _fresh(technician)
+    read = list(scoped(model, actor))
+    assert scoped(model, actor, write=True).count() == 0
+    case_rows = {
+        "complaints.Complaint": {assigned.pk},
+        "complaints.CaseEvent": set(assigned.events.values_list("pk", flat=True)),
+        "evidence.Attachment": set(assigned.attachments.values_list("pk", flat=True)),
+        "evidence.Citation": set(
+            apps.get_model("evidence.Citation")
+            .objects.filter(event__complaint=assigned)
+            .values_list("pk", flat=True)
+        ),
+        "dealers.Dealer": {alice.dealer.pk},
+    }
+    assert {row.pk for row in read} == case_rows.get(label, set())
 
 
 @pytest.mark.parametrize("label", sorted(REGIONAL_VIEW))

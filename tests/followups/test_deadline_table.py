@@ -56,6 +56,8 @@ EVENTS = (
     "taken_back_from_supplier",
     "hand_over_confirmed",
     "became_safety_related",
+    "parts_ordered",
+    "parts_arrived",
 )
 
 # Deadlines opened before the step under test start here; those it opens start at START.
@@ -78,6 +80,8 @@ def test_the_default_limits_are_the_seeds_rules():
         assert DEFAULT_LIMITS[kind].hours == hours, kind
     assert DEFAULT_LIMITS[K.FOLLOW_UP].safety_hours == DOMAIN_SAFETY_FOLLOW_UP_HOURS
     assert DEFAULT_LIMITS[K.REPAIR_COMPLETION].remind_before_hours == 4
+    # A late emergency part is warned of a day ahead, so the customer hears in time.
+    assert DEFAULT_LIMITS[K.PARTS_ARRIVAL].remind_before_hours == 24
     # A dealer may tighten the seeds' firm rules, never loosen them.
     assert {K.FIRST_RESPONSE, K.FOLLOW_UP} <= FIRM_KINDS
 
@@ -329,7 +333,42 @@ def _became_safety_related(complaint, alice, before, advisor2) -> Expected:
     return Expected()
 
 
+def _parts_ordered(complaint, alice, before, advisor2) -> Expected:
+    from repairs.services import parts_order_place
+
+    due = START + timedelta(days=3)
+    parts_order_place(
+        complaint=complaint,
+        actor=alice.advisor,
+        part="Brake disc",
+        quantity=2,
+        order_number="EO-1",
+        expected_at=due,
+    )
+    parts = Deadline.objects.get(complaint=complaint, kind=K.PARTS_ARRIVAL, started_at=START)
+    assert parts.remind_at == due - timedelta(hours=24)
+    return Expected(opened={K.PARTS_ARRIVAL: (due, alice.advisor)})
+
+
+def _parts_arrived(complaint, alice, before, advisor2) -> Expected:
+    from repairs.models import PartsOrder
+    from repairs.services import parts_order_arrived
+
+    order = PartsOrder.objects.create(
+        complaint=complaint,
+        part="Brake disc",
+        quantity=2,
+        order_number="EO-1",
+        expected_at=before[K.PARTS_ARRIVAL].due_at,
+        deadline=before[K.PARTS_ARRIVAL],
+    )
+    parts_order_arrived(complaint=complaint, actor=alice.advisor, order_id=order.pk)
+    return Expected()
+
+
 SCENARIOS = {
+    "parts_ordered": Scenario(State.RESOLVING, _parts_ordered),
+    "parts_arrived": Scenario(State.RESOLVING, _parts_arrived),
     "contact_reached": Scenario(State.RESOLVING, _contact("satisfied")),
     "contact_not_reached": Scenario(State.RESOLVING, _contact("unreachable")),
     "promise_made": Scenario(State.RESOLVING, _promise_made),

@@ -59,6 +59,7 @@ def test_manager_sees_each_rule_made_kind_with_default_and_override(client, alic
         "interim_report",
         "follow_up",
         "transfer_check",
+        "parts_arrival",
     ]
     first = body[body.index('id="rule-first_response"') : body.index('id="rule-approval"')]
     assert "24 hours" in first and "12 hours" in first
@@ -67,6 +68,9 @@ def test_manager_sees_each_rule_made_kind_with_default_and_override(client, alic
     assert "72 hours" in follow_up and "24 hours when safety-related" in follow_up
     repair = body[body.index('id="rule-repair_completion"') : body.index('id="rule-interim')]
     assert "reminder 4 hours before" in repair
+    # A dealer may warn earlier (or later) of a late emergency part.
+    parts = body[body.index('id="rule-parts_arrival"') :]
+    assert "reminder 24 hours before" in parts
 
 
 def test_manager_navigation_links_the_rules_page(client, alice):
