@@ -224,7 +224,10 @@ class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
         related_name="+",
         verbose_name=_("technical lead consulted"),
     )
-    technical_lead_conclusion = models.TextField(_("technical lead's conclusion"), blank=True)
+    # A database default too: rows written by code that predates the column still insert.
+    technical_lead_conclusion = models.TextField(
+        _("technical lead's conclusion"), blank=True, default="", db_default=""
+    )
     # 外包供应商: the outside company the work was handed to (a body shop, a glass or tyre
     # specialist, the maker's engineer); empty while the dealer works the case itself.
     supplier = models.CharField(_("outside supplier"), max_length=SUPPLIER_MAX_LENGTH, blank=True)

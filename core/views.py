@@ -18,7 +18,8 @@ from typing import Any
 from celery import current_app
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -90,3 +91,10 @@ PATHS = {
     "/health/ready/": ready,
     "/health/": ready,
 }
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico whatever a page links (the admin's pages link none).
+    Resolved per request: in production the static file's hashed name exists only after
+    collectstatic, not when the URLs are imported."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

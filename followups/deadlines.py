@@ -490,11 +490,7 @@ def deadlines_after_parts_order(
     """An emergency part was ordered: a deadline due at its expected arrival, owned by the
     case's owner (or whoever ordered it), who is warned before it is late."""
     (kind,) = EFFECTS["parts_ordered"].opens
-    limit, _source = limit_for(complaint.dealer_id, kind)
-    remind_at = None
-    if limit.remind_before_hours:
-        # A part expected sooner than that is reminded of at the next sweep.
-        remind_at = max(expected_at - timedelta(hours=limit.remind_before_hours), timezone.now())
+    # The warning (a day before, by default) comes from the kind's limit, as for a repair date.
     owner = complaint.assignee or (actor if actor_user_id(actor) else None)
     return deadline_open(
         complaint=complaint,
@@ -504,7 +500,6 @@ def deadlines_after_parts_order(
         promise=description,
         owner=owner,
         created_by=actor,
-        remind_at=remind_at,
     )
 
 

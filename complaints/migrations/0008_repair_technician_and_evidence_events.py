@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='complaint',
             name='technical_lead_conclusion',
-            field=models.TextField(blank=True, verbose_name="technical lead's conclusion"),
+            field=models.TextField(blank=True, db_default='', default='', verbose_name="technical lead's conclusion"),
         ),
         migrations.AddField(
             model_name='complaint',
