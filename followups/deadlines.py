@@ -49,7 +49,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import State
 from complaints.models import Complaint, actor_user_id
 from core.actors import Actor
 

@@ -51,10 +51,7 @@ def message_template(*, actor: Actor, dealer: Dealer, purpose: str, language: st
 
 def message_templates(*, actor: Actor, dealer: Dealer) -> list[TemplateText]:
     """Every message in every language, the dealer's own wording where it has one."""
-    own = {
-        (t.purpose, t.language): t
-        for t in scoped(MessageTemplate, actor).filter(dealer=dealer)
-    }
+    own = {(t.purpose, t.language): t for t in scoped(MessageTemplate, actor).filter(dealer=dealer)}
     result = []
     for purpose in MessagePurpose.values:
         for language in MessageLanguage.values:

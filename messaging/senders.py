@@ -69,7 +69,9 @@ class FileBackend(MessageBackend):
 
 class ConsoleBackend(MessageBackend):
     def send(self, message: Outgoing) -> Handed:
-        sys.stdout.write(f"[{message.channel} to {message.to}] {message.subject}\n{message.body}\n\n")
+        sys.stdout.write(
+            f"[{message.channel} to {message.to}] {message.subject}\n{message.body}\n\n"
+        )
         return Handed(provider_id=f"console:{message.key}")
 
 

@@ -209,7 +209,9 @@ def message_mark_delivered(*, message: CustomerMessage, at: datetime | None = No
     return True
 
 
-def message_mark_failed(*, message: CustomerMessage, reason: str, at: datetime | None = None) -> bool:
+def message_mark_failed(
+    *, message: CustomerMessage, reason: str, at: datetime | None = None
+) -> bool:
     """The provider gave the message up (a wrong number, a phone off for days). A message
     already delivered stays delivered."""
     done = (
@@ -282,7 +284,8 @@ def message_template_update(
     for name, text in (("subject", subject), ("body", body)):
         if unknown := unknown_placeholders(text):
             errors.setdefault(name, []).append(
-                _("Unknown fields: %(fields)s.") % {"fields": ", ".join(f"{{{u}}}" for u in unknown)}
+                _("Unknown fields: %(fields)s.")
+                % {"fields": ", ".join(f"{{{u}}}" for u in unknown)}
             )
     if errors:
         raise ValidationFailed(errors)

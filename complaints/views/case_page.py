@@ -25,6 +25,7 @@ from core.exceptions import (
 from dealers import selectors as dealer_selectors
 from followups import selectors as followup_selectors
 from followups.web import case_followups
+from messaging.web import case_messaging
 from web.shell import (
     is_manager,
     may_work,
@@ -190,9 +191,13 @@ def _case_context(
         "escalate_form": EscalateForm(),
         "note_form": NoteForm(),
     }
+    message_form = extra.pop("message_form", None)
     if "followups" not in extra:
         context["followups"] = case_followups(request, complaint)
     context.update(extra)
+    context["messaging"] = case_messaging(
+        request, complaint, contacts=context["followups"]["contacts"], form=message_form
+    )
     return context
 
 
