@@ -42,7 +42,7 @@ def waiting_case(alice):
 
 
 @pytest.fixture
-def intake_case(alice, clock):
+def intake_case(alice, clock):  # noqa: F811
     """A case just received through the intake service (its first response open)."""
     from complaints import services as complaint_services
 
