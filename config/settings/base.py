@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintChannelEnum": "complaints.choices.Channel",
         "StateEnum": "complaints.choices.State",
         "ContactOutcomeEnum": "complaints.choices.FollowUpOutcome",
+        "MessageChannelEnum": "messaging.choices.MessageChannel",
     },
 }
 # Idempotency-Key records are replayed for this long.
