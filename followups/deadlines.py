@@ -403,18 +403,30 @@ def deadlines_after_message_delivered(
     first response and the progress update started by then, and while the case still waits
     the next progress update is due a day after it. Returns the deadlines it satisfied."""
     return _customer_reached(
-        EFFECTS["message_delivered"], complaint=complaint, at=delivered_at, channel=channel
+        EFFECTS["message_delivered"],
+        complaint=complaint,
+        at=delivered_at,
+        channel=channel,
+        satisfied_at=delivered_at,
     )
 
 
 def _customer_reached(
-    effect: Effect, *, complaint: Complaint, at: datetime, channel: str
+    effect: Effect,
+    *,
+    complaint: Complaint,
+    at: datetime,
+    channel: str,
+    satisfied_at: datetime | None = None,
 ) -> list[Deadline]:
+    """The customer was reached at `at`: the deadlines started by then are met (marked met
+    at `satisfied_at`, or now), the case's first response is `at` if it had none."""
     satisfied = deadlines_satisfy(
         complaint=complaint,
         kinds=effect.satisfies,
         reason=str(effect.satisfied_because) % {"channel": channel},
         since=at,
+        at=satisfied_at,
     )
     # The case's first response is the first time the customer heard from the dealer.
     Complaint.objects.unscoped(reason="instance").filter(

@@ -92,6 +92,8 @@ def message_send(
     a message delivered to the customer meets a deadline (followups.deadlines).
     """
     customer = complaint.customer
+    # As it is now: its address may have changed, or it may have been erased.
+    customer.refresh_from_db()
     channel = channel or preferred_channel(customer)
     errors: dict[str, list[str]] = {}
     _choose(channel, MessageChannel.values, "channel", errors)

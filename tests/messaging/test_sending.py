@@ -286,3 +286,22 @@ def test_a_transition_alone_is_no_first_response_but_a_delivered_message_is(
     services.message_send(complaint=complaint, actor=alice.advisor, purpose="received")
     outbox_deliver(names=["customer_message"])
     assert _first_response(complaint).satisfied_at == START
+
+
+def test_erasing_the_customer_erases_the_messages_sent_to_them(waiting_case, alice, clock):
+    from dealers.services import ERASED, customer_erase, customer_export
+
+    complaint = waiting_case()
+    message = services.message_send(
+        complaint=complaint, actor=alice.advisor, purpose="progress", language="en"
+    )
+    exported = customer_export(customer=complaint.customer, actor=alice.manager)
+    (case,) = exported["cases"]
+    assert case["customer_messages"][0]["recipient"] == "13800138000"
+    customer_erase(customer=complaint.customer, actor=alice.manager, reason="request")
+    message.refresh_from_db()
+    assert (message.recipient, message.body) == (ERASED, ERASED)
+    assert ContactAttempt.objects.get(pk=message.contact_id).note == ERASED
+    # A customer whose data is gone gets no more messages.
+    with pytest.raises(ValidationFailed):
+        services.message_send(complaint=complaint, actor=alice.advisor, purpose="progress")
