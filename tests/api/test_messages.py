@@ -38,6 +38,9 @@ def test_a_dms_sends_a_progress_update_and_lists_it_with_its_delivery_state(api,
     assert body["channel"] == "sms" and body["delivery_state"] == "queued"
     assert body["body"].startswith("Dear Wang Fang, your complaint")
     assert ContactAttempt.objects.get(pk=body["contact"]).channel == "sms"
+    # In the contact log too, with no outcome of its own.
+    (contact,) = api.get(f"/api/v1/complaints/{case.reference}/contacts/").json()
+    assert (contact["id"], contact["outcome"]) == (body["contact"], "")
     outbox_deliver(names=["customer_message"])
     (listed,) = api.get(url(case)).json()
     assert listed["id"] == body["id"] and listed["delivery_state"] == "delivered"
