@@ -25,7 +25,7 @@ from integrations.selectors import vehicle_by_vin
 from integrations.views import ApiView, acting_dealer, path_value, request_object
 
 from . import selectors, services
-from .intake import CustomerInput, VehicleInput, complaint_intake
+from .intake import CustomerInput, PromiseInput, VehicleInput, complaint_intake
 from .models import Complaint
 from .payloads import PAYLOADS
 from .serializers import (
@@ -137,7 +137,9 @@ class ComplaintListCreateApi(ApiView):
         description="Log a new case (step 1), all or nothing, by the same rules as the "
         "browser's intake. The customer is matched within the dealer by `dms_id` (and then "
         "updated with what is sent), else by phone (and name, when given), else created. The "
-        "vehicle is matched by VIN, else by plate, else created. 409 "
+        "vehicle is matched by VIN, else by plate, else created (by its plate alone when no VIN "
+        "is known; the VIN sent later with that plate completes it). `serious_reasons` marks "
+        "the case serious at once and alerts the managers and the region. 409 "
         "`vehicle_belongs_to_another_customer` when the VIN or plate is another customer's "
         "vehicle (a change of owner is recorded with PUT /vehicles/{vin}/), 409 "
         "`duplicate_complaint` (with the open case's `reference`) when the same words were "
@@ -163,6 +165,7 @@ class ComplaintListCreateApi(ApiView):
                 else None
             ),
             assignee_id=data.pop("assignee", None),
+            promises=[PromiseInput(**promise) for promise in data.pop("promises", [])],
             **data,
         )
         complaint = _reload(request, complaint)

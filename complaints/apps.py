@@ -10,8 +10,11 @@ class ComplaintsConfig(AppConfig):
         from core.scoping import ScopeRule, register
 
         from . import audit
+        from .choices import EventKind
+        from .intake import intake_event_text
         from .models import CaseEvent, Complaint
         from .selectors import regional_complaint_q
+        from .timeline import register_event_text
 
         register(Complaint, ScopeRule("dealer_id", regional=regional_complaint_q))
         register(
@@ -22,3 +25,4 @@ class ComplaintsConfig(AppConfig):
             ),
         )
         audit.register()
+        register_event_text(EventKind.CREATED, intake_event_text)

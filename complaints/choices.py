@@ -108,6 +108,22 @@ class SeriousReason(models.TextChoices):
     SAFETY_FUNCTION = "safety_function", _("Quality problem affecting a safety function")
     INJURY_OR_MAJOR_DAMAGE = "injury_or_major_damage", _("Injury or major vehicle damage")
     THIRD_PARTY = "third_party", _("Third party involved (authorities, media, litigation)")
+    # What the customer says at the desk (the green channel, 绿色通道, of seed 004): named
+    # one by one, so that managers know at once which third party is threatened.
+    MEDIA = "media", _("The customer threatens to go to the media")
+    LAWYER = "lawyer", _("The customer threatens a lawyer or legal action")
+    AUTHORITY = "authority", _("The customer threatens to complain to an authority or regulator")
+    OTHER = "other", _("Other reason (say which)")
+
+
+# Offered at intake (step 1) to mark a case serious at once; step 4 reassesses it.
+INTAKE_SERIOUS_REASONS = (
+    SeriousReason.MEDIA,
+    SeriousReason.LAWYER,
+    SeriousReason.AUTHORITY,
+    SeriousReason.INJURY_OR_MAJOR_DAMAGE,
+    SeriousReason.OTHER,
+)
 
 
 class FaultFinding(models.TextChoices):
@@ -164,6 +180,9 @@ REASONS_BY_RESPONSIBILITY = {
 class FollowUpOutcome(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    # Reached and told how the case stands: neither satisfied nor dissatisfied, so it meets
+    # the contact deadlines but never lets a case be confirmed resolved or reopened.
+    INFORMED = "informed", _("Reached, informed of progress")
     UNREACHABLE = "unreachable", _("Unreachable")
 
 

@@ -10,17 +10,28 @@ from django.utils.translation import gettext_lazy as _
 
 from dealers.models import ContactChannel
 from dealers.validators import normalize_vin, validate_vin
-from followups.forms import PROMISES
+from followups.forms import PROMISES, DealerTimeForm, LocalDateTimeField, check_promise_words
 
-from .choices import SAFETY_COMPONENTS, STEPS, Category, Channel, Component, Severity
+from .choices import (
+    INTAKE_SERIOUS_REASONS,
+    SAFETY_COMPONENTS,
+    STEPS,
+    Category,
+    Channel,
+    Component,
+    Severity,
+)
 from .models import SUPPLIER_MAX_LENGTH
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(DealerTimeForm):
     """Step 1 at the reception desk: who complains, about what, in their own words.
 
     The form only reads the input; which customer and vehicle it names, and what is refused,
-    is decided by `complaints.intake.complaint_intake`, as for the API."""
+    is decided by `complaints.intake.complaint_intake`, as for the API. Times are typed in
+    the dealer's time zone."""
+
+    zone_fields = ("promise_due_at",)
 
     pick = forms.CharField(required=False, widget=forms.HiddenInput)
     # A new customer (and vehicle), created inline when no existing customer is picked.
@@ -50,7 +61,9 @@ class IntakeForm(forms.Form):
         label=_("Plate"),
         max_length=20,
         required=False,
-        help_text=_("Without a VIN, the plate finds a vehicle the dealer already knows."),
+        help_text=_(
+            "Without a VIN, the plate finds the vehicle, or records it until the VIN is known."
+        ),
     )
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
@@ -74,18 +87,50 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
     )
+    # The green channel (绿色通道): a case serious from the first minute alerts the managers
+    # and the region at once instead of waiting for step 4.
+    serious_reasons = forms.MultipleChoiceField(
+        label=_("Serious or urgent: why"),
+        required=False,
+        choices=[(reason.value, reason.label) for reason in INTAKE_SERIOUS_REASONS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick any that applies: the case is marked serious and the managers and the "
+            "region are alerted at once."
+        ),
+    )
+    serious_note = forms.CharField(
+        label=_("What makes it serious"),
+        required=False,
+        max_length=1000,
+        help_text=_("Needed for “other”; e.g. the name of the newspaper or authority."),
+    )
     promises = forms.MultipleChoiceField(
         label=_("Promises made to the customer"),
         required=False,
         choices=[(key, label) for key, label, _minutes in PROMISES],
         widget=forms.CheckboxSelectMultiple,
     )
+    # A promise in the customer's own words and time ("parts arrive Friday 10:00").
+    promise_words = forms.CharField(
+        label=_("Another promise, in your own words"),
+        required=False,
+        max_length=5000,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Call back within 30 minutes")}),
+    )
+    promise_due_at = LocalDateTimeField(label=_("Due by"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["component"].widget.attrs["data-safety-components"] = " ".join(
             sorted(SAFETY_COMPONENTS)
         )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        check_promise_words(self, "promise_words", "promise_due_at")
+        return data
 
     def clean_pick(self) -> tuple[int | None, int | None]:
         """The picked search result "customer id:vehicle id" as (customer id, vehicle id)."""
@@ -119,7 +164,12 @@ class CaseFilterForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"placeholder": _("Reference, customer, phone, plate or VIN"), "type": "search"}
+            attrs={
+                "placeholder": _(
+                    "Reference, customer, phone, plate, VIN or words of the complaint"
+                ),
+                "type": "search",
+            }
         ),
     )
     step = forms.TypedChoiceField(

@@ -21,7 +21,10 @@ Vehicle (optional)
   1. picked in the browser's search (`pk`): that vehicle, which must be the customer's;
   2. a VIN: the dealer's vehicle with that VIN, else a new one;
   3. a plate without VIN (normalised: "沪a·12345" is 沪A12345): the customer's vehicle with
-     that plate, else one nobody owns; a plate nobody has needs the VIN to be recorded.
+     that plate, else one nobody owns; a plate nobody has is recorded as the customer's
+     vehicle without VIN (a walk-in without papers), completed later: by an advisor on the
+     case page, or by the DMS sending the VIN with that plate (`vehicle_upsert`).
+  Vehicle fields without a VIN or a plate (a model alone) name no vehicle: refused.
   A vehicle of *another* customer of the dealer is refused (VehicleOfAnotherCustomer, code
   `vehicle_belongs_to_another_customer`: a 409 problem in the API, an error next to the VIN
   or plate in the browser). Only the dealer management system moves a vehicle to a new
@@ -119,10 +122,12 @@ class VehicleInput:
 
 @dataclass(frozen=True)
 class PromiseInput:
-    """A concrete promise made while the customer talked ("call back within 20 minutes")."""
+    """A concrete promise made while the customer talked: a one-click one (`code`, due that
+    long from now) or the words said ("call back within 30 minutes") with their due time."""
 
-    promise: str
-    due_at: datetime
+    promise: str = ""
+    due_at: datetime | None = None
+    code: str = ""
 
 
 class DuplicateComplaint(Conflict):
@@ -153,6 +158,8 @@ def complaint_intake(
     is_safety_related: bool | None = None,
     assignee_id: int | None = None,
     promises: Sequence[PromiseInput] = (),
+    serious_reasons: Sequence[str] = (),
+    serious_note: str = "",
 ) -> Complaint:
     """Log a complaint (step 1) for the customer and vehicle given, found or recorded by
     the rules of this module; returns the new case.
@@ -161,7 +168,8 @@ def complaint_intake(
     a duplicate, an ambiguous or incomplete customer, a bad field) writes no customer, no
     vehicle, no case and no promise. Intakes of one dealer run one after another, so two
     desks logging the same new customer at once record one customer, and a double
-    submission one case.
+    submission one case. `serious_reasons` marks the case serious at once and alerts the
+    managers and the region (see `services.complaint_create`).
     """
     if not roles_for(actor, dealer.pk) & WORK_ROLES:
         raise PermissionDenied(_("Only advisors and managers of this dealer may log a case."))
@@ -217,6 +225,8 @@ def complaint_intake(
             customer_request=customer_request,
             is_safety_related=is_safety_related,
             assignee=assignee,
+            serious_reasons=serious_reasons,
+            serious_note=serious_note,
         )
         for promise in promises:
             _prefixed(
@@ -226,6 +236,7 @@ def complaint_intake(
                 actor=actor,
                 promise=promise.promise,
                 due_at=promise.due_at,
+                code=promise.code,
             )
     return complaint
 
@@ -352,17 +363,13 @@ def _find_vehicle(
     plate = normalize_plate(given.plate)
     if not plate:
         if given.given():
-            raise ValidationFailed({"vehicle.vin": [_("Give the VIN to record the vehicle.")]})
+            raise ValidationFailed(
+                {"vehicle.plate": [_("Give the plate or the VIN to record the vehicle.")]}
+            )
         return None
     candidates = list(vehicles.filter(plate=plate).order_by("-updated_at", "-pk"))
     if not candidates:
-        raise ValidationFailed(
-            {
-                "vehicle.vin": [
-                    _("No vehicle of the dealer has this plate: give the VIN to record it.")
-                ]
-            }
-        )
+        return None  # a new vehicle, recorded by its plate alone
     for wanted_owner in (owner_id, None):
         for candidate in candidates:
             if candidate.owner_id == wanted_owner:
@@ -378,11 +385,33 @@ def _save_vehicle(
     given: VehicleInput | None,
     owner: Customer,
 ) -> Vehicle | None:
-    if given is None or (found is None and not given.vin.strip()):
+    if given is None:
         return None
     if given.pk is not None:
         return found
-    vin = found.vin if found is not None else given.vin
+    if found is None and not normalize_vin(given.vin):
+        if not normalize_plate(given.plate):
+            return None
+        return _prefixed(
+            "vehicle",
+            dealer_services.vehicle_register_by_plate,
+            dealer=dealer,
+            actor=actor,
+            plate=given.plate,
+            owner=owner,
+            fields=given.given(),
+        )
+    if found is not None and not found.vin and not normalize_vin(given.vin):
+        # Found by its plate and still without VIN: the given fields complete it.
+        return _prefixed(
+            "vehicle",
+            dealer_services.vehicle_update,
+            vehicle=found,
+            actor=actor,
+            owner=owner,
+            fields=given.given(),
+        )
+    vin = found.vin if found is not None and found.vin else given.vin
     vehicle, _created = _prefixed(
         "vehicle",
         dealer_services.vehicle_upsert,
@@ -455,3 +484,24 @@ def _prefixed[T](prefix: str, write: Callable[..., T], **kwargs: Any) -> T:
             for name, messages in error.field_errors.items()
         }
         raise
+
+
+# --- the timeline ----------------------------------------------------------------------
+
+
+def intake_event_text(event: Any) -> str:
+    """How a case's first event reads: empty, or, for a case marked serious at intake, why
+    (rendered in the reader's language from the stored reason codes)."""
+    from .choices import SeriousReason
+
+    payload = event.payload or {}
+    codes = payload.get("serious_reasons") or []
+    if not codes:
+        return ""
+    labels = dict(SeriousReason.choices)
+    text = _("Marked serious at intake: %(reasons)s.") % {
+        "reasons": "; ".join(str(labels.get(code, code)) for code in codes)
+    }
+    if payload.get("serious_note"):
+        text += " " + str(payload["serious_note"])
+    return text

@@ -6,10 +6,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, Transition, transition
@@ -29,7 +31,7 @@ from .choices import (
     Severity,
     State,
 )
-from .timeline import event_actor, event_text
+from .timeline import Fact, event_actor, event_facts, event_text
 
 # Guards django-fsm's reload of the protected state field (see Complaint.refresh_from_db).
 _STATE_RELOAD_LOCK = threading.RLock()
@@ -38,6 +40,29 @@ PRE_DECISION_STATES = [State.RECEIVED, State.LISTENING, State.INVESTIGATING, Sta
 
 
 SUPPLIER_MAX_LENGTH = 200
+
+# The words of a case the search reads, besides its customer and vehicle.
+SEARCHED_TEXT_FIELDS = (
+    "reference",
+    "description",
+    "original_description",
+    "customer_request",
+    "root_cause",
+    "chosen_resolution",
+    "agreed_resolution",
+    "actions_taken",
+)
+
+
+def searched_text() -> Concat:
+    """The searched words of a case as one text. One expression serves the trigram index and
+    the search (complaints.selectors), so that PostgreSQL matches the one to the other."""
+    parts: list[Any] = []
+    for name in SEARCHED_TEXT_FIELDS:
+        if parts:
+            parts.append(Value("\n"))
+        parts.append(F(name))
+    return Concat(*parts, output_field=models.TextField())
 
 
 def actor_user_id(actor: Any) -> int | None:
@@ -193,6 +218,12 @@ class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
             models.Index(fields=["dealer", "state"], name="complaint_dealer_state"),
             models.Index(fields=["dealer", "-created_at", "-id"], name="complaint_dealer_newest"),
             models.Index(fields=["dealer", "-updated_at"], name="complaint_dealer_updated"),
+            # pg_trgm: `icontains` on the searched text (UPPER(...) LIKE '%...%') finds
+            # Chinese and English substrings of three characters or more through this index.
+            GinIndex(
+                OpClass(Upper(searched_text()), name="gin_trgm_ops"),
+                name="complaint_search_trgm",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -472,6 +503,11 @@ class CaseEvent(AppendOnly):
         """The event's text in the active language: the comment as written, or for an event
         of the system, its facts put in words now (see complaints.timeline)."""
         return event_text(self)
+
+    @property
+    def facts(self) -> list[Fact]:
+        """What a transition decided, as (label, value) pairs in the active language."""
+        return event_facts(self)
 
     @property
     def actor_display(self) -> str:

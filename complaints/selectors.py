@@ -6,15 +6,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IContains
 
 from core.actors import Actor
 from core.exceptions import NotFound
 from core.scoping import scoped
-from dealers.selectors import spelled_q
+from dealers.models import Customer, Vehicle
+from dealers.validators import normalize_phone, normalize_plate, normalize_vin
 from followups.models import OPEN, Deadline
 
 from .choices import OPEN_STATES, STEP_OF_STATE, STEPS, Severity, State
-from .models import CaseEvent, Complaint
+from .models import SEARCHED_TEXT_FIELDS, CaseEvent, Complaint, searched_text
+
+# pg_trgm looks a LIKE pattern up by its trigrams: a term shorter than this has none.
+MIN_TRIGRAM_TERM = 3
 
 
 def regional_complaint_q(region_ids: frozenset[int], prefix: str = "") -> Q:
@@ -31,23 +36,82 @@ def complaint_list(
     queryset = scoped(Complaint, actor).select_related("dealer", "customer", "vehicle", "assignee")
     if filters.get("state"):
         queryset = queryset.filter(state=filters["state"])
-    if filters.get("open"):
+    term = str(filters.get("q") or "").strip()
+    if term:
+        queryset = queryset.filter(_search_q(actor, term, open_only=bool(filters.get("open"))))
+    elif filters.get("open"):
         queryset = queryset.filter(state__in=OPEN_STATES)
     if filters.get("dealer"):
         queryset = queryset.filter(dealer_id=filters["dealer"])
     if filters.get("assignee"):
         queryset = queryset.filter(assignee_id=filters["assignee"])
-    if filters.get("q"):
-        term = str(filters["q"]).strip()
-        queryset = queryset.filter(
-            Q(reference__icontains=term)
-            | Q(customer__name__icontains=term)
-            | Q(customer__phone__icontains=term)
-            | Q(vehicle__plate__icontains=term)
-            | spelled_q(phone="customer__phone", plate="vehicle__plate", term=term)
-            | Q(vehicle__vin__icontains=term)
-        )
     return queryset.order_by("-created_at", "-id")
+
+
+def _search_q(actor: Actor, term: str, *, open_only: bool) -> Q:
+    """Cases whose reference, customer, vehicle or own words (description, the customer's
+    words and request, root cause, resolution, actions) contain the term, in any language;
+    with `open_only`, open cases, plus any case the term names exactly (a closed case's
+    reference, phone, customer's full name, plate or VIN finds it all the same).
+
+    Each part is one query on one table through its own index, and the case ids they find
+    are united: an OR across the case, its customer and its vehicle, or a state test beside
+    the search, would make PostgreSQL read every case of the dealer and test each of them."""
+    open_cases = Q(state__in=OPEN_STATES) if open_only else Q()
+    cases = scoped(Complaint, actor).order_by().values("pk")
+    customers = Q(name__icontains=term)
+    vehicles = Q(vin__icontains=term)
+    # Compared in the spelling they are stored in: "138 0013" finds 13800138000, "沪a·123"
+    # finds 沪A12345 (a term of separators only would otherwise match everything).
+    if phone := normalize_phone(term):
+        customers |= Q(phone__icontains=phone)
+    if plate := normalize_plate(term):
+        vehicles |= Q(plate__icontains=plate)
+    partial: list[QuerySet[Complaint, Any]] = [
+        cases.filter(customer__in=scoped(Customer, actor).filter(customers).values("pk")),
+        cases.filter(vehicle__in=scoped(Vehicle, actor).filter(vehicles).values("pk")),
+    ]
+    if len(term) >= MIN_TRIGRAM_TERM:
+        # UPPER(<searched text>) LIKE UPPER('%term%'): the trigram index complaint_search_trgm.
+        partial.append(cases.filter(IContains(searched_text(), term)))
+    found = Q(pk__in=_union(_exact_matches(actor, term) + [p.filter(open_cases) for p in partial]))
+    if len(term) >= MIN_TRIGRAM_TERM:
+        return found
+    # One or two characters ("刹车") give pg_trgm no trigram to look up, so no index can help:
+    # a plain icontains on each field, tested on the cases the other filters (the actor's
+    # dealers, the dealer, open or not) have already narrowed.
+    # A term without upper and lower case (Chinese) is compared as it is: UPPER() on every
+    # field of every case costs more than the comparison itself.
+    lookup = "contains" if term.upper() == term.lower() else "icontains"
+    text = Q(pk__in=[])
+    for name in SEARCHED_TEXT_FIELDS:
+        text |= Q(**{f"{name}__{lookup}": term})
+    return found | (open_cases & text)
+
+
+def _exact_matches(actor: Actor, term: str) -> list[QuerySet[Complaint, Any]]:
+    """Ids of the cases the term names exactly: its reference, or its customer's phone or
+    full name, or its vehicle's plate or VIN, each compared in the spelling it is stored in."""
+    cases = scoped(Complaint, actor).order_by().values("pk")
+    customers = Q(name__iexact=term)
+    phone = normalize_phone(term)
+    if any(character.isdigit() for character in phone):
+        customers |= Q(phone=phone)
+    vehicles = Q(pk__in=[])
+    if plate := normalize_plate(term):
+        vehicles |= Q(plate=plate)
+    if len(vin := normalize_vin(term)) == 17:
+        vehicles |= Q(vin=vin)
+    return [
+        cases.filter(reference__in=sorted({term, term.upper()})),
+        cases.filter(customer__in=scoped(Customer, actor).filter(customers).values("pk")),
+        cases.filter(vehicle__in=scoped(Vehicle, actor).filter(vehicles).values("pk")),
+    ]
+
+
+def _union(parts: list[QuerySet[Complaint, Any]]) -> QuerySet[Complaint, Any]:
+    first, *others = parts
+    return first.union(*others)
 
 
 def complaint_get(*, actor: Actor, reference: str, write: bool = False) -> Complaint:
@@ -73,11 +137,14 @@ def complaint_events(*, actor: Actor, complaint: Complaint) -> QuerySet[CaseEven
 
 
 def complaint_worklist(
-    *, actor: Actor, dealer: Any, filters: Mapping[str, Any] | None = None
+    *, actor: Actor, dealer: Any | None, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Complaint]:
-    """The cases list of the browser application: complaint_list plus its finer filters."""
+    """The cases list of the browser application: complaint_list plus its finer filters.
+    Without a dealer, every case the actor may read (regional staff: their region's)."""
     filters = dict(filters or {})
-    queryset = complaint_list(actor=actor, filters={**filters, "dealer": dealer.pk})
+    queryset = complaint_list(
+        actor=actor, filters={**filters, "dealer": dealer.pk if dealer is not None else None}
+    )
     if filters.get("severity"):
         queryset = queryset.filter(severity=filters["severity"])
     if filters.get("safety"):

@@ -13,6 +13,7 @@ from dealers.serializers import (
     InlineVehicleSerializer,
     VehicleSummarySerializer,
 )
+from followups.choices import PromiseCode
 
 from .choices import (
     Category,
@@ -79,7 +80,15 @@ class DeadlineRefSerializer(serializers.Serializer):
     kind = serializers.CharField()
     due_at = serializers.DateTimeField()
     breached = serializers.SerializerMethodField()
-    promise = serializers.CharField(required=False, default="")
+    promise = serializers.CharField(
+        source="promise_text",
+        required=False,
+        default="",
+        help_text="A promise's words, or a quick promise's label in the response's language.",
+    )
+    promise_code = serializers.CharField(
+        required=False, default="", help_text="A quick promise's code; else empty."
+    )
 
     def get_breached(self, deadline: Any) -> bool:
         return getattr(deadline, "breached_at", None) is not None
@@ -131,6 +140,31 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
         return list(DeadlineRefSerializer(deadlines, many=True).data)
 
 
+class PromiseInputSerializer(serializers.Serializer):
+    """A promise made at intake: the customer's words with their due time, or a quick
+    promise's code (due that long from now)."""
+
+    promise = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What was promised, in the customer's terms, stored as sent; needs `due_at`.",
+    )
+    due_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When it is due, with its time zone; in the future.",
+    )
+    code = serializers.ChoiceField(
+        choices=PromiseCode.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A quick promise's code instead of words.",
+    )
+
+
 class ComplaintCreateSerializer(serializers.Serializer):
     dealer = serializers.CharField(
         max_length=12,
@@ -155,6 +189,25 @@ class ComplaintCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="User id of an advisor or manager of the dealer; default: whoever logs it.",
+    )
+    promises = PromiseInputSerializer(
+        many=True,
+        required=False,
+        help_text="Promises made to the customer at intake; each becomes a deadline.",
+    )
+    serious_reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=SeriousReason.choices),
+        required=False,
+        help_text="Marks the case serious at once (the green channel) and alerts the dealer's "
+        "managers and the region's staff: e.g. the customer threatens the media (`media`), a "
+        "lawyer (`lawyer`) or an authority (`authority`), or reports an injury "
+        "(`injury_or_major_damage`). `other` needs `serious_note`.",
+    )
+    serious_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text="What makes the case serious, in a few words.",
     )
 
 
@@ -226,6 +279,16 @@ class StateOrNullField(serializers.ChoiceField):
         return value or None
 
 
+class EventFactSerializer(serializers.Serializer):
+    # `label` names the fact here, not the serializer (DRF takes declared fields off the class).
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    value = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance: Any) -> Any:
+        label, value = instance
+        return {"label": label, "value": value}
+
+
 class CaseEventSerializer(serializers.ModelSerializer):
     from_state = StateOrNullField(help_text="The step before a transition; null for others.")
     to_state = StateOrNullField(help_text="The step after a transition; null for others.")
@@ -235,6 +298,12 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="What the timeline shows: the comment as written, or for an event of the "
         "system, its payload put in words in the request's language.",
+    )
+    facts = EventFactSerializer(
+        many=True,
+        read_only=True,
+        help_text="What a transition decided (findings, decision, actions, review), from the "
+        "facts stored when it ran, labelled in the request's language.",
     )
 
     class Meta:
@@ -249,6 +318,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
             "actor_user",
             "comment",
             "text",
+            "facts",
             "payload",
             "created_at",
         )
@@ -267,5 +337,8 @@ class ComplaintQuerySerializer(serializers.Serializer):
     assignee = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     updated_after = serializers.DateTimeField(required=False)
     q = serializers.CharField(
-        required=False, max_length=100, help_text="Reference, customer name or phone, plate, VIN."
+        required=False,
+        max_length=100,
+        help_text="Reference, customer name or phone, plate, VIN, or words of the case "
+        "(description, the customer's request, root cause, resolution), Chinese or English.",
     )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<str:reference>/escalate/", views.complaint_escalate, name="complaint_escalate"),
     path("cases/<str:reference>/reassign/", views.complaint_reassign, name="complaint_reassign"),
     path("cases/<str:reference>/supplier/", views.complaint_supplier, name="complaint_supplier"),
+    path("cases/<str:reference>/receipt/", views.complaint_receipt, name="complaint_receipt"),
     path("cases/<str:reference>/note/", views.complaint_note, name="complaint_note"),
     path("approvals/", views.approval_queue, name="approval_queue"),
     path("overview/", views.dealer_overview, name="dealer_overview"),

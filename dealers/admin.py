@@ -108,11 +108,20 @@ class VehicleAdmin(ServiceAdmin):
                 owner=data.get("owner"),
                 fields={"vin": data["vin"], **fields},
             )
+        if not data.get("vin") and data.get("owner") is not None:
+            # Known by its plate alone until its VIN is added.
+            return services.vehicle_register_by_plate(
+                dealer=data["dealer"],
+                actor=request.user,
+                plate=data.get("plate") or "",
+                owner=data["owner"],
+                fields=fields,
+            )
         # The form has already refused a VIN the dealer has (its uniqueness check).
         vehicle, _created = services.vehicle_upsert(
             dealer=data["dealer"],
             actor=request.user,
-            vin=data["vin"],
+            vin=data.get("vin") or "",
             owner=data.get("owner"),
             fields=fields,
         )

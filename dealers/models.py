@@ -66,6 +66,17 @@ class Dealer(DealerOwned, TimeStampedModel):
     timezone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
     )
+    # The customer's way back to the dealer, printed on the complaint receipt (投诉回执).
+    # A database default too: rows written by code that predates the column (an older
+    # release during a rolling deploy, a migration test's historical models) stay valid.
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The service desk's number, printed on the customer's complaint receipt."),
+    )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     approval_limit = models.DecimalField(
         _("approval limit"),
@@ -256,7 +267,13 @@ class Vehicle(DealerOwned, TimeStampedModel):
         related_name="vehicles",
         verbose_name=_("owner"),
     )
-    vin = VINField(_("VIN"), validators=[validate_vin])
+    # NULL while unknown: a walk-in may be registered by plate alone and completed later
+    # (by an advisor on the case page, or by the DMS naming the plate with the VIN). NULL,
+    # not "", so that the per-dealer uniqueness of VINs does not apply to those vehicles and
+    # no look-up by an empty VIN ever finds them.
+    vin = VINField(  # noqa: DJ001
+        _("VIN"), validators=[validate_vin], null=True, blank=True
+    )
     model = models.CharField(_("model"), max_length=100, blank=True)
     plate = models.CharField(_("plate"), max_length=20, blank=True, db_index=True)
     purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
@@ -272,15 +289,23 @@ class Vehicle(DealerOwned, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.vin} {self.model}".strip()
+        return f"{self.vin or self.plate} {self.model}".strip()
+
+    def _normalize(self) -> None:
+        # Intake finds a vehicle by plate when no VIN is given: one spelling per plate.
+        self.plate = normalize_plate(self.plate)
+        self.vin = normalize_vin(self.vin or "") or None
 
     def clean(self) -> None:
         super().clean()
-        # Intake finds a vehicle by plate when no VIN is given: one spelling per plate.
-        self.plate = normalize_plate(self.plate)
+        self._normalize()
+        if not self.vin and not self.plate:
+            raise ValidationError(
+                {"plate": _("A vehicle without a VIN needs its plate.")}, code="vehicle_unnamed"
+            )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.plate = normalize_plate(self.plate)
+        self._normalize()
         super().save(*args, **kwargs)
 
 

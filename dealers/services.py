@@ -25,7 +25,7 @@ from core.scoping import MANAGER, WORK_ROLES, access_for, forget_access, roles_f
 from core.text import require_storable, require_storable_instance
 
 from .models import Customer, Dealer, Membership, RepairOrder, Role, Vehicle
-from .validators import normalize_vin
+from .validators import normalize_plate, normalize_vin
 
 # The relationship profile of step 2 (顾客与品牌的关系).
 PROFILE_FIELDS = (
@@ -99,6 +99,18 @@ class VehicleOfAnotherCustomer(Conflict):
     default_message = gettext_lazy("This vehicle belongs to another customer of the dealer.")
 
 
+_OF_ANOTHER = {
+    "vin": gettext_lazy(
+        "This VIN belongs to another customer's vehicle; only the dealer management system "
+        "records a change of owner."
+    ),
+    "plate": gettext_lazy(
+        "This plate belongs to another customer's vehicle; only the dealer management system "
+        "records a change of owner."
+    ),
+}
+
+
 def _require_worker(actor: Actor, dealer: Dealer) -> None:
     if not roles_for(actor, dealer.pk) & WORK_ROLES:
         raise PermissionDenied(_("Only advisors and managers of this dealer may do this."))
@@ -150,6 +162,31 @@ def customer_update(*, customer: Customer, actor: Actor, fields: Mapping[str, An
     return locked
 
 
+def customer_profile_update(
+    *, customer: Customer, actor: Actor, fields: Mapping[str, Any]
+) -> Customer:
+    """An advisor or manager records the customer's relationship profile of step 2
+    (顾客与品牌的关系: family, occupation, interests, other vehicles, insurance, usage and
+    storage, notes). Invariant: only those fields change, only by staff of the customer's
+    dealer, and the change is in the audit log (`customer.changed`, values masked)."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    if customer.erased_at is not None:
+        raise ValidationFailed(
+            {"non_field_errors": [_("This customer's personal data was erased.")]}
+        )
+    changes = {
+        name: str(value or "").strip()
+        for name, value in fields.items()
+        if str(value or "").strip() != getattr(customer, name)
+    }
+    _require_worker(actor, customer.dealer)
+    if not changes:
+        return customer
+    return customer_update(customer=customer, actor=actor, fields=changes)
+
+
 def customer_upsert(
     *, dealer: Dealer, actor: Actor, dms_id: str, fields: Mapping[str, Any]
 ) -> tuple[Customer, bool]:
@@ -197,6 +234,10 @@ def vehicle_upsert(
     endpoint included, is refused with VehicleOfAnotherCustomer when the VIN belongs to
     another customer of the dealer; this is checked under the vehicle's row lock. A vehicle
     that nobody owns goes to the owner named; `owner=None` leaves the owner as it is.
+
+    A VIN the dealer does not know yet, sent with a plate, completes the vehicle that was
+    registered by that plate alone (a walk-in logged without VIN): that record gets the VIN
+    rather than a second vehicle being recorded, under the same ownership rule.
     """
     _require_worker(actor, dealer)
     fields = dict(fields or {})
@@ -206,26 +247,28 @@ def vehicle_upsert(
     if owner is not None and owner.dealer_id != dealer.pk:
         raise ValidationFailed({"owner": [_("This customer belongs to another dealer.")]})
     require_storable({"vin": vin})
+    if isinstance(fields.get("plate"), str):
+        require_storable({"plate": fields["plate"]})
     vin = normalize_vin(vin)
+    if not vin:
+        raise ValidationFailed({"vin": [_("Give the VIN.")]})
+    plate = normalize_plate(str(fields.get("plate") or ""))
+    may_transfer = transfer and is_dms(actor)
     with transaction.atomic():
         vehicles = scoped(Vehicle, actor, write=True).select_for_update()
         vehicle = vehicles.filter(dealer=dealer, vin=vin).first()
+        field = "vin"
+        if vehicle is None and plate:
+            vehicle = vehicles.filter(dealer=dealer, vin=None, plate=plate).order_by("-pk").first()
+            field = "plate"
         created = vehicle is None
         if vehicle is None:
             vehicle = Vehicle(dealer=dealer, vin=vin)
         moves = owner is not None and vehicle.owner_id not in (None, owner.pk)
-        if moves and not (transfer and is_dms(actor)):
-            raise VehicleOfAnotherCustomer(
-                field_errors={
-                    "vin": [
-                        _(
-                            "This VIN belongs to another customer's vehicle; only the dealer "
-                            "management system records a change of owner."
-                        )
-                    ]
-                }
-            )
+        if moves and not may_transfer:
+            raise VehicleOfAnotherCustomer(field_errors={field: [str(_OF_ANOTHER[field])]})
         before = None if created else audit_snapshot(vehicle, AUDIT_VEHICLE)
+        vehicle.vin = vin
         if owner is not None:
             vehicle.owner = owner
         for name, value in fields.items():
@@ -235,6 +278,41 @@ def vehicle_upsert(
             actor=actor, entity="vehicle", instance=vehicle, fields=AUDIT_VEHICLE, before=before
         )
     return vehicle, created
+
+
+def vehicle_register_by_plate(
+    *,
+    dealer: Dealer,
+    actor: Actor,
+    plate: str,
+    owner: Customer,
+    fields: Mapping[str, Any] | None = None,
+) -> Vehicle:
+    """Record a vehicle known only by its plate (a walk-in without the registration papers).
+
+    Invariant: the vehicle has a plate and no VIN, belongs to `owner`, and is in the audit
+    log; its VIN is added later (`vehicle_update` from the case page, or the DMS's
+    `vehicle_upsert` naming the plate). The caller has made sure that no vehicle of the
+    dealer has this plate yet (intake finds it otherwise).
+    """
+    _require_worker(actor, dealer)
+    fields = {name: value for name, value in dict(fields or {}).items() if name != "plate"}
+    unknown = set(fields) - set(VEHICLE_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
+    if owner.dealer_id != dealer.pk:
+        raise ValidationFailed({"owner": [_("This customer belongs to another dealer.")]})
+    require_storable({"plate": plate})
+    plate = normalize_plate(plate)
+    if not plate:
+        raise ValidationFailed({"plate": [_("Give the plate or the VIN.")]})
+    vehicle = Vehicle(dealer=dealer, owner=owner, vin=None, plate=plate, **fields)
+    with transaction.atomic():
+        _validate_and_save(vehicle, exclude=["dealer", "owner"])
+        _audit_saved(
+            actor=actor, entity="vehicle", instance=vehicle, fields=AUDIT_VEHICLE, before=None
+        )
+    return vehicle
 
 
 def vehicle_update(
@@ -258,8 +336,18 @@ def vehicle_update(
         for name, value in fields.items():
             setattr(locked, name, value)
         if "vin" in fields:
-            require_storable({"vin": locked.vin})
-            locked.vin = normalize_vin(locked.vin)
+            require_storable({"vin": locked.vin or ""})
+            locked.vin = normalize_vin(locked.vin or "") or None
+            if (
+                locked.vin
+                and scoped(Vehicle, actor)
+                .filter(dealer_id=locked.dealer_id, vin=locked.vin)
+                .exclude(pk=locked.pk)
+                .exists()
+            ):
+                raise ValidationFailed(
+                    {"vin": [_("Another vehicle of the dealer already has this VIN.")]}
+                )
         _validate_and_save(locked, exclude=["dealer", "owner"])
         _audit_saved(
             actor=actor, entity="vehicle", instance=locked, fields=AUDIT_VEHICLE, before=before
@@ -268,15 +356,32 @@ def vehicle_update(
 
 
 def repair_order_upsert(
-    *, vehicle: Vehicle, actor: Actor, number: str, fields: Mapping[str, Any]
+    *,
+    vehicle: Vehicle,
+    actor: Actor,
+    number: str,
+    fields: Mapping[str, Any],
+    only_new: bool = False,
 ) -> tuple[RepairOrder, bool]:
+    """Record a repair order of the vehicle, matched by its number within the dealer;
+    returns (order, created). The DMS sends them (updating an order it sent before); where
+    no DMS does, an advisor enters them by hand on the customer's page (`only_new=True`:
+    a number already recorded is refused, never overwritten). Invariant: a number belongs
+    to one vehicle of the dealer, and every write is in the audit log."""
     dealer = vehicle.dealer
     _require_worker(actor, dealer)
     require_storable({"number": number})
+    number = str(number or "").strip()
+    if not number:
+        raise ValidationFailed({"number": [_("Give the repair order's number.")]})
     with transaction.atomic():
         orders = scoped(RepairOrder, actor, write=True).select_for_update()
         order = orders.filter(dealer=dealer, number=number).first()
         created = order is None
+        if order is not None and only_new:
+            raise ValidationFailed(
+                {"number": [_("A repair order with this number is already recorded.")]}
+            )
         if order is None:
             order = RepairOrder(dealer=dealer, number=number, vehicle=vehicle)
         elif order.vehicle_id != vehicle.pk:

@@ -15,7 +15,7 @@ from integrations.schema import IDEMPOTENCY_KEY
 from integrations.views import ApiView, path_value, request_object
 
 from . import selectors, services
-from .choices import ContactChannel, ContactOutcome
+from .choices import ContactChannel, ContactOutcome, PromiseCode
 from .models import ContactAttempt, Deadline
 
 REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH)
@@ -39,7 +39,12 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class ContactCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ContactChannel.choices)
-    outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
+    outcome = serializers.ChoiceField(
+        choices=ContactOutcome.choices,
+        help_text="Required, no default. `informed`: reached and told how the case stands, "
+        "neither satisfied nor dissatisfied; it meets the contact deadlines but only a "
+        "`satisfied` contact allows `confirm_resolved`.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
     contacted_at = serializers.DateTimeField(
         required=False, allow_null=True, default=None, help_text="Default: now."
@@ -47,12 +52,25 @@ class ContactCreateSerializer(serializers.Serializer):
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
+    promise = serializers.CharField(
+        source="promise_text",
+        read_only=True,
+        help_text="What was promised: the words as recorded, or a quick promise's label in "
+        "the response's language.",
+    )
+    code = serializers.ChoiceField(
+        source="promise_code",
+        choices=PromiseCode.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The quick promise's code; empty for a promise in the customer's words.",
+    )
     kept = serializers.SerializerMethodField()
     breached = serializers.SerializerMethodField()
 
     class Meta:
         model = Deadline
-        fields = ("id", "kind", "promise", "due_at", "kept", "breached", "created_at")
+        fields = ("id", "kind", "promise", "code", "due_at", "kept", "breached", "created_at")
         read_only_fields = fields
 
     def get_kept(self, deadline: Deadline) -> bool:
@@ -63,8 +81,31 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
 
 class CommitmentCreateSerializer(serializers.Serializer):
-    promise = serializers.CharField(help_text="What was promised, in the customer's terms.")
-    due_at = serializers.DateTimeField(help_text="When it is due; in the future.")
+    """A promise: the words said to the customer with the time they are due, or the code
+    of a quick promise (due that long from now)."""
+
+    promise = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What was promised, in the customer's terms, stored as sent. Needs "
+        "`due_at`; leave out with `code`.",
+    )
+    due_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When it is due, with its time zone; in the future. Required with "
+        "`promise`; with `code`, default: the quick promise's own time from now.",
+    )
+    code = serializers.ChoiceField(
+        choices=PromiseCode.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A quick promise: callback_20m, callback_2h, feedback_24h or feedback_2d. "
+        "Stored as the code and read in each reader's language.",
+    )
 
 
 def _case(request: Request, reference: str) -> Complaint:
@@ -111,7 +152,9 @@ class CommitmentsApi(ApiView):
         parameters=[REFERENCE, IDEMPOTENCY_KEY],
         request=CommitmentCreateSerializer,
         responses={201: CommitmentSerializer},
-        description="Record a promise made to the customer; it is a deadline until kept.",
+        description="Record a promise made to the customer, in their words with its due time "
+        "(`promise` + `due_at`) or as a quick promise (`code`); it is a deadline until kept, "
+        "and its owner is warned at 80 % of its time.",
     )
     @idempotent
     def post(self, request: Request, reference: str) -> Response:

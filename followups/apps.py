@@ -59,6 +59,7 @@ class FollowupsConfig(AppConfig):
             related=("recipient", "complaint__dealer"),
         )
         register_event_text(EventKind.DEADLINE, timeline.deadline_event_text)
+        register_event_text(EventKind.COMMITMENT, timeline.commitment_event_text, with_comment=True)
         register_actions(
             {
                 "deadline_rule.changed": _("%(actor)s changed the deadline rule “%(object)s”"),

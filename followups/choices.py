@@ -11,7 +11,14 @@ from dealers.models import ContactChannel
 
 # Re-exported so callers find the whole follow-up vocabulary in one place.
 ContactOutcome = FollowUpOutcome
-__all__ = ["ContactChannel", "ContactOutcome", "DeadlineKind", "NotificationKind"]
+__all__ = [
+    "ContactChannel",
+    "ContactOutcome",
+    "DeadlineKind",
+    "NotificationKind",
+    "PromiseCode",
+    "promise_label",
+]
 
 
 class DeadlineKind(models.TextChoices):
@@ -59,7 +66,50 @@ SINGLE_KINDS = (
 )
 
 # Outcomes in which the customer was actually reached.
-REACHED = frozenset({FollowUpOutcome.SATISFIED, FollowUpOutcome.DISSATISFIED})
+REACHED = frozenset(
+    {FollowUpOutcome.SATISFIED, FollowUpOutcome.DISSATISFIED, FollowUpOutcome.INFORMED}
+)
+
+
+class PromiseCode(models.TextChoices):
+    """The one-click promises of step 1 (程序上多承诺): stored as their code, read in the
+    reader's language. A promise in the customer's own words is stored as typed instead."""
+
+    CALLBACK_20M = "callback_20m", _("Call back within 20 minutes")
+    CALLBACK_2H = "callback_2h", _("Call back within 2 hours")
+    FEEDBACK_24H = "feedback_24h", _("Feedback within 24 hours")
+    FEEDBACK_2D = "feedback_2d", _("Feedback within 2 days")
+
+
+# How long each one-click promise gives, in minutes, counted from the moment it is made.
+PROMISE_MINUTES: dict[str, int] = {
+    PromiseCode.CALLBACK_20M: 20,
+    PromiseCode.CALLBACK_2H: 2 * 60,
+    PromiseCode.FEEDBACK_24H: 24 * 60,
+    PromiseCode.FEEDBACK_2D: 2 * 24 * 60,
+}
+
+# The words the one-click promises were stored with before they were stored as codes (in
+# the language of whoever made them): read as the code, in the reader's language.
+LEGACY_PROMISE_WORDS: dict[str, str] = {
+    "20 分钟内回电": PromiseCode.CALLBACK_20M,
+    "2 小时内回电": PromiseCode.CALLBACK_2H,
+    "24 小时内反馈": PromiseCode.FEEDBACK_24H,
+    "2 天内反馈": PromiseCode.FEEDBACK_2D,
+    "Call back within 20 minutes": PromiseCode.CALLBACK_20M,
+    "Call back within 2 hours": PromiseCode.CALLBACK_2H,
+    "Feedback within 24 hours": PromiseCode.FEEDBACK_24H,
+    "Feedback within 2 days": PromiseCode.FEEDBACK_2D,
+}
+
+
+def promise_label(*, code: str = "", words: str = "") -> str:
+    """What was promised, in the active language: a one-click promise's label, else the
+    words as typed (old one-click promises stored as words read as their code)."""
+    code = code or LEGACY_PROMISE_WORDS.get(words.strip(), "")
+    if code in PromiseCode.values:
+        return str(PromiseCode(code).label)
+    return words
 
 
 class NotificationKind(models.TextChoices):
@@ -68,3 +118,7 @@ class NotificationKind(models.TextChoices):
     DEADLINE_DUE_SOON = "deadline_due_soon", _("Deadline due soon")
     SERIOUS_CASE = "serious_case", _("Serious complaint")
     CASE_ESCALATED = "case_escalated", _("Case escalated")
+    APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+    CASE_APPROVED = "case_approved", _("Decision approved")
+    CASE_REJECTED = "case_rejected", _("Decision rejected")
+    CASE_CLOSED = "case_closed", _("Case closed")

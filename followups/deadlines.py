@@ -31,7 +31,8 @@ What the table cannot say in one row, and the functions below add (each tested):
 - the first time the customer is reached is the case's `first_response_at`;
 - a hand-over check is owned by the previous owner (to a colleague) or by the case's owner
   (to a supplier; by whoever handed it over when the case has no owner);
-- a promised repair date is reminded 4 h before it falls due (followups.rules);
+- a promised repair date is reminded 4 h before it falls due, a promise to the customer at
+  80 % of its time (followups.rules; one path: `deadline_remind_at`);
 - rows with no effect (`contact_not_reached`, `taken_back_from_supplier`) are there to say
   so: nothing opens or closes.
 
@@ -49,12 +50,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from complaints.choices import State
 from complaints.models import Complaint, actor_user_id
 from core.actors import Actor
 
-from .choices import REACHED, SINGLE_KINDS, WAITING_STATES, DeadlineKind
+from .choices import REACHED, SINGLE_KINDS, WAITING_STATES, ContactChannel, DeadlineKind
 from .models import OPEN, ContactAttempt, Deadline
-from .rules import due_by_rule, limit_for
+from .rules import DEFAULT_LIMITS, due_by_rule, limit_for
 
 FIRST_RESPONSE = DeadlineKind.FIRST_RESPONSE
 COMMITMENT = DeadlineKind.COMMITMENT
@@ -67,15 +69,39 @@ EVERY_KIND = tuple(DeadlineKind)
 
 # The reason written on the deadlines a transition cancels.
 CASE_MOVED = _("Case moved to step “%(state)s”")
+# A deadline's outcome is stored as the table's row that met or dropped it, with its fact
+# ("@contact_reached:phone", "@close:closed"), and read in the reader's language
+# (`outcome_text`); a person's note is stored as typed.
+OUTCOME_CODE = "@"
+
+
+def outcome_code(name: str, fact: str = "") -> str:
+    """The stored outcome of a deadline met or dropped by the table's row `name`."""
+    return f"{OUTCOME_CODE}{name}:{fact}" if fact else f"{OUTCOME_CODE}{name}"
+
+
+def outcome_text(reason: str, *, cancelled: bool = False) -> str:
+    """A deadline's stored outcome in the active language: the row's reason with its fact
+    put in words; a person's note (or an outcome stored before the codes) as written."""
+    name, _sep, fact = reason.removeprefix(OUTCOME_CODE).partition(":")
+    effect = EFFECTS.get(name) if reason.startswith(OUTCOME_CODE) else None
+    if effect is None:
+        return reason
+    facts = {
+        "state": State(fact).label if fact in State.values else fact,
+        "channel": ContactChannel(fact).label if fact in ContactChannel.values else fact,
+    }
+    because = effect.cancelled_because if cancelled else effect.satisfied_because
+    return str(because) % facts
 
 
 @dataclass(frozen=True)
 class Effect:
     """What one transition or event does to a case's open deadlines, applied in this order:
-    the kinds in `satisfies` are met (`satisfied_because` is written on them), those in
-    `cancels` are dropped (`cancelled_because`), those in `moves` get a new due time, and
-    one deadline of each kind in `opens` starts, due after the kind's time limit
-    (followups.rules) or, for a promise, when promised."""
+    the kinds in `satisfies` are met (`satisfied_because` is their outcome, stored as the
+    row's code and read when read), those in `cancels` are dropped (`cancelled_because`),
+    those in `moves` get a new due time, and one deadline of each kind in `opens` starts,
+    due after the kind's time limit (followups.rules) or, for a promise, when promised."""
 
     satisfies: tuple[str, ...] = ()
     satisfied_because: str | Promise = ""
@@ -199,6 +225,24 @@ EFFECTS: dict[str, Effect] = {
 # --- the building blocks --------------------------------------------------------------
 
 
+def deadline_remind_at(
+    *, complaint: Complaint, kind: str, started_at: datetime, due_at: datetime
+) -> datetime | None:
+    """When the owner of a deadline of this kind is warned that it falls due, or None: a
+    fixed time before it (a promised repair date) or a share of its time after it started
+    (a promise to the customer). A warning whose time has passed is given at the next sweep."""
+    if not DEFAULT_LIMITS[kind].reminds:
+        return None
+    limit, _source = limit_for(complaint.dealer_id, kind)
+    if limit.remind_before_hours:
+        remind_at = due_at - timedelta(hours=limit.remind_before_hours)
+    elif limit.remind_at_share:
+        remind_at = started_at + (due_at - started_at) * limit.remind_at_share
+    else:
+        return None
+    return max(remind_at, min(timezone.now(), due_at))
+
+
 def deadline_open(
     *,
     complaint: Complaint,
@@ -209,20 +253,25 @@ def deadline_open(
     promise: str = "",
     owner: Any = None,
     created_by: Any = None,
-    remind_at: datetime | None = None,
+    promise_code: str = "",
 ) -> Deadline:
-    """Start a deadline for a case. Invariant: at most one open deadline of a rule-made kind
-    per case (a database constraint); promises and hand-over checks may be many."""
+    """Start a deadline for a case, with the warning its kind gives before it falls due.
+    Invariant: at most one open deadline of a rule-made kind per case (a database
+    constraint); promises and hand-over checks may be many."""
+    started_at = started_at or timezone.now()
     return Deadline.objects.create(
         complaint=complaint,
         kind=kind,
-        started_at=started_at or timezone.now(),
+        started_at=started_at,
         due_at=due_at,
         rule=rule,
         promise=promise,
+        promise_code=promise_code,
         owner=owner,
         created_by_id=actor_user_id(created_by),
-        remind_at=remind_at,
+        remind_at=deadline_remind_at(
+            complaint=complaint, kind=kind, started_at=started_at, due_at=due_at
+        ),
     )
 
 
@@ -287,6 +336,7 @@ def deadlines_cancel(
 def _apply(
     effect: Effect,
     *,
+    name: str,
     complaint: Complaint,
     actor: Actor,
     at: datetime,
@@ -297,14 +347,14 @@ def _apply(
         deadlines_satisfy(
             complaint=complaint,
             kinds=effect.satisfies,
-            reason=str(effect.satisfied_because) % facts,
+            reason=outcome_code(name, facts.get("state", "")),
             at=at,
         )
     if effect.cancels:
         deadlines_cancel(
             complaint=complaint,
             kinds=effect.cancels,
-            reason=str(effect.cancelled_because) % facts,
+            reason=outcome_code(name, facts.get("state", "")),
             at=at,
         )
     for kind in effect.opens:
@@ -319,7 +369,14 @@ def _apply(
 
 def deadlines_after_intake(*, complaint: Complaint, actor: Actor) -> None:
     """A new case: its first response is due from the moment it was received."""
-    _apply(EFFECTS["intake"], complaint=complaint, actor=actor, at=complaint.created_at, facts={})
+    _apply(
+        EFFECTS["intake"],
+        name="intake",
+        complaint=complaint,
+        actor=actor,
+        at=complaint.created_at,
+        facts={},
+    )
 
 
 def deadlines_after_transition(
@@ -329,10 +386,11 @@ def deadlines_after_transition(
     transition's row of the table, at `at`, the moment of the move."""
     _apply(
         EFFECTS[name],
+        name=name,
         complaint=complaint,
         actor=actor,
         at=at,
-        facts={"state": complaint.get_state_display()},
+        facts={"state": complaint.state},
     )
 
 
@@ -389,21 +447,18 @@ def deadlines_after_contact(*, complaint: Complaint, contact: ContactAttempt) ->
     if contact.outcome not in REACHED:
         return []
     return _customer_reached(
-        EFFECTS["contact_reached"],
-        complaint=complaint,
-        at=contact.contacted_at,
-        channel=contact.get_channel_display(),
+        "contact_reached", complaint=complaint, at=contact.contacted_at, channel=contact.channel
     )
 
 
 def deadlines_after_message_delivered(
     *, complaint: Complaint, delivered_at: datetime, channel: str
 ) -> list[Deadline]:
-    """A message reached the customer (`channel` its name, for the reason): it meets the
+    """A message reached the customer (`channel` its ContactChannel value): it meets the
     first response and the progress update started by then, and while the case still waits
     the next progress update is due a day after it. Returns the deadlines it satisfied."""
     return _customer_reached(
-        EFFECTS["message_delivered"],
+        "message_delivered",
         complaint=complaint,
         at=delivered_at,
         channel=channel,
@@ -412,7 +467,7 @@ def deadlines_after_message_delivered(
 
 
 def _customer_reached(
-    effect: Effect,
+    name: str,
     *,
     complaint: Complaint,
     at: datetime,
@@ -421,10 +476,11 @@ def _customer_reached(
 ) -> list[Deadline]:
     """The customer was reached at `at`: the deadlines started by then are met (marked met
     at `satisfied_at`, or now), the case's first response is `at` if it had none."""
+    effect = EFFECTS[name]
     satisfied = deadlines_satisfy(
         complaint=complaint,
         kinds=effect.satisfies,
-        reason=str(effect.satisfied_because) % {"channel": channel},
+        reason=outcome_code(name, channel),
         since=at,
         at=satisfied_at,
     )
@@ -441,10 +497,11 @@ def _customer_reached(
 
 
 def deadlines_after_promise(
-    *, complaint: Complaint, actor: Actor, promise: str, due_at: datetime
+    *, complaint: Complaint, actor: Actor, promise: str, due_at: datetime, promise_code: str = ""
 ) -> Deadline:
     """A promise was made to the customer: a deadline due when promised, owned by whoever
-    promised (nobody, when an API client recorded it)."""
+    promised (nobody, when an API client recorded it: then the case's owner is warned), who
+    is warned at 80 % of its time."""
     (kind,) = EFFECTS["promise_made"].opens
     return deadline_open(
         complaint=complaint,
@@ -452,6 +509,7 @@ def deadlines_after_promise(
         due_at=due_at,
         rule="promise",
         promise=promise,
+        promise_code=promise_code,
         owner=actor if actor_user_id(actor) else None,
         created_by=actor,
     )
@@ -464,14 +522,9 @@ def deadlines_after_repair_promise(
     case's owner, and is reminded of before it is due (4 h by default)."""
     effect = EFFECTS["repair_date_promised"]
     deadlines_satisfy(
-        complaint=complaint, kinds=effect.satisfies, reason=str(effect.satisfied_because)
+        complaint=complaint, kinds=effect.satisfies, reason=outcome_code("repair_date_promised")
     )
     (kind,) = effect.opens
-    limit, _source = limit_for(complaint.dealer_id, kind)
-    remind_at = None
-    if limit.remind_before_hours:
-        # A date promised for sooner than that is reminded of at the next sweep.
-        remind_at = max(due_at - timedelta(hours=limit.remind_before_hours), timezone.now())
     return deadline_open(
         complaint=complaint,
         kind=kind,
@@ -479,7 +532,6 @@ def deadlines_after_repair_promise(
         rule="promise",
         owner=complaint.assignee,
         created_by=actor,
-        remind_at=remind_at,
     )
 
 
@@ -490,7 +542,8 @@ def deadline_done(*, deadline: Deadline, event: str, note: str = "") -> bool:
     effect = EFFECTS[event]
     if deadline.kind not in effect.satisfies:
         raise ValueError(f"{event} does not satisfy {deadline.kind} deadlines.")
-    reason = note.strip()[:200] or str(effect.satisfied_because)
+    # The person's note as typed, else the table's reason, read when read.
+    reason = note.strip()[:200] or outcome_code(event)
     done = (
         Deadline.objects.unscoped(reason="instance")
         .filter(OPEN, pk=deadline.pk)

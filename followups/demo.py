@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from complaints.choices import State
 from complaints.models import Complaint
@@ -60,7 +61,7 @@ def seed_followups(ctx: DealerSeedContext) -> None:
             )
             if index == 0:  # the insurance-repair story: the call back never came
                 _overdue(promise, hours_late=3)
-            ctx.count("promises", created=True)
+            ctx.count(gettext_noop("promises"), created=True)
         for complaint in in_state(State.INVESTIGATING) + in_state(State.LISTENING):
             services.contact_record(
                 complaint=complaint, actor=advisor, channel="phone", outcome="unreachable"
@@ -71,8 +72,8 @@ def seed_followups(ctx: DealerSeedContext) -> None:
                 promise=RESULT_IN_TWO_DAYS,
                 due_at=now + timedelta(days=2),
             )
-            ctx.count("contacts", created=True)
-            ctx.count("promises", created=True)
+            ctx.count(gettext_noop("contacts"), created=True)
+            ctx.count(gettext_noop("promises"), created=True)
         for index, complaint in enumerate(in_state(State.RESOLVING)):
             promised = services.repair_promise_set(
                 complaint=complaint,
@@ -87,7 +88,7 @@ def seed_followups(ctx: DealerSeedContext) -> None:
                 promise=PARTS_BY_FRIDAY,
                 due_at=now + timedelta(days=3),
             )
-            ctx.count("promises", created=True)
+            ctx.count(gettext_noop("promises"), created=True)
         for index, complaint in enumerate(in_state(State.FOLLOWING_UP)):
             if index == 0:
                 follow_up = Deadline.objects.filter(
@@ -99,5 +100,5 @@ def seed_followups(ctx: DealerSeedContext) -> None:
                 services.contact_record(
                     complaint=complaint, actor=advisor, channel="wechat", outcome="unreachable"
                 )
-                ctx.count("contacts", created=True)
+                ctx.count(gettext_noop("contacts"), created=True)
     deadline_sweep()

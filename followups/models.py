@@ -21,7 +21,15 @@ from core.models import DealerOwned
 from core.outbox import OutboxMixin, outbox_due_index
 from dealers.models import Dealer
 
-from .choices import SINGLE_KINDS, ContactChannel, ContactOutcome, DeadlineKind, NotificationKind
+from .choices import (
+    SINGLE_KINDS,
+    ContactChannel,
+    ContactOutcome,
+    DeadlineKind,
+    NotificationKind,
+    PromiseCode,
+    promise_label,
+)
 
 OPEN = Q(satisfied_at__isnull=True, cancelled_at__isnull=True)
 
@@ -93,7 +101,12 @@ class Deadline(DealerOwned):
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     rule = models.CharField(_("rule"), max_length=100, blank=True)
+    # A promise is either one of the one-click promises (its code, read in the reader's
+    # language) or the words said to the customer, stored as typed.
     promise = models.TextField(_("promise"), blank=True)
+    promise_code = models.CharField(
+        _("one-click promise"), max_length=20, blank=True, choices=PromiseCode.choices
+    )
     outcome_reason = models.CharField(_("outcome"), max_length=200, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -169,6 +182,30 @@ class Deadline(DealerOwned):
     @property
     def is_breached(self) -> bool:
         return self.breached_at is not None
+
+    @property
+    def promise_text(self) -> str:
+        """What was promised, in the active language (empty for a rule-made deadline)."""
+        return promise_label(code=self.promise_code, words=self.promise)
+
+    @property
+    def outcome_text(self) -> str:
+        """Why it was met or dropped, in the active language."""
+        from .deadlines import outcome_text
+
+        return outcome_text(self.outcome_reason, cancelled=self.cancelled_at is not None)
+
+    @property
+    def promise_status(self) -> str:
+        """How a promise stands: "kept", "kept_late", "broken" (missed, still open),
+        "cancelled" or "open"."""
+        if self.satisfied_at is not None:
+            late = self.breached_at is not None or self.satisfied_at > self.due_at
+            return "kept_late" if late else "kept"
+        if self.cancelled_at is not None:
+            return "cancelled"
+        missed = self.breached_at is not None or self.due_at <= timezone.now()
+        return "broken" if missed else "open"
 
     def due_local(self) -> datetime:
         """The due time in the dealer's time zone, as staff see it."""

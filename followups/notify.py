@@ -136,11 +136,12 @@ def _message(deadline: Deadline, step: str, tail: str = "") -> tuple[str, str]:
         "reference": complaint.reference,
         "customer": complaint.customer.name,
         "due": local_time(deadline.due_at, complaint),
-        "promise": deadline.promise,
+        # A one-click promise in the recipient's language, words as typed.
+        "promise": deadline.promise_text,
     }
     title = words[f"{step}_title"] % facts
     body = words[f"{step}_body"] % facts
-    if deadline.promise:
+    if facts["promise"]:
         body += " " + words["promise"] % facts
     if tail:
         body += " " + words[tail]
@@ -159,7 +160,9 @@ def due_soon_message(deadline: Deadline) -> tuple[str, str]:
     return _message(deadline, "due_soon")
 
 
-def serious_message(complaint: Complaint) -> tuple[str, str]:
+def serious_message(complaint: Complaint, note: str = "") -> tuple[str, str]:
+    from complaints.choices import SeriousReason
+
     facts = {"reference": complaint.reference, "dealer": str(complaint.dealer)}
     title = _("Serious complaint: case %(reference)s") % facts
     body = (
@@ -169,6 +172,12 @@ def serious_message(complaint: Complaint) -> tuple[str, str]:
         )
         % facts
     )
+    labels = dict(SeriousReason.choices)
+    reasons = [str(labels.get(code, code)) for code in complaint.serious_reasons or []]
+    if reasons:
+        body += " " + _("Why: %(reasons)s.") % {"reasons": "; ".join(reasons)}
+    if note:
+        body += " " + _("Note: %(note)s") % {"note": note}
     return title, body
 
 
@@ -177,6 +186,63 @@ def escalated_message(complaint: Complaint, who: str, reason: str) -> tuple[str,
     title = _("Escalated: case %(reference)s") % facts
     body = _("%(who)s asks the managers for support on case %(reference)s: %(reason)s") % facts
     return title, body
+
+
+def approval_requested_message(complaint: Complaint, who: str) -> tuple[str, str]:
+    facts = {
+        "reference": complaint.reference,
+        "who": who,
+        "customer": complaint.customer.name,
+        "amount": complaint.compensation_amount,
+        "currency": complaint.dealer.currency,
+    }
+    title = _("Approval needed: case %(reference)s") % facts
+    body = (
+        _(
+            "%(who)s submitted the decision on case %(reference)s (customer %(customer)s, "
+            "compensation %(amount)s %(currency)s) for approval. Approve or reject it in the "
+            "approval queue."
+        )
+        % facts
+    )
+    return title, body
+
+
+# What the case's owner is told when a manager ends the approval or closes the case.
+_DECIDED = {
+    "approve": (
+        gettext_lazy("Approved: case %(reference)s"),
+        gettext_lazy(
+            "%(who)s approved the decision on case %(reference)s. Explain it to the customer "
+            "and act at once."
+        ),
+    ),
+    "reject": (
+        gettext_lazy("Rejected: case %(reference)s"),
+        gettext_lazy(
+            "%(who)s rejected the decision on case %(reference)s and sent it back for a new "
+            "assessment."
+        ),
+    ),
+    "close": (
+        gettext_lazy("Closed: case %(reference)s"),
+        gettext_lazy("%(who)s closed case %(reference)s after the review."),
+    ),
+}
+DECIDED_KINDS = {
+    "approve": NotificationKind.CASE_APPROVED,
+    "reject": NotificationKind.CASE_REJECTED,
+    "close": NotificationKind.CASE_CLOSED,
+}
+
+
+def decided_message(complaint: Complaint, transition: str, who: str, reason: str):
+    title, body = _DECIDED[transition]
+    facts = {"reference": complaint.reference, "who": who}
+    text = str(body) % facts
+    if reason:
+        text += " " + _("Reason: %(reason)s") % {"reason": reason}
+    return str(title) % facts, text
 
 
 # --- writing --------------------------------------------------------------------------
@@ -295,9 +361,10 @@ def _insert_notifications(messages: list[_Message], now: datetime) -> None:
 # --- told at once, by the services that change a case ---------------------------------
 
 
-def serious_case(*, complaint: Complaint) -> int:
-    """A case was just classified serious (严重投诉): its dealer's managers and its region's
-    staff are told at once, each once. Returns how many were told."""
+def serious_case(*, complaint: Complaint, note: str = "") -> int:
+    """A case was just classified serious (严重投诉), at intake or at step 4: its dealer's
+    managers and its region's staff are told at once, each once, with the reasons (and the
+    note written at intake). Returns how many were told."""
     managers = managers_by_dealer([complaint.dealer_id]).get(complaint.dealer_id, [])
     regional = regional_by_region([complaint.dealer.region_id]).get(complaint.dealer.region_id, [])
     return notifications_write(
@@ -306,7 +373,7 @@ def serious_case(*, complaint: Complaint) -> int:
                 recipient=user,
                 kind=NotificationKind.SERIOUS_CASE,
                 complaint=complaint,
-                message=lambda: serious_message(complaint),
+                message=lambda: serious_message(complaint, note),
                 cache_key="serious",
             )
             for user in unique_users(managers, regional)
@@ -339,6 +406,56 @@ def case_escalated(
                 cache_key="escalated",
             )
             for user in recipients
+            if user.pk != actor_id
+        ]
+    )
+
+
+def approval_requested(*, complaint: Complaint, actor: Actor, who: str) -> int:
+    """A decision waits for a manager (four-eyes rule of step 4): every manager of the
+    dealer but the one who submitted it is told at once, in-app and by e-mail."""
+    managers = managers_by_dealer([complaint.dealer_id]).get(complaint.dealer_id, [])
+    actor_id = getattr(actor, "pk", None)
+    return notifications_write(
+        [
+            Draft(
+                recipient=user,
+                kind=NotificationKind.APPROVAL_REQUESTED,
+                complaint=complaint,
+                message=lambda: approval_requested_message(complaint, who),
+                cache_key="approval_requested",
+            )
+            for user in managers
+            if user.pk != actor_id
+        ]
+    )
+
+
+def case_decided(
+    *,
+    complaint: Complaint,
+    transition: str,
+    actor: Actor,
+    who: str,
+    reason: str,
+    submitter: Any = None,
+) -> int:
+    """A manager approved, rejected or closed the case: the people who work it (the
+    assignee, the co-owning manager and `submitter`, who asked for the approval) hear of
+    it, never the manager themself."""
+    actor_id = getattr(actor, "pk", None)
+    submitters = [submitter] if submitter is not None and submitter.is_active else []
+    people = unique_users(case_owners(complaint), submitters)
+    return notifications_write(
+        [
+            Draft(
+                recipient=user,
+                kind=DECIDED_KINDS[transition],
+                complaint=complaint,
+                message=lambda: decided_message(complaint, transition, who, reason),
+                cache_key=transition,
+            )
+            for user in people
             if user.pk != actor_id
         ]
     )

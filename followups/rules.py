@@ -14,11 +14,19 @@ class Limit:
     hours: int | None = None
     safety_hours: int | None = None
     remind_before_hours: int | None = None
+    # A deadline whose time is promised, not ruled: its owner is warned once this share of
+    # the time between the promise and its due time has passed.
+    remind_at_share: float | None = None
+
+    @property
+    def reminds(self) -> bool:
+        return bool(self.remind_before_hours or self.remind_at_share)
 
 
 # The seeds' rules: first feedback within 24 h; follow up within 24 h when safety-related and
 # within 3 days otherwise; interim reports every day of a long repair; warn the customer
-# before a promised repair date is missed (reminder 4 h before).
+# before a promised repair date is missed (reminder 4 h before) or a promise falls due
+# (reminder at 80 % of its time: 16 minutes into "call back within 20 minutes").
 DEFAULT_LIMITS: dict[str, Limit] = {
     DeadlineKind.FIRST_RESPONSE: Limit(hours=24),
     DeadlineKind.APPROVAL: Limit(hours=8),
@@ -26,7 +34,7 @@ DEFAULT_LIMITS: dict[str, Limit] = {
     DeadlineKind.FOLLOW_UP: Limit(hours=72, safety_hours=24),
     DeadlineKind.TRANSFER_CHECK: Limit(hours=24),
     DeadlineKind.REPAIR_COMPLETION: Limit(remind_before_hours=4),
-    DeadlineKind.COMMITMENT: Limit(),
+    DeadlineKind.COMMITMENT: Limit(remind_at_share=0.8),
 }
 
 # Limits a dealer may shorten but never lengthen: they are the seeds' firm rules.
@@ -46,6 +54,7 @@ def limit_for(dealer_id: int, kind: str) -> tuple[Limit, str]:
             hours=rule.hours or default.hours,
             safety_hours=rule.safety_hours or default.safety_hours,
             remind_before_hours=rule.remind_before_hours or default.remind_before_hours,
+            remind_at_share=default.remind_at_share,
         ),
         "dealer",
     )

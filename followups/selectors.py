@@ -130,5 +130,23 @@ def unread_count(*, user: Any = None, actor: Actor | None = None) -> int:
     return notification_list(user=user, unread_only=True).count()
 
 
+def manager_queue_counts(*, actor: Actor, dealer: Dealer) -> dict[str, int]:
+    """The counts beside the managers' menu: decisions waiting for approval and deadlines
+    already missed, at the dealer. One query."""
+    from django.db.models import Count
+
+    waiting = (
+        scoped(Complaint, actor)
+        .filter(dealer=dealer, state=State.AWAITING_APPROVAL)
+        .aggregate(n=Count("pk"))["n"]
+    )
+    missed = (
+        overdue_deadlines(actor=actor, dealer=dealer)
+        .filter(due_at__lte=timezone.now())
+        .aggregate(n=Count("pk"))["n"]
+    )
+    return {"approvals": waiting, "overdue": missed}
+
+
 def deadline_rule_list(*, actor: Actor, dealer: Dealer) -> QuerySet[DeadlineRule]:
     return scoped(DeadlineRule, actor).filter(dealer=dealer).order_by("kind")

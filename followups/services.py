@@ -32,7 +32,14 @@ from core.scoping import MANAGER, roles_for, scoped
 from core.text import MAX_TEXT_LENGTH, require_storable, text_problem
 from dealers.models import Dealer
 
-from .choices import REACHED, ContactChannel, ContactOutcome, DeadlineKind
+from .choices import (
+    PROMISE_MINUTES,
+    REACHED,
+    ContactChannel,
+    ContactOutcome,
+    DeadlineKind,
+    PromiseCode,
+)
 from .deadlines import (
     deadline_done,
     deadlines_after_contact,
@@ -150,30 +157,57 @@ def _check_promise_time(due_at: Any) -> None:
 
 
 def commitment_create(
-    *, complaint: Complaint, actor: Actor, promise: str, due_at: datetime
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    promise: str = "",
+    due_at: datetime | None = None,
+    code: str = "",
 ) -> Deadline:
-    """Record a concrete promise made to the customer ("we will call you within 20 minutes").
+    """Record a concrete promise made to the customer: one of the one-click promises
+    (`code`, due that long from now unless `due_at` says otherwise) or the words said to
+    the customer (`promise`, stored as typed) with the time it is due.
 
-    Invariant: every promise has words and a due time in the future, appears on the
-    timeline, and is a deadline the sweep watches until it is marked kept.
+    Invariant: every promise has words or a code and a due time in the future, appears on
+    the timeline, and is a deadline the sweep watches until it is marked kept; its owner is
+    warned before it falls due.
     """
     promise = (promise or "").strip()
-    if not promise:
+    code = (code or "").strip()
+    if code:
+        if code not in PromiseCode.values:
+            raise ValidationFailed(
+                {"code": [_("Choose one of: %(values)s.") % {"values": ", ".join(PromiseCode)}]}
+            )
+        if promise:
+            raise ValidationFailed(
+                {"promise": [_("Pick a quick promise or write your own words, not both.")]}
+            )
+        if due_at is None:
+            due_at = timezone.now() + timedelta(minutes=PROMISE_MINUTES[code])
+    elif not promise:
         raise ValidationFailed({"promise": [_("Write down what was promised.")]})
     require_storable({"promise": promise}, max_length=MAX_TEXT_LENGTH)
     _check_promise_time(due_at)
+    assert due_at is not None  # noqa: S101 - checked just above, for the type checker
     with transaction.atomic():
+        # The words said are the person's own (the comment); a one-click promise is a fact
+        # (its code), read in the reader's language.
         event = complaint_services.complaint_record_event(
             complaint=complaint,
             actor=actor,
             kind=EventKind.COMMITMENT,
             comment=promise,
-            payload={"action": "made", "due_at": due_at},
+            payload={"action": "made", "due_at": due_at, "code": code},
         )
         if not event.complaint.is_open:
             raise TransitionNotAllowed(_("The case is closed: no more promises can be made."))
         return deadlines_after_promise(
-            complaint=event.complaint, actor=actor, promise=promise, due_at=due_at
+            complaint=event.complaint,
+            actor=actor,
+            promise=promise,
+            promise_code=code,
+            due_at=due_at,
         )
 
 
@@ -187,7 +221,13 @@ def commitment_keep(*, deadline: Deadline, actor: Actor, note: str = "") -> Dead
         actor=actor,
         event_kind=EventKind.COMMITMENT,
         note=note,
-        payload={"action": "kept", "deadline": deadline.pk, "promise": deadline.promise},
+        payload={
+            "action": "kept",
+            "deadline": deadline.pk,
+            "promise": deadline.promise,
+            "code": deadline.promise_code,
+            "due_at": deadline.due_at,
+        },
         done_by="promise_kept",
         closed_message=_("This promise was already kept or cancelled."),
     )
@@ -233,8 +273,7 @@ def repair_promise_set(*, complaint: Complaint, actor: Actor, due_at: datetime) 
             complaint=complaint,
             actor=actor,
             kind=EventKind.COMMITMENT,
-            comment=_("Repair promised by %(due)s")
-            % {"due": f"{timezone.localtime(due_at, complaint.dealer.tzinfo):%Y-%m-%d %H:%M}"},
+            # Facts only: "Repair promised by …" is said when read, in the reader's language.
             payload={"action": "repair_promised", "due_at": due_at},
         )
         locked = event.complaint

@@ -27,8 +27,6 @@ from . import selectors, services
 from .choices import DeadlineKind
 from .forms import (
     LIMIT_FIELDS,
-    PROMISE_MINUTES,
-    PROMISES,
     ContactForm,
     DeadlineRuleForm,
     PromiseForm,
@@ -75,24 +73,17 @@ def contact_create(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def promise_create(request: HttpRequest, reference: str) -> HttpResponse:
-    """A further one-click promise to the customer, due from now."""
+    """A further promise to the customer: a quick one, due from now, or the customer's own
+    words with the time they were promised, in the dealer's time zone."""
     complaint = case_or_404(request, reference)
-    form = PromiseForm(request.POST, prefix="promise")
-
-    def promise(data: dict[str, Any]) -> object:
-        key = data["promise"]
-        return services.commitment_create(
-            complaint=complaint,
-            actor=request.user,
-            promise=next(str(text) for k, text, _minutes in PROMISES if k == key),
-            due_at=timezone.now() + timedelta(minutes=PROMISE_MINUTES[key]),
-        )
-
+    form = PromiseForm(request.POST, prefix="promise", tzinfo=complaint.dealer.tzinfo)
     return case_form_action(
         request,
         complaint,
         form,
-        run=promise,
+        run=lambda _data: services.commitment_create(
+            complaint=complaint, actor=request.user, **form.service_kwargs()
+        ),
         success=_("The promise has been recorded with its deadline."),
         form_name="promise_form",
         open_form="promise",

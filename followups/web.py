@@ -70,7 +70,7 @@ def case_followups(request: HttpRequest, complaint: Complaint) -> dict[str, Any]
         ],
         "contacts": list(selectors.contact_list(actor=request.user, complaint=complaint)),
         "contact_form": ContactForm(prefix="contact"),
-        "promise_form": PromiseForm(prefix="promise"),
+        "promise_form": PromiseForm(prefix="promise", tzinfo=complaint.dealer.tzinfo),
         "repair_promise": repair,
         "repair_form": (
             RepairPromiseForm(

@@ -205,7 +205,7 @@ def message_mark_delivered(*, message: CustomerMessage, at: datetime | None = No
             deadlines_after_message_delivered(
                 complaint=complaint,
                 delivered_at=at,
-                channel=str(MessageChannel(message.channel).label),
+                channel=message.channel,
             )
     message.delivered_at = at
     return True

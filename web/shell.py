@@ -15,7 +15,7 @@ from core.exceptions import ApplicationError, NotFound, ValidationFailed
 from core.scoping import MANAGER, REGIONAL, access_for
 from dealers.models import Dealer
 from dealers.selectors import dealer_list
-from followups.selectors import unread_count
+from followups.selectors import manager_queue_counts, unread_count
 
 SESSION_DEALER = "current_dealer_id"
 NON_FIELD_KEYS = {"non_field_errors", "__all__", "detail"}
@@ -90,12 +90,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav": {"timezone": settings.TIME_ZONE}}
     dealer = current_dealer(request)
+    manager = is_manager(request, dealer)
+    counts = manager_queue_counts(actor=request.user, dealer=dealer) if manager and dealer else {}
     return {
         "nav": {
             "dealer": dealer,
             "dealers": user_dealers(request),
             "role": role_label(request, dealer),
-            "is_manager": is_manager(request, dealer),
+            "is_manager": manager,
+            "counts": counts,
             "may_work": may_work(request, dealer),
             "sees_overview": is_manager(request, dealer) or is_regional(request),
             "timezone": dealer.timezone if dealer else settings.TIME_ZONE,

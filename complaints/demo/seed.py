@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
 from core.models import User
@@ -59,7 +60,7 @@ def seed_cases(ctx: CaseSeedContext) -> None:
         ).first()
         if complaint is None:
             complaint = seed_case(ctx, spec)
-            ctx.count("cases", created=True)
+            ctx.count(gettext_noop("cases"), created=True)
         if spec.get("key"):
             ctx.cases[spec["key"]] = complaint
 

@@ -3,6 +3,7 @@ deadline. complaints.intake matches the customer and vehicle first."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,9 +20,10 @@ from core.exceptions import (
 from core.scoping import WORK_ROLES, roles_for
 from core.text import MAX_TEXT_LENGTH, require_storable
 from dealers.models import Customer, Dealer, Vehicle
+from followups import notify
 from followups.deadlines import deadlines_after_intake
 
-from ..choices import SAFETY_COMPONENTS, EventKind
+from ..choices import SAFETY_COMPONENTS, EventKind, SeriousReason, Severity
 from ..models import (
     Complaint,
     ReferenceSequence,
@@ -60,9 +62,16 @@ def complaint_create(
     is_safety_related: bool | None = None,
     vehicle: Vehicle | None = None,
     assignee: Any = None,
+    serious_reasons: Sequence[str] = (),
+    serious_note: str = "",
 ) -> Complaint:
     """Accept a complaint (step 1). The customer's words are kept as first recorded, and
-    whoever records it owns it (第一责任人) unless an assignee is named."""
+    whoever records it owns it (第一责任人) unless an assignee is named.
+
+    With `serious_reasons` the case is marked serious at once (the green channel: the
+    customer threatens the media, a lawyer or an authority, or reports an injury): the
+    dealer's managers and the region's staff are told in the same transaction (in-app and
+    by e-mail through the outbox), and step 4 reassesses it as for any case."""
     if not roles_for(actor, dealer.pk) & WORK_ROLES:
         raise PermissionDenied(_("Only advisors and managers of this dealer may log a case."))
     errors: dict[str, list[str]] = {}
@@ -74,8 +83,17 @@ def complaint_create(
         assignee = actor
     if assignee is not None and not _is_worker(assignee, dealer.pk):
         errors["assignee"] = [_("The assignee must be an advisor or manager of this dealer.")]
+    reasons = list(dict.fromkeys(str(reason) for reason in serious_reasons))
+    serious_note = str(serious_note or "").strip()
+    if any(reason not in SeriousReason.values for reason in reasons):
+        errors["serious_reasons"] = [_("Choose the reasons from the list.")]
+    elif SeriousReason.OTHER in reasons and not serious_note:
+        errors["serious_note"] = [_("Say what makes the complaint serious.")]
+    elif serious_note and not reasons:
+        errors["serious_reasons"] = [_("Tick why the complaint is serious, or leave the note out.")]
     if errors:
         raise ValidationFailed(errors)
+    require_storable({"serious_note": serious_note}, max_length=MAX_TEXT_LENGTH)
     require_storable(
         {
             "channel": channel,
@@ -100,6 +118,8 @@ def complaint_create(
         original_description=description,
         customer_request=customer_request,
         is_safety_related=is_safety_related,
+        severity=Severity.SERIOUS if reasons else Severity.NORMAL,
+        serious_reasons=reasons,
         assignee=assignee,
         created_by_id=actor_user_id(actor),
     )
@@ -122,7 +142,18 @@ def complaint_create(
                 "category": category,
                 "component": component,
                 "is_safety_related": is_safety_related,
+                **(
+                    {
+                        "severity": Severity.SERIOUS,
+                        "serious_reasons": reasons,
+                        "serious_note": serious_note,
+                    }
+                    if reasons
+                    else {}
+                ),
             },
         )
         deadlines_after_intake(complaint=complaint, actor=actor)
+        if reasons:
+            notify.serious_case(complaint=complaint, note=serious_note)
     return complaint

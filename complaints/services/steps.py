@@ -109,6 +109,7 @@ def complaint_transition(
 
         before = _snapshot(locked)
         from_state = locked.state
+        submitter = locked.submitted_by  # a rejection forgets who asked for the approval
         method(actor=actor, **form.cleaned_data)
         changed = _save(locked, before)
         cleaned = {k: v for k, v in form.cleaned_data.items() if k not in ("comment", "reason")}
@@ -129,6 +130,17 @@ def complaint_transition(
         deadlines_after_transition(complaint=locked, name=name, actor=actor, at=event.created_at)
         if "severity" in changed and locked.severity == Severity.SERIOUS:
             notify.serious_case(complaint=locked)
+        if name == "submit_for_approval":
+            notify.approval_requested(complaint=locked, actor=actor, who=event.actor_label)
+        elif name in notify.DECIDED_KINDS:
+            notify.case_decided(
+                complaint=locked,
+                transition=name,
+                actor=actor,
+                who=event.actor_label,
+                reason=comment if name == "reject" else "",
+                submitter=submitter,
+            )
         if name == "reopen" and locked.co_owner is not None:
             # Still dissatisfied: resolved again with management's support (step 6), so the
             # co-owning manager hears of it at once.

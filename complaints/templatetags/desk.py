@@ -8,6 +8,7 @@ from typing import Any
 from django import forms, template
 from django.forms.widgets import Input
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -58,12 +59,9 @@ def is_checkbox(bound_field: forms.BoundField) -> bool:
     return isinstance(bound_field.field.widget, forms.CheckboxInput)
 
 
-@register.filter
-def countdown(due: datetime | None) -> str:
-    """ "in 1 h 20 min" or "3 h 5 min overdue", short enough for a table cell."""
-    if not due:
-        return ""
-    seconds = int((due - timezone.now()).total_seconds())
+def countdown_text(seconds: int) -> str:
+    """ "in 1 h 20 min" or "3 h 5 min overdue", short enough for a table cell. The page's
+    script (static/js/countdown.js) says the same with the same words as the time passes."""
     overdue = seconds < 0
     seconds = abs(seconds)
     days, rest = divmod(seconds, 86400)
@@ -78,6 +76,22 @@ def countdown(due: datetime | None) -> str:
     if overdue:
         return _("%(time)s overdue") % {"time": text}
     return _("in %(time)s") % {"time": text}
+
+
+@register.filter
+def countdown(due: datetime | None) -> str:
+    """The remaining time to `due` as an element that keeps ticking in the browser: it
+    carries the due time and the server's clock, machine-readable, for the page's script."""
+    if not due:
+        return ""
+    now = timezone.now()
+    return format_html(
+        '<span class="countdown{}" data-due="{}" data-now="{}">{}</span>',
+        " is-breached" if due <= now else "",
+        due.isoformat(timespec="milliseconds"),
+        now.isoformat(timespec="milliseconds"),
+        countdown_text(int((due - now).total_seconds())),
+    )
 
 
 @register.filter

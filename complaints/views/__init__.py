@@ -16,6 +16,7 @@ from .common import case_or_404, case_url
 from .header import set_language, switch_dealer
 from .intake import complaint_new
 from .manager import approval_queue, audit_log, dealer_overview
+from .receipt import complaint_receipt
 
 __all__ = [
     "approval_queue",
@@ -27,6 +28,7 @@ __all__ = [
     "complaint_escalate",
     "complaint_new",
     "complaint_note",
+    "complaint_receipt",
     "complaint_reassign",
     "complaint_supplier",
     "complaint_transition",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import (
@@ -140,6 +141,28 @@ def _choices(field: forms.Field) -> list[tuple[Any, Any]]:
     # django-stubs types the `choices` getter as everything its setter accepts; once set,
     # Django has normalised them to (value, label) pairs.
     return list(cast(Iterable[tuple[Any, Any]], getattr(field, "choices", ())))
+
+
+# What the desk reads after each step, as a sentence rather than "“Approve” done".
+DONE = {
+    "start_listening": gettext_lazy("%(reference)s: now listening to the customer (step 2)."),
+    "start_investigation": gettext_lazy("%(reference)s: investigation started (step 3)."),
+    "record_findings": gettext_lazy("%(reference)s: findings and root cause recorded."),
+    "decide": gettext_lazy("%(reference)s: decision recorded; explain it to the customer."),
+    "submit_for_approval": gettext_lazy(
+        "%(reference)s: submitted for approval; the dealer's managers have been told."
+    ),
+    "approve": gettext_lazy("%(reference)s: decision approved; the case owner has been told."),
+    "reject": gettext_lazy(
+        "%(reference)s: decision rejected and sent back for a new assessment; the case owner "
+        "has been told."
+    ),
+    "complete_action": gettext_lazy("%(reference)s: actions recorded; follow-up begins."),
+    "confirm_resolved": gettext_lazy("%(reference)s: the customer confirmed the resolution."),
+    "reopen": gettext_lazy("%(reference)s: case reopened."),
+    "close": gettext_lazy("%(reference)s: case closed."),
+    "withdraw": gettext_lazy("%(reference)s: case withdrawn."),
+}
 
 
 def _transition_label(complaint: Any, name: str) -> str:
@@ -291,11 +314,7 @@ def complaint_transition(request: HttpRequest, reference: str, name: str) -> Htt
     except (PermissionDenied, ApplicationError) as error:
         service_error(request, error)
         return HttpResponseRedirect(case_url(complaint))
-    label = _transition_label(complaint, name)
-    messages.success(
-        request,
-        _("%(reference)s: “%(action)s” done.") % {"reference": reference, "action": label},
-    )
+    messages.success(request, str(DONE[name]) % {"reference": reference})
     return _back(request, complaint)
 
 

@@ -15,6 +15,7 @@ from web.shell import (
     HtmxHttpRequest,
     current_dealer,
     is_manager,
+    is_regional,
     may_work,
 )
 
@@ -29,10 +30,13 @@ from .common import PAGE_SIZE
 @login_required
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    """My cases: open cases of the current dealer, most urgent first."""
+    """My cases: open cases of the current dealer, most urgent first. Regional staff own no
+    case: their home is the serious and safety-related cases of every dealer of their
+    region (seed 004: the region watches the serious complaints)."""
     dealer = current_dealer(request)
     if dealer is None:
         return render(request, "complaints/no_dealer.html", status=403)
+    region_home = not may_work(request, dealer) and is_regional(request)
     data = request.GET.copy()
     if "filtered" not in data and may_work(request, dealer) and not is_manager(request, dealer):
         data["mine"] = "on"  # an advisor starts from the cases they own
@@ -48,12 +52,20 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         )
         if cleaned["closed"]:
             filters["open"] = False
-        if cleaned["mine"]:
+        if cleaned["mine"] and not region_home:
             filters["assignee"] = request.user.pk
-    queryset = selectors.complaint_worklist(actor=request.user, dealer=dealer, filters=filters)
+    queryset = selectors.complaint_worklist(
+        actor=request.user, dealer=None if region_home else dealer, filters=filters
+    )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     cases = _with_deadlines(request, list(page.object_list))
-    context = {"form": form, "page": page, "cases": cases, "dealer": dealer}
+    context = {
+        "form": form,
+        "page": page,
+        "cases": cases,
+        "dealer": dealer,
+        "region_home": region_home,
+    }
     if request.htmx and request.htmx.target == "case-results":
         return render(request, "complaints/case_list.html#results", context)
     return render(request, "complaints/case_list.html", context)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from dealers import selectors as dealer_selectors
-from followups.forms import PROMISE_MINUTES, PROMISES
 from web.shell import (
     may_work,
     require_dealer,
@@ -34,16 +33,22 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     dealer = require_dealer(request)
     if not may_work(request, dealer):
         raise Http404
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, tzinfo=dealer.tzinfo)
     if request.method == "POST" and form.is_valid():
         try:
             complaint = _intake(request, dealer, form)
         except ApplicationError as error:
             service_error(request, _renamed_for_intake(error), form)
         else:
+            # With the customer still at the desk: the receipt to print for them.
             messages.success(
                 request,
-                _("Case %(reference)s has been logged.") % {"reference": complaint.reference},
+                format_html(
+                    '{} <a href="{}" class="alert-link" data-action="receipt">{}</a>',
+                    _("Case %(reference)s has been logged.") % {"reference": complaint.reference},
+                    reverse("complaint_receipt", args=[complaint.reference]),
+                    _("Print the complaint receipt for the customer"),
+                ),
             )
             return redirect(case_url(complaint))
     term = request.POST.get("q", "") if request.method == "POST" else ""
@@ -80,8 +85,11 @@ _INTAKE_FIELD_NAMES = {
     "vehicle.vin": "vin",
     "vehicle.model": "model",
     "vehicle.plate": "plate",
-    "promises.promise": "promises",
-    "promises.due_at": "promises",
+    "promises.code": "promises",
+    "promises.promise": "promise_words",
+    "promises.due_at": "promise_due_at",
+    "serious_reasons": "serious_reasons",
+    "serious_note": "serious_note",
 }
 
 
@@ -112,8 +120,9 @@ def _intake(request: HttpRequest, dealer: Any, form: IntakeForm) -> Any:
         vehicle = VehicleInput(vin=data["vin"], plate=data["plate"], model=data["model"])
     elif vehicle_id is not None:
         vehicle = VehicleInput(pk=vehicle_id)
-    labels = {key: str(label) for key, label, _minutes in PROMISES}
-    now = timezone.now()
+    promises = [PromiseInput(code=code) for code in data.get("promises") or []]
+    if data["promise_words"]:
+        promises.append(PromiseInput(promise=data["promise_words"], due_at=data["promise_due_at"]))
     return complaint_intake(
         dealer=dealer,
         actor=request.user,
@@ -125,8 +134,7 @@ def _intake(request: HttpRequest, dealer: Any, form: IntakeForm) -> Any:
         description=data["description"],
         customer_request=data["customer_request"],
         is_safety_related=data["is_safety_related"],
-        promises=[
-            PromiseInput(promise=labels[key], due_at=now + timedelta(minutes=PROMISE_MINUTES[key]))
-            for key in data.get("promises") or []
-        ],
+        serious_reasons=data.get("serious_reasons") or [],
+        serious_note=data.get("serious_note") or "",
+        promises=promises,
     )

@@ -19,6 +19,7 @@ DEALERS = [
     {
         "code": "SH01",
         "name": "上海浦东丰田",
+        "phone": "021-5888 0101",
         "region": "EAST",
         "timezone": "Asia/Shanghai",
         "currency": "CNY",
@@ -27,6 +28,7 @@ DEALERS = [
     {
         "code": "GZ02",
         "name": "广州天河丰田",
+        "phone": "020-3866 0202",
         "region": "SOUTH",
         "timezone": "Asia/Shanghai",
         "currency": "CNY",

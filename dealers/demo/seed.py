@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.demo import SeedContext, differs, save_reference_row
 from core.models import User
@@ -52,13 +53,13 @@ def seed_dealers(ctx: DealerSeedContext) -> None:
             Region, {"code": spec["code"]}, {"name": spec["name"]}
         )
         ctx.regions[region.code] = region
-        ctx.count("regions", created=created, changed=changed)
+        ctx.count(gettext_noop("regions"), created=created, changed=changed)
     for dealer_spec in data.DEALERS:
         fields = {k: v for k, v in dealer_spec.items() if k != "code"}
         fields["region"] = ctx.regions[str(dealer_spec["region"])]
         dealer, created, changed = save_reference_row(Dealer, {"code": dealer_spec["code"]}, fields)
         ctx.dealers[dealer.code] = dealer
-        ctx.count("dealers", created=created, changed=changed)
+        ctx.count(gettext_noop("dealers"), created=created, changed=changed)
 
 
 class _DemoPasswords:
@@ -113,7 +114,7 @@ def seed_users(ctx: DealerSeedContext) -> None:
             if wrong_password:
                 user.password = passwords.encoded(password)
             user.save()
-            ctx.count("users", created=created)
+            ctx.count(gettext_noop("users"), created=created)
         ctx.users[user.username] = user
 
         if spec["role"] in (Role.ADVISOR, Role.MANAGER):
@@ -132,7 +133,7 @@ def _grant(
     if existing is not None and existing.role == role:
         return
     dealer_services.membership_grant(user=user, role=role, dealer=dealer, region=region)
-    ctx.count("memberships", created=existing is None)
+    ctx.count(gettext_noop("memberships"), created=existing is None)
 
 
 def _default(model: type[models.Model], name: str) -> Any:
@@ -155,7 +156,7 @@ def seed_customers(ctx: DealerSeedContext) -> None:
             customer, created = dealer_services.customer_upsert(
                 dealer=dealer, actor=actor, dms_id=spec["dms_id"], fields=fields
             )
-            ctx.count("customers", created=created)
+            ctx.count(gettext_noop("customers"), created=created)
         ctx.customers[spec["dms_id"]] = customer
         for vehicle_spec in spec["vehicles"]:
             _seed_vehicle(ctx, dealer=dealer, actor=actor, owner=customer, spec=vehicle_spec)
@@ -171,7 +172,7 @@ def _seed_vehicle(
         vehicle, created = dealer_services.vehicle_upsert(
             dealer=dealer, actor=actor, vin=vin, owner=owner, fields=fields
         )
-        ctx.count("vehicles", created=created)
+        ctx.count(gettext_noop("vehicles"), created=created)
     ctx.vehicles[spec["plate"]] = vehicle
     for order in spec["repair_orders"]:
         order_fields = {k: v for k, v in order.items() if k != "number"}
@@ -180,7 +181,7 @@ def _seed_vehicle(
             _order, created = dealer_services.repair_order_upsert(
                 vehicle=vehicle, actor=actor, number=order["number"], fields=order_fields
             )
-            ctx.count("repair orders", created=created)
+            ctx.count(gettext_noop("repair orders"), created=created)
 
 
 def demo_logins(ctx: DealerSeedContext) -> Iterator[tuple[str, str, str]]:

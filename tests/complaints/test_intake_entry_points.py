@@ -21,6 +21,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from complaints.models import Complaint
+from core.models import AuditEntry
 from dealers.models import Customer, Vehicle
 from followups.models import Deadline
 from integrations.models import DealerApiKey
@@ -372,16 +373,112 @@ def test_a_plate_of_another_customer_is_refused_and_nothing_is_written(entry, al
     assert Vehicle.objects.get(pk=theirs.pk).owner == theirs.owner
 
 
-def test_a_plate_nobody_has_needs_the_vin(entry, alice):
+def test_a_walk_in_with_a_plate_nobody_has_is_recorded_without_vin(entry, alice):
     outcome = entry.log(
         customer={"name": "Li Lei", "phone": "13900001111"},
-        vehicle={"plate": "沪A12345", "model": "RAV4"},
+        vehicle={"plate": "沪a·54321", "model": "RAV4"},
+    )
+
+    complaint = assert_created(outcome)
+    vehicle = complaint.vehicle
+    assert vehicle is not None
+    assert (vehicle.plate, vehicle.model, vehicle.vin) == ("沪A54321", "RAV4", None)
+    assert vehicle.owner == complaint.customer
+    assert AuditEntry.objects.filter(action="vehicle.created", object_id=str(vehicle.pk)).exists()
+
+
+def test_the_plate_only_vehicle_is_found_again_by_its_plate(entry, alice, customer):
+    first = assert_created(
+        entry.log(
+            customer={"name": customer.name, "phone": customer.phone},
+            vehicle={"plate": "沪A54321"},
+        )
+    )
+    Complaint.objects.filter(pk=first.pk).update(state="withdrawn")
+
+    again = assert_created(
+        entry.log(
+            customer={"name": customer.name, "phone": customer.phone},
+            vehicle={"plate": "沪A 54321", "model": "RAV4"},
+        )
+    )
+
+    assert again.vehicle == first.vehicle
+    assert Vehicle.objects.count() == 1
+    assert Vehicle.objects.get().model == "RAV4"
+
+
+def test_a_plate_only_vehicle_of_another_customer_is_refused(entry, alice):
+    owner = CustomerFactory(dealer=alice.dealer, name="Wang Fang")
+    theirs = VehicleFactory(dealer=alice.dealer, owner=owner, vin=None, plate="沪A54321")
+    before = written()
+
+    outcome = entry.log(
+        customer={"name": "Li Lei", "phone": "13900001111"}, vehicle={"plate": "沪A54321"}
+    )
+
+    entry.assert_refused(outcome, status=409, code="vehicle_belongs_to_another_customer")
+    assert outcome.errors["vehicle.plate"] == [PLATE_OF_ANOTHER]
+    assert written() == before
+    assert Vehicle.objects.get(pk=theirs.pk).owner == owner
+
+
+def test_a_vin_given_later_with_the_plate_completes_the_plate_only_vehicle(entry, alice, customer):
+    plate_only = VehicleFactory(dealer=alice.dealer, owner=customer, vin=None, plate="沪A54321")
+    vin = make_vin()
+
+    complaint = assert_created(
+        entry.log(
+            customer={"name": customer.name, "phone": customer.phone},
+            vehicle={"vin": vin, "plate": "沪A54321"},
+        )
+    )
+
+    assert complaint.vehicle == plate_only
+    plate_only.refresh_from_db()
+    assert plate_only.vin == vin
+    assert Vehicle.objects.count() == 1
+
+
+def test_vehicle_fields_without_plate_or_vin_are_refused(entry, alice):
+    outcome = entry.log(
+        customer={"name": "Li Lei", "phone": "13900001111"}, vehicle={"model": "RAV4"}
     )
 
     entry.assert_refused(outcome, status=400, code="validation_failed")
-    assert outcome.errors["vehicle.vin"] == [
-        "No vehicle of the dealer has this plate: give the VIN to record it."
-    ]
+    assert outcome.errors["vehicle.plate"] == ["Give the plate or the VIN to record the vehicle."]
+    assert written() == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("vin", "message"),
+    [
+        ("1M8GDM9AXKP0427", "A VIN has exactly 17 characters; this one has 15."),
+        (
+            "1M8GDM9AXKO042788",
+            "A VIN never uses the letters I, O or Q (found: O): they are probably the digits "
+            "1 and 0.",
+        ),
+        (
+            "1M8GDM9A1KP042788",
+            "The VIN's check digit (9th character) does not match the other characters: one "
+            "of them is mistyped.",
+        ),
+        (
+            "1M8GDM9IXKO0427",
+            "A VIN has exactly 17 characters (this one has 15) and never uses the letters I, O "
+            "or Q (found: I, O).",
+        ),
+    ],
+)
+def test_each_vin_error_is_one_message_saying_what_is_wrong(entry, alice, vin, message):
+    outcome = entry.log(
+        customer={"name": "Li Lei", "phone": "13900001111"},
+        vehicle={"vin": vin, "plate": "沪A54321"},
+    )
+
+    assert outcome.complaint is None
+    assert outcome.errors["vehicle.vin"] == [message]
     assert written() == (0, 0, 0, 0)
 
 

@@ -158,10 +158,10 @@ def _check(effect: Effect, complaint, before: dict[str, Deadline], expected: Exp
         deadline.refresh_from_db()
         if kind in effect.satisfies:
             assert deadline.satisfied_at == START and deadline.cancelled_at is None, kind
-            assert deadline.outcome_reason == str(effect.satisfied_because) % expected.facts
+            assert deadline.outcome_text == str(effect.satisfied_because) % expected.facts
         elif kind in effect.cancels:
             assert deadline.cancelled_at == START and deadline.satisfied_at is None, kind
-            assert deadline.outcome_reason == str(effect.cancelled_because) % expected.facts
+            assert deadline.outcome_text == str(effect.cancelled_because) % expected.facts
         elif kind in effect.moves:
             assert deadline.is_open, kind
             assert deadline.due_at == EARLIER + timedelta(hours=DOMAIN_SAFETY_FOLLOW_UP_HOURS)

@@ -89,7 +89,7 @@ def test_reaching_the_customer_after_listening_is_the_first_response(intake, ali
     )
     deadline = _only(complaint, "first_response")
     assert deadline.satisfied_at == START + timedelta(hours=5)
-    assert deadline.outcome_reason == "Customer reached by Phone"
+    assert deadline.outcome_text == "Customer reached by Phone"
     complaint.refresh_from_db()
     assert complaint.first_response_at == START + timedelta(hours=5)
 
@@ -130,7 +130,7 @@ def test_withdrawing_a_case_cancels_its_first_response_with_the_reason(intake, a
     )
     deadline = _only(complaint, "first_response")
     assert deadline.cancelled_at is not None and deadline.satisfied_at is None
-    assert "Withdrawn" in deadline.outcome_reason
+    assert "Withdrawn" in deadline.outcome_text
 
 
 # --- commitment -------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def test_a_promise_is_a_deadline_on_the_timeline_until_kept(make_complaint, alic
     assert sweep().breached == 0
     deadline.refresh_from_db()
     assert deadline.satisfied_at == START + timedelta(minutes=15)
-    assert deadline.outcome_reason == "Called back"
+    assert deadline.outcome_text == "Called back"
 
 
 def test_a_broken_promise_is_breached_and_the_words_reach_the_managers(
@@ -247,7 +247,7 @@ def test_closing_a_case_cancels_its_open_promises(make_complaint, alice, clock):
         data={"review_why": "a", "review_handling": "b", "review_prevention": "c"},
     )
     deadline.refresh_from_db()
-    assert deadline.cancelled_at is not None and "Closed" in deadline.outcome_reason
+    assert deadline.cancelled_at is not None and "Closed" in deadline.outcome_text
 
 
 # --- approval -----------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_approval_is_due_8_hours_after_submission_and_satisfied_by_the_decision(
     )
     deadline.refresh_from_db()
     assert deadline.satisfied_at == START + timedelta(hours=2)
-    assert deadline.outcome_reason == "Approved"
+    assert deadline.outcome_text == "Approved"
 
 
 def test_rejection_also_answers_the_approval(to_state, alice, clock):
@@ -273,7 +273,7 @@ def test_rejection_also_answers_the_approval(to_state, alice, clock):
     complaint_services.complaint_transition(
         complaint=complaint, name="reject", actor=alice.manager, data={"reason": "Second option"}
     )
-    assert _only(complaint, "approval").outcome_reason == "Rejected"
+    assert _only(complaint, "approval").outcome_text == "Rejected"
 
 
 def test_an_unanswered_approval_is_breached_after_8_hours(to_state, alice, clock, sweep):
@@ -330,7 +330,7 @@ def test_completing_the_action_satisfies_the_promised_repair(to_state, alice, cl
         actor=alice.advisor,
         data={"agreed_resolution": "Repaired", "actions_taken": "New screen"},
     )
-    assert _only(complaint, "repair_completion").outcome_reason == "Action completed"
+    assert _only(complaint, "repair_completion").outcome_text == "Action completed"
 
 
 def test_a_repair_date_promised_while_deciding_survives_approval(make_complaint, alice, clock):

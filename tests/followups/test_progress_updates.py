@@ -84,7 +84,7 @@ def test_a_delivered_message_meets_the_update_and_opens_the_next_one(state, to_s
     messaging_services.message_mark_delivered(message=message)
     first.refresh_from_db()
     assert first.satisfied_at == START + timedelta(hours=4)
-    assert first.outcome_reason == "Message delivered to the customer by SMS"
+    assert first.outcome_text == "Message delivered to the customer by SMS"
     (second,) = _open_updates(complaint)
     assert second.due_at == START + timedelta(hours=28)
 

@@ -240,7 +240,8 @@ def test_with_redis_down_cases_are_worked_and_the_sweep_catches_up_when_it_is_ba
     assert elapsed < 15, f"publishing held the requests up for {elapsed:.1f}s"
     assert "Could not queue the outbox's delivery" in caplog.text
     waiting = Notification.objects.exclude(outbox_due_at=None).filter(outbox_sent_at=None).count()
-    assert waiting == 3 and mail.outbox == []  # managers and regional staff, kept in the outbox
+    # Serious: both managers and the regional user; for approval: both managers. All kept.
+    assert waiting == 5 and mail.outbox == []
     # Meanwhile the approval deadline falls due.
     Deadline.objects.filter(complaint=complaint, kind="approval").update(
         due_at=timezone.now() - timedelta(minutes=1)
@@ -253,6 +254,7 @@ def test_with_redis_down_cases_are_worked_and_the_sweep_catches_up_when_it_is_ba
     assert Notification.objects.exclude(outbox_due_at=None).filter(outbox_sent_at=None).count() == 0
     subjects = [m.subject for m in mail.outbox]
     assert sum("Serious complaint" in s for s in subjects) == 3
+    assert sum("Approval needed" in s for s in subjects) == 2
     assert sum("Missed" in s for s in subjects) == 3  # assignee and both managers
     spare.flushdb()
 

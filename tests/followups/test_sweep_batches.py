@@ -136,6 +136,9 @@ def test_a_breach_writes_its_event_and_one_message_per_language(alice):
         "kind": "commitment",
         "due_at": DjangoJSONEncoder().default(deadline.due_at),
         "escalation_level": 1,
+        # What was promised, as typed or as a quick promise's code: read when read.
+        "promise": deadline.promise,
+        "code": "",
     }
     notifications = {n.recipient_id: n for n in Notification.objects.filter(deadline=deadline)}
     assert set(notifications) == {alice.advisor.pk, alice.manager.pk, alice.manager2.pk}

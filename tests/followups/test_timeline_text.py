@@ -24,6 +24,9 @@ BREACHED = DUE + dt.timedelta(minutes=5)
 
 ENGLISH_BREACH = "Deadline missed: Promise to the customer, due 2026-03-02 16:00 (Asia/Shanghai)"
 CHINESE_BREACH = "时限已超：对顾客的承诺，到期时间 2026-03-02 16:00 (Asia/Shanghai)"
+# A broken promise says which one, in the words it was made with.
+ENGLISH_BROKEN = f"{ENGLISH_BREACH} The promise “We will call you back” is broken."
+CHINESE_BROKEN = f"{CHINESE_BREACH} 承诺“We will call you back”未兑现。"
 ENGLISH_ESCALATION = (
     "Deadline still missed after 24 hours: Promise to the customer, "
     "due 2026-03-02 16:00 (Asia/Shanghai)"
@@ -80,8 +83,8 @@ def test_a_breach_reads_in_the_api_clients_language(alice, breached):
     (english,) = _api_events(alice, breached, "en")
     (chinese,) = _api_events(alice, breached, "zh-hans")
 
-    assert (english["text"], english["actor"]) == (ENGLISH_BREACH, "System")
-    assert (chinese["text"], chinese["actor"]) == (CHINESE_BREACH, "系统")
+    assert (english["text"], english["actor"]) == (ENGLISH_BROKEN, "System")
+    assert (chinese["text"], chinese["actor"]) == (CHINESE_BROKEN, "系统")
     # The facts are the same for every reader.
     assert english["payload"] == chinese["payload"]
     assert english["payload"]["action"] == "breached"
@@ -99,7 +102,7 @@ def test_an_escalation_reads_in_each_readers_language(client, alice, breached):
     assert ENGLISH_BREACH in english and ENGLISH_ESCALATION in english
     assert CHINESE_BREACH in chinese and CHINESE_ESCALATION in chinese
     texts = [e["text"] for e in _api_events(alice, breached, "zh-hans")]
-    assert texts == [CHINESE_BREACH, CHINESE_ESCALATION]
+    assert texts == [CHINESE_BROKEN, CHINESE_ESCALATION]
 
 
 def test_an_event_written_with_its_text_still_shows_that_text(client, alice):

@@ -110,7 +110,7 @@ def test_an_sms_goes_queued_sent_delivered_and_only_then_is_the_first_response(
     assert message.delivered_at == START + timedelta(hours=2, minutes=3)
     first = _first_response(complaint)
     assert first.satisfied_at == message.delivered_at
-    assert first.outcome_reason == "Message delivered to the customer by SMS"
+    assert first.outcome_text == "Message delivered to the customer by SMS"
     complaint.refresh_from_db()
     assert complaint.first_response_at == message.delivered_at
     assert CaseEvent.objects.get(pk=event.pk).text.startswith(

@@ -420,7 +420,7 @@ def test_intake_errors_keep_the_input(client, alice):
     body = response.content.decode()
     assert "is-invalid" in body
     assert "13900001111" in body
-    assert "A VIN has exactly 17 characters." in body
+    assert "A VIN has exactly 17 characters; this one has 3." in body
     assert not Complaint.objects.exists()
 
 
@@ -535,7 +535,7 @@ def test_promise_is_marked_kept(client, alice, make_complaint):
     complaint = make_complaint(alice)
     login(client, alice.advisor)
     url = reverse("promise_create", args=[complaint.reference])
-    assert client.post(url, {"promise-promise": "feedback_2d"}).status_code == 302
+    assert client.post(url, {"promise-code": "feedback_2d"}).status_code == 302
     deadline = complaint.deadlines.get(kind="commitment")
     response = client.post(reverse("promise_keep", args=[deadline.pk]))
     assert response.status_code == 302
@@ -563,7 +563,7 @@ def test_foreign_contact_and_promise_are_404(client, alice, bob, make_complaint)
     url = reverse("contact_create", args=[theirs.reference])
     assert client.post(url, {"contact-channel": "phone"}).status_code == 404
     url = reverse("promise_create", args=[theirs.reference])
-    assert client.post(url, {"promise-promise": "feedback_2d"}).status_code == 404
+    assert client.post(url, {"promise-code": "feedback_2d"}).status_code == 404
 
 
 def test_notifications_page_lists_and_marks_read(client, alice):

@@ -12,16 +12,19 @@ context).
 
 from __future__ import annotations
 
+import time
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from complaints.demo.seed import CaseSeedContext, seed_cases
 from core.scoping import unscoped
 from dealers.demo.seed import demo_logins, seed_customers, seed_dealers, seed_users
+from dealers.models import Dealer, Region
 from followups.demo import seed_followups
 
 STEPS: list[Callable[[CaseSeedContext], None]] = [
@@ -40,7 +43,20 @@ class Command(BaseCommand):
         "Safe to run again: only what is missing is added."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--announce",
+            metavar="URL",
+            help=_(
+                "Load nothing: wait until the web server at URL answers, print its address "
+                "and the demo logins, then stay until stopped (the last words of `make run`)."
+            ),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["announce"]:
+            self._announce(options["announce"])
+            return
         ctx = CaseSeedContext(write=self.stdout.write)
         # The demo data is looked up across its dealers by code, VIN and number.
         with unscoped("demo"):
@@ -53,7 +69,11 @@ class Command(BaseCommand):
             for kind in sorted(set(ctx.created) | set(ctx.updated)):
                 self.stdout.write(
                     _("  %(kind)s: %(created)d created, %(updated)d updated")
-                    % {"kind": kind, "created": ctx.created[kind], "updated": ctx.updated[kind]}
+                    % {
+                        "kind": _(kind),  # marked with gettext_noop where it is counted
+                        "created": ctx.created[kind],
+                        "updated": ctx.updated[kind],
+                    }
                 )
             self.stdout.write(self.style.SUCCESS(_("Demo data loaded.")))
         else:
@@ -64,6 +84,42 @@ class Command(BaseCommand):
                     _("These demo logins have published passwords: never load them in production.")
                 )
             )
+        self._logins(ctx)
+
+    def _logins(self, ctx: CaseSeedContext) -> None:
         self.stdout.write(_("Demo logins:"))
         for username, password, role in demo_logins(ctx):
             self.stdout.write(f"  {username:<16} {password:<12} {role}")
+
+    def _announce(self, url: str) -> None:
+        """Under `make run` the web server, worker and beat print their start-up lines after
+        the seed's summary; this process waits for the site and prints the address and the
+        logins last, where a newcomer sees them."""
+        health = url.rstrip("/") + "/health/live"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(health, timeout=2):  # noqa: S310 - our own server
+                    break
+            except OSError:
+                time.sleep(0.5)
+        ctx = CaseSeedContext(write=self.stdout.write)
+        with unscoped("demo"):
+            ctx.regions = {region.code: region for region in Region.objects.all()}
+            ctx.dealers = {dealer.code: dealer for dealer in Dealer.objects.all()}
+        self.stdout.write("")
+        ready = _("The complaint desk is ready: %(url)s") % {"url": url}
+        self.stdout.write(self.style.SUCCESS(ready))
+        self._logins(ctx)
+        self.stdout.write(
+            _("E-mails are written to %(folder)s; Ctrl-C stops everything.")
+            % {"folder": _mail_folder()}
+        )
+        self.stdout.flush()
+        while True:  # honcho stops every process once one of them ends
+            time.sleep(3600)
+
+
+def _mail_folder() -> str:
+    options: Any = settings.MAILERS["default"].get("OPTIONS") or {}
+    return str(options.get("file_path", "-"))
