@@ -305,8 +305,9 @@ class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
         custom={"label": _("Start listening")},
     )
     def start_listening(self, *, actor: Any, **_: Any) -> None:
-        if self.first_response_at is None:
-            self.first_response_at = timezone.now()
+        # Listening is no answer to the customer: `first_response_at` is set when the customer
+        # is first reached (followups.deadlines).
+        pass
 
     @transition(
         field=state,

@@ -11,6 +11,7 @@ from followups import apis as followup_apis
 from integrations.problems import not_found
 from integrations.views import DocsView, SchemaView, WhoAmIApi
 from integrations.webhook_apis import WebhookEndpointApi, WebhookEndpointsApi
+from messaging import apis as messaging_apis
 
 v1 = [
     path("whoami/", WhoAmIApi.as_view(), name="api-whoami"),
@@ -55,6 +56,11 @@ v1 = [
         "complaints/<str:reference>/attachments/<int:attachment_id>/content/",
         evidence_apis.AttachmentContentApi.as_view(),
         name="api-complaint-attachment-content",
+    ),
+    path(
+        "complaints/<str:reference>/messages/",
+        messaging_apis.MessagesApi.as_view(),
+        name="api-complaint-messages",
     ),
     path("customers/<str:dms_id>/", dealer_apis.CustomerApi.as_view(), name="api-customer"),
     path("vehicles/<str:vin>/", dealer_apis.VehicleApi.as_view(), name="api-vehicle"),

@@ -33,6 +33,7 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("", include("evidence.urls")),
     path("", include("repairs.urls")),
+    path("messaging/", include("messaging.urls")),
     path("", include("complaints.urls")),
 ]
 

@@ -594,6 +594,11 @@ def customer_erase(*, customer: Customer, actor: Actor | None, reason: str) -> C
         cases = locked.complaints.all()
         case_count = cases.update(description=ERASED, original_description=ERASED)
         cases.exclude(customer_request="").update(customer_request=ERASED)
+        for case in cases:
+            # Messages sent to the customer carry their address and name; the contact each
+            # is logged as keeps a copy of the text.
+            case.customer_messages.update(recipient=ERASED, subject="", body=ERASED)
+            case.contacts.filter(customer_message__isnull=False).update(note=ERASED)
         audit_log(
             actor=actor,
             action="customer.erased",
@@ -659,7 +664,7 @@ def _record(instance: Any) -> dict[str, Any]:
 
 
 # A case's rows that belong in a customer's export; notifications are staff's, not theirs.
-CASE_PARTS = ("events", "contacts", "deadlines")
+CASE_PARTS = ("events", "contacts", "deadlines", "customer_messages")
 
 
 def customer_export(*, customer: Customer, actor: Actor) -> dict[str, Any]:

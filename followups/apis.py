@@ -23,6 +23,13 @@ REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH)
 
 class ContactSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label", read_only=True)
+    outcome = serializers.ChoiceField(
+        choices=ContactOutcome.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty for a message sent to the customer: whether it reached them is its "
+        "delivery state (`/complaints/{reference}/messages/`).",
+    )
 
     class Meta:
         model = ContactAttempt

@@ -35,15 +35,24 @@ class DeadlineKind(models.TextChoices):
 # The states a deadline of each kind belongs to: when a case leaves them, its open deadlines
 # of that kind are satisfied or cancelled, so nothing stays open by mistake.
 OPEN_STATES = [s for s in State.values if s not in (State.CLOSED, State.WITHDRAWN)]
+# The steps in which the case waits on the dealer before follow-up: the customer is told how
+# it goes every so often (002: 定期向他通报处理进度), by the progress update deadline.
+WAITING_STATES = frozenset(
+    {State.INVESTIGATING, State.ASSESSING, State.AWAITING_APPROVAL, State.RESOLVING}
+)
 KIND_STATES: dict[str, frozenset[str]] = {
-    DeadlineKind.FIRST_RESPONSE: frozenset({State.RECEIVED}),
+    # Met only by reaching the customer (002: 24 小时内必须有反馈), whatever step the case has
+    # moved to meanwhile; the customer's confirmation in step 6 ends it at the latest.
+    DeadlineKind.FIRST_RESPONSE: frozenset(
+        {State.RECEIVED, State.LISTENING, *WAITING_STATES, State.FOLLOWING_UP}
+    ),
     DeadlineKind.COMMITMENT: frozenset(OPEN_STATES),
     DeadlineKind.APPROVAL: frozenset({State.AWAITING_APPROVAL}),
     # A completion date may be promised while the decision is still being made or approved.
     DeadlineKind.REPAIR_COMPLETION: frozenset(
         {State.ASSESSING, State.AWAITING_APPROVAL, State.RESOLVING}
     ),
-    DeadlineKind.INTERIM_REPORT: frozenset({State.RESOLVING}),
+    DeadlineKind.INTERIM_REPORT: WAITING_STATES,
     # An emergency parts order (紧急订单) may be placed once the fault is found, and is
     # waited for until the repair is done.
     DeadlineKind.PARTS_ARRIVAL: frozenset(

@@ -8,11 +8,14 @@ transaction with the case row locked. The time limits come from `followups.rules
 (`DEFAULT_LIMITS`, overridable per dealer within the firm rules).
 
 The seeds' rules (DOMAIN.md) that the table implements:
-- first response (第一时间): feedback to the customer within 24 h of intake (step 1);
+- first response (第一时间): feedback to the customer within 24 h of intake (step 1), met
+  only by reaching the customer (002: 24 小时内必须有反馈), never by a step change;
 - a promise to the customer is concrete, recorded and due when promised (step 1);
 - a decision that needs approval is answered by a manager within 8 h;
 - a promised repair date: staff are reminded 4 h before so they can warn the customer in
-  advance, and interim reports are due every 24 h while a repair goes on (step 5);
+  advance (step 5);
+- progress updates (interim reports) every 24 h while the case waits on the dealer, from
+  the investigation to the completed repair (step 5, 002: 定期向他通报处理进度);
 - follow-up after service within 24 h when safety-related, 72 h otherwise, counted from the
   completed action (step 6); still dissatisfied: reopened with management's support;
 - after a hand-over to a colleague or an outside supplier, a check within 24 h that the
@@ -21,7 +24,11 @@ The seeds' rules (DOMAIN.md) that the table implements:
 What the table cannot say in one row, and the functions below add (each tested):
 - a contact meets only the deadlines started by the time of the contact (a call logged
   late does not meet a deadline opened after it);
-- the next interim report after a contact opens only while the repair goes on (resolving);
+- the next progress update (interim report) after a contact or a delivered message opens only
+  while the case still waits (investigating, assessing, awaiting approval, resolving);
+- a step that opens a kind of which the case has one running keeps that one: the progress
+  update's clock runs across the waiting steps, a step change is no news to the customer;
+- the first time the customer is reached is the case's `first_response_at`;
 - a hand-over check is owned by the previous owner (to a colleague) or by the case's owner
   (to a supplier; by whoever handed it over when the case has no owner);
 - a promised repair date is reminded 4 h before it falls due, a promise to the customer at
@@ -47,7 +54,7 @@ from complaints.choices import State
 from complaints.models import Complaint, actor_user_id
 from core.actors import Actor
 
-from .choices import REACHED, ContactChannel, DeadlineKind
+from .choices import REACHED, SINGLE_KINDS, WAITING_STATES, ContactChannel, DeadlineKind
 from .models import OPEN, ContactAttempt, Deadline
 from .rules import DEFAULT_LIMITS, due_by_rule, limit_for
 
@@ -111,54 +118,58 @@ EFFECTS: dict[str, Effect] = {
     # A transition cancels every kind that has no place in the step the case moves to; most
     # of them cannot be open there anyway, and are listed so that nothing stays open by
     # mistake (a deadline a transition satisfies is listed there instead).
-    # Step 2: listening to the customer is the first response.
+    # Step 2: listening is no answer to the customer (002: 24 小时内必须有反馈): the first
+    # response stays open until the customer is reached (contact_reached, message_delivered).
     "start_listening": Effect(
-        satisfies=(FIRST_RESPONSE,), satisfied_because=_("Listening started"),
         cancels=(APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP, PARTS_ARRIVAL),
     ),
+    # From here until follow-up the case waits on the dealer: the customer is told how it
+    # goes every 24 h (定期向他通报处理进度). One progress update runs across the waiting
+    # steps; a step that "opens" it keeps a running one (see _apply).
     "start_investigation": Effect(
-        cancels=(
-            FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP, PARTS_ARRIVAL,
-        ),
+        cancels=(APPROVAL, REPAIR_COMPLETION, FOLLOW_UP, PARTS_ARRIVAL),
+        opens=(INTERIM_REPORT,),
     ),
     # From findings on, a repair date may be promised (repair_date_promised): it survives
     # deciding and approval, and is met by the completed action.
     "record_findings": Effect(
-        cancels=(FIRST_RESPONSE, APPROVAL, INTERIM_REPORT, FOLLOW_UP),
+        cancels=(APPROVAL, FOLLOW_UP),
+        opens=(INTERIM_REPORT,),
     ),
-    # Step 5 starts: interim reports every 24 h while the repair goes on.
+    # Step 5 starts: the progress updates go on while the repair does.
     "decide": Effect(
-        cancels=(FIRST_RESPONSE, APPROVAL, FOLLOW_UP),
+        cancels=(APPROVAL, FOLLOW_UP),
         opens=(INTERIM_REPORT,),
     ),
     # A manager answers within 8 h.
     "submit_for_approval": Effect(
-        cancels=(FIRST_RESPONSE, INTERIM_REPORT, FOLLOW_UP),
-        opens=(APPROVAL,),
+        cancels=(FOLLOW_UP,),
+        opens=(APPROVAL, INTERIM_REPORT),
     ),
     "approve": Effect(
         satisfies=(APPROVAL,), satisfied_because=_("Approved"),
-        cancels=(FIRST_RESPONSE, FOLLOW_UP),
+        cancels=(FOLLOW_UP,),
         opens=(INTERIM_REPORT,),
     ),
     "reject": Effect(
         satisfies=(APPROVAL,), satisfied_because=_("Rejected"),
-        cancels=(FIRST_RESPONSE, INTERIM_REPORT, FOLLOW_UP),
+        cancels=(FOLLOW_UP,),
+        opens=(INTERIM_REPORT,),
     ),
     # Step 6: follow up within 24 h (safety-related) or 72 h, from the completion.
     "complete_action": Effect(
         satisfies=(REPAIR_COMPLETION,), satisfied_because=_("Action completed"),
-        cancels=(FIRST_RESPONSE, APPROVAL, INTERIM_REPORT, PARTS_ARRIVAL),
+        cancels=(APPROVAL, INTERIM_REPORT, PARTS_ARRIVAL),
         opens=(FOLLOW_UP,),
     ),
     "confirm_resolved": Effect(
         satisfies=(FOLLOW_UP,), satisfied_because=_("Customer confirmed satisfied"),
         cancels=(FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, PARTS_ARRIVAL),
     ),
-    # Still dissatisfied: the repair starts again, with its daily interim reports.
+    # Still dissatisfied: the repair starts again, with its progress updates.
     "reopen": Effect(
         satisfies=(FOLLOW_UP,), satisfied_because=_("Customer still dissatisfied: reopened"),
-        cancels=(FIRST_RESPONSE, APPROVAL),
+        cancels=(APPROVAL,),
         opens=(INTERIM_REPORT,),
     ),
     # A closed or withdrawn case owes nothing more, promises included.
@@ -168,13 +179,22 @@ EFFECTS: dict[str, Effect] = {
     # --- facts about the case ---------------------------------------------------------------
     # Step 1, first-time (第一时间): feedback within 24 h of intake.
     "intake": Effect(opens=(FIRST_RESPONSE,)),
-    # Reaching the customer (satisfied or not) is the feedback, the interim report, the
+    # Reaching the customer (satisfied or not) is the feedback, the progress update, the
     # follow-up call and the proof that a hand-over lost nobody, for every deadline started
-    # by the time of the contact. While the repair goes on, the next interim report is due
-    # 24 h after this one.
+    # by the time of the contact. While the case still waits, the next progress update is
+    # due 24 h after this one.
     "contact_reached": Effect(
         satisfies=(FIRST_RESPONSE, INTERIM_REPORT, FOLLOW_UP, TRANSFER_CHECK),
         satisfied_because=_("Customer reached by %(channel)s"),
+        opens=(INTERIM_REPORT,),
+    ),
+    # A message the customer received (the provider's receipt, or a channel that reports
+    # none once it was handed over) is feedback and a progress update; it asks nothing, so
+    # it is no follow-up and no proof that a hand-over lost nobody. The next progress
+    # update is due 24 h after it while the case still waits.
+    "message_delivered": Effect(
+        satisfies=(FIRST_RESPONSE, INTERIM_REPORT),
+        satisfied_because=_("Message delivered to the customer by %(channel)s"),
         opens=(INTERIM_REPORT,),
     ),
     # Meets nothing; the third in a row escalates the case (followups.services).
@@ -343,6 +363,9 @@ def _apply(
             at=at,
         )
     for kind in effect.opens:
+        if kind in SINGLE_KINDS and complaint.deadlines.filter(OPEN, kind=kind).exists():
+            # Already running (a progress update across the waiting steps): kept as it is.
+            continue
         deadline_open_by_rule(complaint=complaint, kind=kind, started_at=at, created_by=actor)
 
 
@@ -424,24 +447,57 @@ def deadlines_after_hand_over(
 
 def deadlines_after_contact(*, complaint: Complaint, contact: ContactAttempt) -> list[Deadline]:
     """A contact was logged: if the customer was reached, it meets the deadlines started by
-    the time of the contact, and while the repair goes on the next interim report is due a
-    day after it. Returns the deadlines it satisfied."""
+    the time of the contact, and while the case still waits the next progress update is due
+    a day after it. Returns the deadlines it satisfied."""
     if contact.outcome not in REACHED:
         return []
-    effect = EFFECTS["contact_reached"]
+    return _customer_reached(
+        "contact_reached", complaint=complaint, at=contact.contacted_at, channel=contact.channel
+    )
+
+
+def deadlines_after_message_delivered(
+    *, complaint: Complaint, delivered_at: datetime, channel: str
+) -> list[Deadline]:
+    """A message reached the customer (`channel` its ContactChannel value): it meets the
+    first response and the progress update started by then, and while the case still waits
+    the next progress update is due a day after it. Returns the deadlines it satisfied."""
+    return _customer_reached(
+        "message_delivered",
+        complaint=complaint,
+        at=delivered_at,
+        channel=channel,
+        satisfied_at=delivered_at,
+    )
+
+
+def _customer_reached(
+    name: str,
+    *,
+    complaint: Complaint,
+    at: datetime,
+    channel: str,
+    satisfied_at: datetime | None = None,
+) -> list[Deadline]:
+    """The customer was reached at `at`: the deadlines started by then are met (marked met
+    at `satisfied_at`, or now), the case's first response is `at` if it had none."""
+    effect = EFFECTS[name]
     satisfied = deadlines_satisfy(
         complaint=complaint,
         kinds=effect.satisfies,
-        reason=outcome_code("contact_reached", contact.channel),
-        since=contact.contacted_at,
+        reason=outcome_code(name, channel),
+        since=at,
+        at=satisfied_at,
     )
+    # The case's first response is the first time the customer heard from the dealer.
+    Complaint.objects.unscoped(reason="instance").filter(
+        pk=complaint.pk, first_response_at=None
+    ).update(first_response_at=at)
     met = {deadline.kind for deadline in satisfied}
-    if complaint.state == State.RESOLVING:
+    if complaint.state in WAITING_STATES:
         for kind in effect.opens:
-            if kind in met:
-                deadline_open_by_rule(
-                    complaint=complaint, kind=kind, started_at=contact.contacted_at
-                )
+            if kind in met and not complaint.deadlines.filter(OPEN, kind=kind).exists():
+                deadline_open_by_rule(complaint=complaint, kind=kind, started_at=at)
     return satisfied
 
 

@@ -26,6 +26,7 @@ from core.exceptions import (
 from dealers import selectors as dealer_selectors
 from followups import selectors as followup_selectors
 from followups.web import case_followups
+from messaging.web import case_messaging
 from web.shell import (
     is_manager,
     may_work,
@@ -213,6 +214,7 @@ def _case_context(
         "escalate_form": EscalateForm(),
         "note_form": NoteForm(),
     }
+    message_form = extra.pop("message_form", None)
     # Evidence and step 5's repair, from their own apps (imported here: they use this module).
     from evidence.web import case_evidence
     from repairs.web import case_repair
@@ -222,6 +224,9 @@ def _case_context(
     if "followups" not in extra:
         context["followups"] = case_followups(request, complaint)
     context.update(extra)
+    context["messaging"] = case_messaging(
+        request, complaint, contacts=context["followups"]["contacts"], form=message_form
+    )
     return context
 
 

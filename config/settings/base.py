@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "integrations",
     "evidence",
     "repairs",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,21 @@ elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "complaints@localhost")
 
+# Messages to customers (messaging.senders): one backend per channel, as EMAIL_BACKEND is.
+# By default texts are written as files under var/messages and e-mails go through the mailer
+# above; `messaging.senders.HttpSmsBackend` sends texts through a generic HTTP SMS gateway.
+CUSTOMER_SMS_BACKEND = env_str("CUSTOMER_SMS_BACKEND", "messaging.senders.FileBackend")
+CUSTOMER_EMAIL_BACKEND = env_str("CUSTOMER_EMAIL_BACKEND", "messaging.senders.EmailBackend")
+CUSTOMER_MESSAGE_FILE_PATH = env_str("CUSTOMER_MESSAGE_FILE_PATH", str(VAR_DIR / "messages"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+# The shared secret the gateway sends with its delivery receipts; without it no receipt is
+# accepted.
+SMS_RECEIPT_TOKEN = env_str("SMS_RECEIPT_TOKEN", "")
+if CUSTOMER_SMS_BACKEND.endswith("HttpSmsBackend") and not SMS_HTTP_URL:
+    raise ImproperlyConfigured("CUSTOMER_SMS_BACKEND=...HttpSmsBackend needs SMS_HTTP_URL.")
+
 # Celery. Without CELERY_BROKER_URL, kombu's filesystem transport under var/ lets a worker
 # and beat talk on one machine with no server. Deadlines never live in the broker: they are
 # rows in the database, swept periodically (see followups).
@@ -309,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintChannelEnum": "complaints.choices.Channel",
         "StateEnum": "complaints.choices.State",
         "ContactOutcomeEnum": "complaints.choices.FollowUpOutcome",
+        "MessageChannelEnum": "messaging.choices.MessageChannel",
     },
 }
 # Idempotency-Key records are replayed for this long.

@@ -50,7 +50,8 @@ def test_intake_keeps_original_words_and_owner_and_proposes_safety(intake, alice
 def test_full_walk_through_all_seven_steps(intake, alice):
     advisor, manager = alice.advisor, alice.manager
     c = services.complaint_transition(complaint=intake, name="start_listening", actor=advisor)
-    assert c.first_response_at is not None
+    # Listening is no feedback to the customer yet (002: 24 小时内必须有反馈).
+    assert c.first_response_at is None
     c = services.complaint_transition(
         complaint=c,
         name="start_investigation",

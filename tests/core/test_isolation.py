@@ -20,6 +20,7 @@ from core.scoping import registered_models, rule_for, scoped
 from dealers.models import Customer, Dealer, Membership, Region, RepairOrder, Vehicle
 from followups import services as followup_services
 from followups.models import ContactAttempt, Deadline
+from messaging.models import CustomerMessage
 from tests.complaints.rules import SERIOUS_DECISION
 from tests.factories import (
     ComplaintFactory,
@@ -110,6 +111,27 @@ def _integration_data(staff) -> None:
     )
 
 
+def _messaging_data(staff, complaint) -> None:
+    from datetime import time
+
+    from messaging import services as messaging_services
+
+    messaging_services.message_template_update(
+        dealer=staff.dealer,
+        actor=staff.manager,
+        purpose="progress",
+        language="en",
+        subject="",
+        body="Hello {customer}",
+    )
+    messaging_services.messaging_settings_update(
+        dealer=staff.dealer, actor=staff.manager, quiet_from=time(22, 0), quiet_until=time(7, 0)
+    )
+    messaging_services.message_send(
+        complaint=complaint, actor=staff.advisor, purpose="progress", language="en", channel="sms"
+    )
+
+
 def _dealer_data(staff) -> DealerData:
     _integration_data(staff)
 
@@ -158,6 +180,7 @@ def _dealer_data(staff) -> DealerData:
         dealer=staff.dealer, actor=staff.manager, kind="approval", hours=4
     )
     _evidence_and_repair(staff, normal, serious)
+    _messaging_data(staff, serious)
     bystander, _vehicle = customer_with_history("bystander")
     data = DealerData(normal, safety, serious, bystander)
     data.cases = [normal, safety, serious]
@@ -333,6 +356,9 @@ REGIONAL_VIEW = {
         apps.get_model("repairs.PartsOrder")
         .objects.filter(complaint__in=cases)
         .values_list("pk", flat=True)
+    ),
+    "messaging.CustomerMessage": lambda cases: set(
+        CustomerMessage.objects.filter(complaint__in=cases).values_list("pk", flat=True)
     ),
 }
 

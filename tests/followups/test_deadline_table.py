@@ -32,7 +32,8 @@ K = DeadlineKind
 
 # The seeds' rules, in hours (DOMAIN.md): feedback within 24 h of the complaint (第一时间);
 # follow-up after service within 1 day when safety-related, within 3 days otherwise; a
-# manager's approval within 8 h; interim reports every day of a long repair; a hand-over to a
+# manager's approval within 8 h; progress updates (interim reports) every day while the case
+# waits on the dealer (002: 定期向他通报处理进度); a hand-over to a
 # colleague or a supplier checked within 24 h; a promised repair date reminded of 4 h before.
 DOMAIN_HOURS = {
     K.FIRST_RESPONSE: 24,
@@ -48,6 +49,7 @@ EVENTS = (
     "intake",
     "contact_reached",
     "contact_not_reached",
+    "message_delivered",
     "promise_made",
     "promise_kept",
     "repair_date_promised",
@@ -275,6 +277,20 @@ def _contact(outcome: str) -> Callable[..., Expected]:
     return run
 
 
+def _message_delivered(complaint, alice, before, advisor2) -> Expected:
+    from messaging import services as messaging_services
+
+    message = messaging_services.message_send(
+        complaint=complaint, actor=alice.advisor, purpose="progress", channel="sms"
+    )
+    messaging_services.message_mark_delivered(message=message)
+    # The case still waits: the next progress update is due a day after this one.
+    return Expected(
+        opened={K.INTERIM_REPORT: (START + timedelta(hours=24), None)},
+        facts={"channel": "SMS"},
+    )
+
+
 def _promise_made(complaint, alice, before, advisor2) -> Expected:
     due = START + timedelta(minutes=20)
     services.commitment_create(
@@ -371,6 +387,7 @@ SCENARIOS = {
     "parts_arrived": Scenario(State.RESOLVING, _parts_arrived),
     "contact_reached": Scenario(State.RESOLVING, _contact("satisfied")),
     "contact_not_reached": Scenario(State.RESOLVING, _contact("unreachable")),
+    "message_delivered": Scenario(State.INVESTIGATING, _message_delivered),
     "promise_made": Scenario(State.RESOLVING, _promise_made),
     "promise_kept": Scenario(State.RESOLVING, _promise_kept),
     "repair_date_promised": Scenario(State.RESOLVING, _repair_date_promised),

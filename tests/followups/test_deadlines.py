@@ -55,15 +55,43 @@ def test_first_response_is_due_24_hours_after_the_case_is_received(intake):
     assert deadline.is_open and deadline.breached_at is None
 
 
-def test_start_listening_satisfies_the_first_response(intake, alice, clock):
+def test_start_listening_alone_does_not_satisfy_the_first_response(intake, alice, clock, sweep):
     complaint = intake()
     clock.shift(timedelta(hours=3))
-    complaint_services.complaint_transition(
+    complaint = complaint_services.complaint_transition(
         complaint=complaint, name="start_listening", actor=alice.advisor
     )
+    complaint = complaint_services.complaint_transition(
+        complaint=complaint,
+        name="start_investigation",
+        actor=alice.advisor,
+        data=VALID_PAYLOADS["start_investigation"],
+    )
     deadline = _only(complaint, "first_response")
-    assert deadline.satisfied_at == START + timedelta(hours=3)
-    assert deadline.outcome_text == "Listening started"
+    assert deadline.is_open and deadline.outcome_reason == ""
+    complaint.refresh_from_db()
+    assert complaint.first_response_at is None
+    # Nobody told the customer anything: the 24 hours run out.
+    clock.shift(timedelta(hours=21))
+    assert sweep().breached >= 1
+    deadline.refresh_from_db()
+    assert deadline.breached_at == START + timedelta(hours=24) and deadline.is_open
+
+
+def test_reaching_the_customer_after_listening_is_the_first_response(intake, alice, clock):
+    complaint = intake()
+    complaint = complaint_services.complaint_transition(
+        complaint=complaint, name="start_listening", actor=alice.advisor
+    )
+    clock.shift(timedelta(hours=5))
+    services.contact_record(
+        complaint=complaint, actor=alice.advisor, channel="phone", outcome="dissatisfied"
+    )
+    deadline = _only(complaint, "first_response")
+    assert deadline.satisfied_at == START + timedelta(hours=5)
+    assert deadline.outcome_text == "Customer reached by Phone"
+    complaint.refresh_from_db()
+    assert complaint.first_response_at == START + timedelta(hours=5)
 
 
 def test_reaching_the_customer_satisfies_the_first_response_but_an_unreachable_call_does_not(
@@ -331,6 +359,7 @@ def test_a_repair_date_cannot_be_promised_for_a_case_under_review(make_complaint
 
 def test_interim_reports_are_due_every_day_of_the_repair(to_state, alice, clock, sweep):
     complaint = to_state("decide", from_state=State.ASSESSING)
+    # The case came to assessing without its progress update (a factory): deciding starts it.
     first = _only(complaint, "interim_report")
     assert first.due_at == START + timedelta(hours=24)
     clock.shift(timedelta(hours=20))

@@ -127,8 +127,10 @@ def test_a_manager_shortens_a_limit_for_new_deadlines_only(to_state, alice, cloc
         dealer=alice.dealer, actor=alice.manager, kind="approval", hours=2
     )
     after = to_state("submit_for_approval", from_state=State.ASSESSING)
-    assert Deadline.objects.get(complaint=before).due_at == START + timedelta(hours=8)
-    deadline = Deadline.objects.get(complaint=after)
+    assert Deadline.objects.get(complaint=before, kind="approval").due_at == START + timedelta(
+        hours=8
+    )
+    deadline = Deadline.objects.get(complaint=after, kind="approval")
     assert deadline.due_at == START + timedelta(hours=2)
     assert deadline.rule == "dealer: approval 2h"
 
