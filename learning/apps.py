@@ -36,8 +36,9 @@ class LearningConfig(AppConfig):
             LessonModel,
             ScopeRule(
                 "dealer_id",
-                regional=lambda regions: Q(region_id__in=sorted(regions))
-                | Q(dealer__region_id__in=sorted(regions)),
+                regional=lambda regions: (
+                    Q(region_id__in=sorted(regions)) | Q(dealer__region_id__in=sorted(regions))
+                ),
             ),
         )
         audit.register()

@@ -265,7 +265,10 @@ class LibraryCase(DealerOwned):
     """A closed case a manager chose as training material (专属档案). Shown masked."""
 
     complaint = models.OneToOneField(
-        Complaint, on_delete=models.PROTECT, related_name="library_case", verbose_name=_("complaint")
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="library_case",
+        verbose_name=_("complaint"),
     )
     dealer = models.ForeignKey(
         Dealer, on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer")
@@ -328,9 +331,7 @@ class RequiredReading(DealerOwned):
             models.UniqueConstraint(fields=["library_case", "user"], name="reading_once"),
         ]
         indexes = [
-            models.Index(
-                fields=["user"], name="reading_unread", condition=Q(read_at__isnull=True)
-            ),
+            models.Index(fields=["user"], name="reading_unread", condition=Q(read_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
