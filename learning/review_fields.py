@@ -98,8 +98,9 @@ class CorrectiveActionsWidget(forms.Widget):
 
 class CorrectiveActionsField(forms.Field):
     """A list of {cause, action, owner, due}: owner is a user id the form's `owners` allow
-    (none: the form's default owner), due a date (ISO) or a moment with its offset. Blank rows are left out; a row with
-    something in it needs all four parts. Cleaned: a list of
+    (none: the form's default owner), due a date (ISO) or a moment with its offset. Blank
+    rows are left out; a row with something in it needs a cause, an action and a due date.
+    Cleaned: a list of
     {"cause", "action", "owner" (the user's id), "due_at" (aware datetime)}."""
 
     widget = CorrectiveActionsWidget
