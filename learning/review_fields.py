@@ -186,8 +186,9 @@ class CorrectiveActionsField(forms.Field):
         elif isinstance(value, str) and value.strip():
             text = value.strip()
             try:
-                moment = parse_datetime(text)
-                day = None if moment is not None else parse_date(text)
+                # A bare date first: parse_datetime reads one as midnight.
+                day = parse_date(text) if len(text) == len("2026-01-31") else None
+                moment = None if day is not None else parse_datetime(text)
             except ValueError:
                 return None
             if day is not None:

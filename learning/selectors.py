@@ -16,6 +16,7 @@ from dealers.models import Dealer
 
 from .choices import ActionState
 from .models import (
+    CaseReview,
     CorrectiveAction,
     LessonReceipt,
     LibraryCase,
@@ -75,6 +76,19 @@ def is_manager_somewhere(actor: Actor) -> bool:
 def is_staff_somewhere(actor: Actor) -> bool:
     access = access_for(actor)
     return bool(access.worked_dealer_ids or access.region_ids or access.is_superuser)
+
+
+def review_get(*, actor: Actor, complaint: Complaint) -> CaseReview | None:
+    return (
+        scoped(CaseReview, actor)
+        .select_related("root_cause_category", "created_by")
+        .filter(complaint=complaint)
+        .first()
+    )
+
+
+def library_case_of(*, actor: Actor, complaint: Complaint) -> LibraryCase | None:
+    return scoped(LibraryCase, actor).filter(complaint=complaint).first()
 
 
 # --- corrective actions -------------------------------------------------------------------
