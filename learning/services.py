@@ -26,6 +26,7 @@ from followups.deadlines import deadline_after_step7, deadline_done
 from followups.models import Deadline
 
 from .choices import ActionState, CheckResult, DefaultRootCause, ReflectionState
+from .masking import mask_text, personal_values
 from .models import (
     CaseReview,
     CorrectiveAction,
@@ -432,11 +433,13 @@ def library_case_add(
             raise ValidationFailed(
                 {"non_field_errors": [_("This case is already in the case library.")]}
             )
+        # The library names no customer: its own texts are stored masked as well.
+        known = personal_values(locked)
         library_case = LibraryCase.objects.create(
             complaint=locked,
             dealer_id=locked.dealer_id,
-            title=title,
-            summary=summary,
+            title=mask_text(title, known)[:200],
+            summary=mask_text(summary, known),
             required_for_new_staff=required_for_new_staff,
             marked_by_id=_user_id(actor),
         )

@@ -22,8 +22,11 @@ def clock():
 def review(owner=None, *, lines=None, **extra):
     """A complete close payload: one cause line owned by `owner` (default: the advisor)."""
     if lines is None:
-        line = {"cause": "Pads not checked at the 20,000 km service", "action": "Brake check "
-                "on every service checklist", "due": DUE}
+        line = {
+            "cause": "Pads not checked at the 20,000 km service",
+            "action": "Brake check on every service checklist",
+            "due": DUE,
+        }
         if owner is not None:
             line["owner"] = owner.pk
         lines = [line]

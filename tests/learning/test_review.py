@@ -22,7 +22,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def test_closing_writes_the_review_with_each_cause_and_its_action(alice, close_case, clock):
     lines = [
-        {"cause": "Noise not reproduced", "action": "Test drive with the customer", "due": "2026-03-05"},
+        {
+            "cause": "Noise not reproduced",
+            "action": "Test drive with the customer",
+            "due": "2026-03-05",
+        },
         {
             "cause": "No call-back",
             "action": "Call-back within 24 h in the checklist",
@@ -65,9 +69,19 @@ def test_a_dealer_starts_with_the_default_root_causes_in_the_readers_language(
     alice, close_case, clock
 ):
     close_case()
-    codes = set(RootCauseCategory.objects.filter(dealer=alice.dealer).values_list("code", flat=True))
-    assert {"diagnosis", "workmanship", "parts_supply", "communication", "process",
-            "product_defect", "customer_use", "other"} <= codes
+    codes = set(
+        RootCauseCategory.objects.filter(dealer=alice.dealer).values_list("code", flat=True)
+    )
+    assert {
+        "diagnosis",
+        "workmanship",
+        "parts_supply",
+        "communication",
+        "process",
+        "product_defect",
+        "customer_use",
+        "other",
+    } <= codes
     from django.utils import translation
 
     category = RootCauseCategory.objects.get(dealer=alice.dealer, code="parts_supply")
@@ -88,8 +102,10 @@ def test_a_dealer_starts_with_the_default_root_causes_in_the_readers_language(
             {"corrective_actions": [{"cause": "x", "action": "", "due": "2026-03-05"}]},
             "corrective_actions",
         ),
-        ({"corrective_actions": [{"cause": "x", "action": "y", "due": "2020-01-01"}]},
-         "corrective_actions"),
+        (
+            {"corrective_actions": [{"cause": "x", "action": "y", "due": "2020-01-01"}]},
+            "corrective_actions",
+        ),
         ({"corrective_actions": [{"cause": "x", "action": "y"}]}, "corrective_actions"),
         ({"corrective_actions": "fix it"}, "corrective_actions"),
     ],
