@@ -218,3 +218,20 @@ def test_the_case_page_shows_the_report_and_the_managers_comment_form(
     )
     assert response.status_code == 302
     assert "Well reflected." in client.get(url).content.decode()
+
+
+def test_a_manager_may_require_a_report_after_the_close_but_only_once(
+    alice, close_case, clock
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    complaint = close_case()
+    due = timezone.now() + timedelta(days=3)
+    with pytest.raises(PermissionDenied):
+        services.reflection_require(complaint=complaint, actor=alice.advisor, due_at=due)
+    report = services.reflection_require(complaint=complaint, actor=alice.manager, due_at=due)
+    assert report.author == alice.advisor and report.deadline.owner == alice.advisor
+    with pytest.raises(ValidationFailed):
+        services.reflection_require(complaint=complaint, actor=alice.manager, due_at=due)
