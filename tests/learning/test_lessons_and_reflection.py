@@ -220,9 +220,7 @@ def test_the_case_page_shows_the_report_and_the_managers_comment_form(
     assert "Well reflected." in client.get(url).content.decode()
 
 
-def test_a_manager_may_require_a_report_after_the_close_but_only_once(
-    alice, close_case, clock
-):
+def test_a_manager_may_require_a_report_after_the_close_but_only_once(alice, close_case, clock):
     from datetime import timedelta
 
     from django.utils import timezone
