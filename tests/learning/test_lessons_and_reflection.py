@@ -111,6 +111,9 @@ def test_manager_publishes_from_the_lessons_page(client, alice, close_case, cloc
     )
     assert response.status_code == 302
     assert LessonReceipt.objects.filter(lesson__title="Test drive before diagnosis").count() == 3
+    lesson = LessonReceipt.objects.filter(lesson__title="Test drive before diagnosis")[0].lesson
+    detail = client.get(reverse("lesson_detail", args=[lesson.pk])).content.decode()
+    assert case.reference in detail
 
 
 def test_advisor_has_no_publish_form_and_cannot_post_one(client, alice):
