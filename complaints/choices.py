@@ -198,3 +198,4 @@ class EventKind(models.TextChoices):
     DEADLINE = "deadline", _("Deadline")
     ATTACHMENT = "attachment", _("Evidence added")
     REPAIR = "repair", _("Repair")
+    LEARNING = "learning", _("Learning from the case")

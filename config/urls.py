@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("repairs.urls")),
     path("messaging/", include("messaging.urls")),
+    path("learning/", include("learning.urls")),
     path("", include("complaints.urls")),
 ]
 

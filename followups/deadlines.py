@@ -66,7 +66,12 @@ INTERIM_REPORT = DeadlineKind.INTERIM_REPORT
 FOLLOW_UP = DeadlineKind.FOLLOW_UP
 TRANSFER_CHECK = DeadlineKind.TRANSFER_CHECK
 PARTS_ARRIVAL = DeadlineKind.PARTS_ARRIVAL
+CORRECTIVE_ACTION = DeadlineKind.CORRECTIVE_ACTION
+REFLECTION_REPORT = DeadlineKind.REFLECTION_REPORT
 EVERY_KIND = tuple(DeadlineKind)
+# Step 7's deadlines are owed by a closed case (learning): closing opens them, not ends them.
+STEP7_KINDS = (CORRECTIVE_ACTION, REFLECTION_REPORT)
+CASE_KINDS = tuple(kind for kind in DeadlineKind if kind not in STEP7_KINDS)
 
 # The reason written on the deadlines a transition cancels.
 CASE_MOVED = _("Case moved to step “%(state)s”")
@@ -117,63 +122,70 @@ EFFECTS: dict[str, Effect] = {
     # --- the seven steps (complaints.services.complaint_transition) ----------------------
     # A transition cancels every kind that has no place in the step the case moves to; most
     # of them cannot be open there anyway, and are listed so that nothing stays open by
-    # mistake (a deadline a transition satisfies is listed there instead).
+    # mistake (a deadline a transition satisfies is listed there instead). Step 7's kinds
+    # belong to a closed case only.
     # Step 2: listening is no answer to the customer (002: 24 小时内必须有反馈): the first
     # response stays open until the customer is reached (contact_reached, message_delivered).
     "start_listening": Effect(
-        cancels=(APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP, PARTS_ARRIVAL),
+        cancels=(
+            APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP, PARTS_ARRIVAL, *STEP7_KINDS,
+        ),
     ),
     # From here until follow-up the case waits on the dealer: the customer is told how it
     # goes every 24 h (定期向他通报处理进度). One progress update runs across the waiting
     # steps; a step that "opens" it keeps a running one (see _apply).
     "start_investigation": Effect(
-        cancels=(APPROVAL, REPAIR_COMPLETION, FOLLOW_UP, PARTS_ARRIVAL),
+        cancels=(APPROVAL, REPAIR_COMPLETION, FOLLOW_UP, PARTS_ARRIVAL, *STEP7_KINDS),
         opens=(INTERIM_REPORT,),
     ),
     # From findings on, a repair date may be promised (repair_date_promised): it survives
     # deciding and approval, and is met by the completed action.
     "record_findings": Effect(
-        cancels=(APPROVAL, FOLLOW_UP),
+        cancels=(APPROVAL, FOLLOW_UP, *STEP7_KINDS),
         opens=(INTERIM_REPORT,),
     ),
     # Step 5 starts: the progress updates go on while the repair does.
     "decide": Effect(
-        cancels=(APPROVAL, FOLLOW_UP),
+        cancels=(APPROVAL, FOLLOW_UP, *STEP7_KINDS),
         opens=(INTERIM_REPORT,),
     ),
     # A manager answers within 8 h.
     "submit_for_approval": Effect(
-        cancels=(FOLLOW_UP,),
+        cancels=(FOLLOW_UP, *STEP7_KINDS),
         opens=(APPROVAL, INTERIM_REPORT),
     ),
     "approve": Effect(
         satisfies=(APPROVAL,), satisfied_because=_("Approved"),
-        cancels=(FOLLOW_UP,),
+        cancels=(FOLLOW_UP, *STEP7_KINDS),
         opens=(INTERIM_REPORT,),
     ),
     "reject": Effect(
         satisfies=(APPROVAL,), satisfied_because=_("Rejected"),
-        cancels=(FOLLOW_UP,),
+        cancels=(FOLLOW_UP, *STEP7_KINDS),
         opens=(INTERIM_REPORT,),
     ),
     # Step 6: follow up within 24 h (safety-related) or 72 h, from the completion.
     "complete_action": Effect(
         satisfies=(REPAIR_COMPLETION,), satisfied_because=_("Action completed"),
-        cancels=(APPROVAL, INTERIM_REPORT, PARTS_ARRIVAL),
+        cancels=(APPROVAL, INTERIM_REPORT, PARTS_ARRIVAL, *STEP7_KINDS),
         opens=(FOLLOW_UP,),
     ),
     "confirm_resolved": Effect(
         satisfies=(FOLLOW_UP,), satisfied_because=_("Customer confirmed satisfied"),
-        cancels=(FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, PARTS_ARRIVAL),
+        cancels=(
+            FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, PARTS_ARRIVAL,
+            *STEP7_KINDS,
+        ),
     ),
     # Still dissatisfied: the repair starts again, with its progress updates.
     "reopen": Effect(
         satisfies=(FOLLOW_UP,), satisfied_because=_("Customer still dissatisfied: reopened"),
-        cancels=(APPROVAL,),
+        cancels=(APPROVAL, *STEP7_KINDS),
         opens=(INTERIM_REPORT,),
     ),
-    # A closed or withdrawn case owes nothing more, promises included.
-    "close": Effect(cancels=EVERY_KIND),
+    # A closed or withdrawn case owes the customer nothing more, promises included; a
+    # closed one owes the dealership its step 7 (the events below).
+    "close": Effect(cancels=CASE_KINDS),
     "withdraw": Effect(cancels=EVERY_KIND),
 
     # --- facts about the case ---------------------------------------------------------------
@@ -223,6 +235,19 @@ EFFECTS: dict[str, Effect] = {
     "parts_arrived": Effect(satisfies=(PARTS_ARRIVAL,), satisfied_because=_("Parts arrived")),
     # The follow-up is due 24 h after the completed action, not 72 h, if that is earlier.
     "became_safety_related": Effect(moves=(FOLLOW_UP,)),
+
+    # --- step 7, after the close (learning.services) ------------------------------------
+    # Each corrective action is checked by its owner when due (PDCA's Check), reminded a
+    # day before; a failed check opens a new round with a new due date (Act).
+    "corrective_action_set": Effect(opens=(CORRECTIVE_ACTION,)),
+    "corrective_action_checked": Effect(
+        satisfies=(CORRECTIVE_ACTION,), satisfied_because=_("Corrective action checked"),
+    ),
+    # A manager required the advisor's reflection report when closing the case.
+    "reflection_required": Effect(opens=(REFLECTION_REPORT,)),
+    "reflection_submitted": Effect(
+        satisfies=(REFLECTION_REPORT,), satisfied_because=_("Reflection report submitted"),
+    ),
 }
 # fmt: on
 
@@ -571,8 +596,28 @@ def deadlines_after_parts_arrived(*, deadline: Deadline, at: datetime | None = N
     return done == 1
 
 
+def deadline_after_step7(
+    *, complaint: Complaint, event: str, actor: Actor, owner: Any, due_at: datetime, what: str
+) -> Deadline:
+    """Step 7 owes something after the close (`event` is "corrective_action_set" or
+    "reflection_required"): one deadline, due when set, owned by whoever must do it, with a
+    reminder before (a day, by default) and the sweep's breach and escalation. `what` is
+    shown as the deadline's promise text."""
+    (kind,) = EFFECTS[event].opens
+    return deadline_open(
+        complaint=complaint,
+        kind=kind,
+        due_at=due_at,
+        rule="step7",
+        promise=what,
+        owner=owner,
+        created_by=actor,
+    )
+
+
 def deadline_done(*, deadline: Deadline, event: str, note: str = "") -> bool:
-    """Satisfy one deadline by hand (`event` is "promise_kept" or "hand_over_confirmed"),
+    """Satisfy one deadline by hand (`event` is "promise_kept", "hand_over_confirmed",
+    "corrective_action_checked" or "reflection_submitted"),
     with the note as its reason or else the table's. Returns False when it was no longer
     open: a deadline is met at most once."""
     effect = EFFECTS[event]

@@ -38,6 +38,9 @@ DEFAULT_LIMITS: dict[str, Limit] = {
     # Warn the case's owner a day before an emergency part is due, so the customer hears of
     # a delay before the promised date is missed (step 5).
     DeadlineKind.PARTS_ARRIVAL: Limit(remind_before_hours=24),
+    # Step 7: due when the manager sets it, reminded a day before.
+    DeadlineKind.CORRECTIVE_ACTION: Limit(remind_before_hours=24),
+    DeadlineKind.REFLECTION_REPORT: Limit(remind_before_hours=24),
 }
 
 # Limits a dealer may shorten but never lengthen: they are the seeds' firm rules.

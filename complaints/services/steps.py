@@ -132,6 +132,13 @@ def complaint_transition(
 
             attachments_cite(event=event, attachment_ids=form.cleaned_data["evidence"])
         deadlines_after_transition(complaint=locked, name=name, actor=actor, at=event.created_at)
+        if name == "close":
+            # Step 7's review, its corrective actions and their deadlines (learning).
+            from learning.services import case_review_write
+
+            case_review_write(
+                complaint=locked, actor=actor, review=form.cleaned_data, at=event.created_at
+            )
         if "severity" in changed and locked.severity == Severity.SERIOUS:
             notify.serious_case(complaint=locked)
         if name == "submit_for_approval":

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "evidence",
     "repairs",
     "messaging",
+    "learning",
 ]
 
 MIDDLEWARE = [

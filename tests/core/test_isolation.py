@@ -20,8 +20,9 @@ from core.scoping import registered_models, rule_for, scoped
 from dealers.models import Customer, Dealer, Membership, Region, RepairOrder, Vehicle
 from followups import services as followup_services
 from followups.models import ContactAttempt, Deadline
+from learning import services as learning_services
 from messaging.models import CustomerMessage
-from tests.complaints.rules import SERIOUS_DECISION
+from tests.complaints.rules import SERIOUS_DECISION, VALID_PAYLOADS
 from tests.factories import (
     ComplaintFactory,
     CustomerFactory,
@@ -181,9 +182,33 @@ def _dealer_data(staff) -> DealerData:
     )
     _evidence_and_repair(staff, normal, serious)
     _messaging_data(staff, serious)
+    # Step 7 and learning: a closed case with its review, corrective action, reflection
+    # report, a training case read by the advisor, and a lesson.
+    closed = ComplaintFactory(
+        dealer=staff.dealer, assignee=staff.advisor, state=State.REVIEWING, component="brakes"
+    )
+    closed = services.complaint_transition(
+        complaint=closed,
+        name="close",
+        actor=staff.manager,
+        data={
+            **VALID_PAYLOADS["close"],
+            "reflection_required": True,
+            "reflection_due": "2099-01-31",
+        },
+    )
+    library_case = learning_services.library_case_add(
+        complaint=closed, actor=staff.manager, title="Training case"
+    )
+    learning_services.reading_assign(
+        library_case=library_case, actor=staff.manager, users=[staff.advisor]
+    )
+    learning_services.lesson_publish(
+        actor=staff.manager, title="Lesson", body="What we learnt", dealer=staff.dealer
+    )
     bystander, _vehicle = customer_with_history("bystander")
     data = DealerData(normal, safety, serious, bystander)
-    data.cases = [normal, safety, serious]
+    data.cases = [normal, safety, serious, closed]
     return data
 
 

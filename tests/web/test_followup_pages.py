@@ -60,6 +60,8 @@ def test_manager_sees_each_rule_made_kind_with_default_and_override(client, alic
         "follow_up",
         "transfer_check",
         "parts_arrival",
+        "corrective_action",
+        "reflection_report",
     ]
     first = body[body.index('id="rule-first_response"') : body.index('id="rule-approval"')]
     assert "24 hours" in first and "12 hours" in first

@@ -26,6 +26,7 @@ from core.scoping import unscoped
 from dealers.demo.seed import demo_logins, seed_customers, seed_dealers, seed_users
 from dealers.models import Dealer, Region
 from followups.demo import seed_followups
+from learning.demo import seed_learning
 
 STEPS: list[Callable[[CaseSeedContext], None]] = [
     seed_dealers,
@@ -34,6 +35,8 @@ STEPS: list[Callable[[CaseSeedContext], None]] = [
     seed_cases,
     # Promises, contacts and repair dates, some overdue (followups.demo).
     seed_followups,
+    # Checks of corrective actions, reflection reports, training cases, lessons (learning).
+    seed_learning,
 ]
 
 
