@@ -1,0 +1,353 @@
+"""The figures of one dealer for one period, computed by the database.
+
+Every figure is an aggregate query (COUNT/SUM with FILTER clauses, `percentile_cont`, date
+truncation in the dealer's time zone); nothing loops over cases in Python. A case belongs to
+the period in which it was received (`created_at`, read in the dealer's time zone); deadlines
+to the period in which they fell due, follow-up contacts to the period they were made in and
+repair orders to the day the DMS opened them.
+
+Access is decided by `analytics.access`: the callers pass a dealer the actor may analyse, and
+the reads here name the "analytics" escape because regional staff count every case of a
+dealer while opening only some of them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from complaints.choices import FollowUpOutcome, Severity, State
+from complaints.models import CaseEvent, Complaint
+from dealers.models import Dealer, RepairOrder
+from followups.models import ContactAttempt, Deadline
+
+from .aggregates import Hours, Percentile
+from .period import Period
+
+ESCAPE = "analytics"
+REPEAT_WINDOW = timedelta(days=90)
+REACHED = [FollowUpOutcome.SATISFIED, FollowUpOutcome.DISSATISFIED]
+
+
+def rate(part: int, whole: int) -> float | None:
+    """part / whole, or None where there is nothing to divide (shown as "–")."""
+    return part / whole if whole else None
+
+
+def _hours(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def period_cases(*, dealer: Dealer, period: Period) -> QuerySet[Complaint]:
+    """The cases the dealer received in the period (local midnights as bounds)."""
+    since, until = period.bounds(dealer.tzinfo)
+    return Complaint.objects.unscoped(reason=ESCAPE).filter(
+        dealer=dealer, created_at__gte=since, created_at__lt=until
+    )
+
+
+def _first_event(to_state: str) -> Subquery:
+    return Subquery(
+        CaseEvent.objects.filter(complaint=OuterRef("pk"), to_state=to_state)
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+
+
+def _event_exists(**condition: Any) -> Exists:
+    return Exists(CaseEvent.objects.filter(complaint=OuterRef("pk"), **condition))
+
+
+def _earlier_case_within_window() -> Exists:
+    """Another case of the same customer or the same vehicle received in the 90 days before
+    this one (a repeat complaint)."""
+    same = Q(customer_id=OuterRef("customer_id")) | Q(vehicle_id=OuterRef("vehicle_id"))
+    return Exists(
+        Complaint.objects.filter(
+            same,
+            created_at__lt=OuterRef("created_at"),
+            created_at__gte=OuterRef("created_at") - REPEAT_WINDOW,
+        )
+    )
+
+
+def case_summary(*, dealer: Dealer, period: Period) -> dict[str, Any]:
+    """The period's headline figures in one query over its cases, and three small ones
+    over deadlines, follow-up contacts and repair orders."""
+    cases = period_cases(dealer=dealer, period=period).annotate(
+        resolved_at=_first_event(State.REVIEWING),
+        went_to_follow_up=_event_exists(to_state=State.FOLLOWING_UP),
+        reopen_event=_event_exists(transition="reopen"),
+        earlier_case=_earlier_case_within_window(),
+    )
+    closed = Q(state=State.CLOSED, closed_at__isnull=False)
+    row = cases.aggregate(
+        cases=Count("id"),
+        safety=Count("id", filter=Q(is_safety_related=True)),
+        serious=Count("id", filter=Q(severity=Severity.SERIOUS)),
+        repeat=Count("id", filter=Q(earlier_case=True)),
+        reached_follow_up=Count("id", filter=Q(went_to_follow_up=True)),
+        reopened=Count("id", filter=Q(reopen_event=True)),
+        compensation=Sum("compensation_amount", filter=~Q(state=State.WITHDRAWN)),
+        compensated=Count("id", filter=Q(compensation_amount__gt=0) & ~Q(state=State.WITHDRAWN)),
+        first_contact_median=Percentile(
+            Hours("created_at", "first_response_at"),
+            0.5,
+            filter=Q(first_response_at__isnull=False),
+        ),
+        first_contact_p90=Percentile(
+            Hours("created_at", "first_response_at"),
+            0.9,
+            filter=Q(first_response_at__isnull=False),
+        ),
+        resolution_median=Percentile(
+            Hours("created_at", "resolved_at"), 0.5, filter=Q(resolved_at__isnull=False)
+        ),
+        resolution_p90=Percentile(
+            Hours("created_at", "resolved_at"), 0.9, filter=Q(resolved_at__isnull=False)
+        ),
+        closure_median=Percentile(Hours("created_at", "closed_at"), 0.5, filter=closed),
+        closure_p90=Percentile(Hours("created_at", "closed_at"), 0.9, filter=closed),
+    )
+    deadlines = _deadline_rows(dealer=dealer, period=period)
+    due = sum(d["due"] for d in deadlines)
+    breached = sum(d["breached"] for d in deadlines)
+    contacts = _contacts(dealer=dealer, period=period)
+    repair_orders = (
+        RepairOrder.objects.unscoped(reason=ESCAPE)
+        .filter(dealer=dealer, opened_on__gte=period.start, opened_on__lte=period.end)
+        .count()
+    )
+    total = row["cases"]
+    return {
+        "cases": total,
+        "safety": row["safety"],
+        "safety_share": rate(row["safety"], total),
+        "serious": row["serious"],
+        "serious_share": rate(row["serious"], total),
+        "repeat": row["repeat"],
+        "repeat_share": rate(row["repeat"], total),
+        "reached_follow_up": row["reached_follow_up"],
+        "reopened": row["reopened"],
+        "reopen_rate": rate(row["reopened"], row["reached_follow_up"]),
+        "compensation_total": row["compensation"] or Decimal("0.00"),
+        "compensated_cases": row["compensated"],
+        "first_contact_median_hours": _hours(row["first_contact_median"]),
+        "first_contact_p90_hours": _hours(row["first_contact_p90"]),
+        "resolution_median_hours": _hours(row["resolution_median"]),
+        "resolution_p90_hours": _hours(row["resolution_p90"]),
+        "closure_median_hours": _hours(row["closure_median"]),
+        "closure_p90_hours": _hours(row["closure_p90"]),
+        "deadlines_due": due,
+        "deadlines_breached": breached,
+        "breach_rate": rate(breached, due),
+        "contacts_reached": contacts["reached"],
+        "contacts_satisfied": contacts["satisfied"],
+        "satisfaction_rate": rate(contacts["satisfied"], contacts["reached"]),
+        "repair_orders": repair_orders,
+        "per_thousand_repair_orders": (
+            round(total * 1000 / repair_orders, 2) if repair_orders else None
+        ),
+    }
+
+
+def _deadline_window(dealer: Dealer, period: Period) -> tuple[datetime, datetime]:
+    # A deadline counts once it has fallen due: those due later in the period are undecided.
+    since, until = period.bounds(dealer.tzinfo)
+    return since, min(until, timezone.now())
+
+
+def _period_deadlines(*, dealer: Dealer, period: Period) -> QuerySet[Deadline]:
+    since, until = _deadline_window(dealer, period)
+    return Deadline.objects.unscoped(reason=ESCAPE).filter(
+        complaint__dealer=dealer, due_at__gte=since, due_at__lt=until, cancelled_at__isnull=True
+    )
+
+
+def _deadline_rows(*, dealer: Dealer, period: Period) -> list[dict[str, Any]]:
+    rows = (
+        _period_deadlines(dealer=dealer, period=period)
+        .order_by()
+        .values("kind")
+        .annotate(due=Count("id"), breached=Count("id", filter=Q(breached_at__isnull=False)))
+        .order_by("kind")
+    )
+    return [{**r, "breach_rate": rate(r["breached"], r["due"])} for r in rows]
+
+
+def _period_contacts(*, dealer: Dealer, period: Period) -> QuerySet[ContactAttempt]:
+    since, until = period.bounds(dealer.tzinfo)
+    return ContactAttempt.objects.unscoped(reason=ESCAPE).filter(
+        complaint__dealer=dealer, contacted_at__gte=since, contacted_at__lt=until
+    )
+
+
+def _contacts(*, dealer: Dealer, period: Period) -> dict[str, int]:
+    return _period_contacts(dealer=dealer, period=period).aggregate(
+        reached=Count("id", filter=Q(outcome__in=REACHED)),
+        satisfied=Count("id", filter=Q(outcome=FollowUpOutcome.SATISFIED)),
+    )
+
+
+def _breakdown(cases: QuerySet[Complaint], field: str) -> list[dict[str, Any]]:
+    rows = list(
+        cases.order_by()
+        .values(field)
+        .annotate(count=Count("id"))
+        .order_by("-count", field)
+        .values_list(field, "count")
+    )
+    total = sum(count for _code, count in rows)
+    return [{"code": code, "count": count, "share": rate(count, total)} for code, count in rows]
+
+
+def trend(*, dealer: Dealer, period: Period, by: str) -> list[dict[str, Any]]:
+    """Cases received per week (from Monday) or month, in the dealer's time zone; buckets
+    without cases are listed with zeros."""
+    tz = dealer.tzinfo
+    truncate = TruncWeek if by == "week" else TruncMonth
+    rows = {
+        bucket.date() if isinstance(bucket, datetime) else bucket: row
+        for bucket, *row in period_cases(dealer=dealer, period=period)
+        .annotate(bucket=truncate("created_at", tzinfo=tz))
+        .order_by()
+        .values("bucket")
+        .annotate(
+            n=Count("id"),
+            safety=Count("id", filter=Q(is_safety_related=True)),
+            serious=Count("id", filter=Q(severity=Severity.SERIOUS)),
+            closed=Count("id", filter=Q(state=State.CLOSED)),
+        )
+        .values_list("bucket", "n", "safety", "serious", "closed")
+    }
+    result = []
+    for bucket in _buckets(period, by):
+        n, safety, serious, closed = rows.get(bucket, (0, 0, 0, 0))
+        result.append(
+            {
+                "start": bucket,
+                "cases": n,
+                "safety": safety,
+                "serious": serious,
+                "closed": closed,
+            }
+        )
+    return result
+
+
+def _buckets(period: Period, by: str) -> list[date]:
+    if by == "week":
+        first = period.start - timedelta(days=period.start.weekday())
+        count = (period.end - first).days // 7 + 1
+        return [first + timedelta(weeks=n) for n in range(count)]
+    buckets, month = [], period.start.replace(day=1)
+    while month <= period.end:
+        buckets.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return buckets
+
+
+def advisor_figures(*, dealer: Dealer, period: Period) -> list[dict[str, Any]]:
+    """Per assignee: cases received in the period, deadlines due in it met on time, and
+    follow-up contacts in it that found the customer satisfied (004's basis for training
+    and incentives)."""
+    handled = dict(
+        period_cases(dealer=dealer, period=period)
+        .filter(assignee__isnull=False)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("id"))
+        .values_list("assignee", "n")
+    )
+    deadlines = {
+        assignee: (due, breached)
+        for assignee, due, breached in _period_deadlines(dealer=dealer, period=period)
+        .filter(complaint__assignee__isnull=False)
+        .order_by()
+        .values("complaint__assignee")
+        .annotate(due=Count("id"), breached=Count("id", filter=Q(breached_at__isnull=False)))
+        .values_list("complaint__assignee", "due", "breached")
+    }
+    contacts = {
+        assignee: (reached, satisfied)
+        for assignee, reached, satisfied in _period_contacts(dealer=dealer, period=period)
+        .filter(complaint__assignee__isnull=False)
+        .order_by()
+        .values("complaint__assignee")
+        .annotate(
+            reached=Count("id", filter=Q(outcome__in=REACHED)),
+            satisfied=Count("id", filter=Q(outcome=FollowUpOutcome.SATISFIED)),
+        )
+        .values_list("complaint__assignee", "reached", "satisfied")
+    }
+    ids = set(handled) | set(deadlines) | set(contacts)
+    users = get_user_model().objects.filter(pk__in=sorted(ids)).order_by("username")
+    result = []
+    for user in users:
+        due, breached = deadlines.get(user.pk, (0, 0))
+        reached, satisfied = contacts.get(user.pk, (0, 0))
+        result.append(
+            {
+                "user_id": user.pk,
+                "name": user.get_full_name() or user.get_username(),
+                "cases": handled.get(user.pk, 0),
+                "deadlines_due": due,
+                "deadlines_on_time": due - breached,
+                "on_time_rate": rate(due - breached, due),
+                "contacts_reached": reached,
+                "contacts_satisfied": satisfied,
+                "satisfaction_rate": rate(satisfied, reached),
+            }
+        )
+    return result
+
+
+def dealer_figures(
+    *, dealer: Dealer, period: Period, by: str, with_advisors: bool
+) -> dict[str, Any]:
+    """Every figure of the dealer for the period, with the previous period's headline
+    figures for comparison."""
+    cases = period_cases(dealer=dealer, period=period)
+    previous = period.previous()
+    figures: dict[str, Any] = {
+        "dealer": {"code": dealer.code, "name": dealer.name, "currency": dealer.currency},
+        "period": {"start": period.start, "end": period.end},
+        "previous_period": {"start": previous.start, "end": previous.end},
+        "by": by,
+        "summary": case_summary(dealer=dealer, period=period),
+        "previous": case_summary(dealer=dealer, period=previous),
+        "by_channel": _breakdown(cases, "channel"),
+        "by_category": _breakdown(cases, "category"),
+        "by_component": _breakdown(cases, "component"),
+        "responsibility": _breakdown(cases, "responsibility"),
+        "deadlines": _deadline_rows(dealer=dealer, period=period),
+        "trend": trend(dealer=dealer, period=period, by=by),
+        "advisors": advisor_figures(dealer=dealer, period=period) if with_advisors else None,
+    }
+    return figures
+
+
+def open_cases_per_state(*, dealer: Dealer) -> dict[str, int]:
+    """How many of the dealer's cases are in each state now (the overview's snapshot)."""
+    return dict(
+        Complaint.objects.unscoped(reason=ESCAPE)
+        .filter(dealer=dealer)
+        .order_by()
+        .values("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
