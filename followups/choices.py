@@ -22,6 +22,9 @@ class DeadlineKind(models.TextChoices):
     INTERIM_REPORT = "interim_report", _("Interim report")
     FOLLOW_UP = "follow_up", _("Follow-up after service")
     TRANSFER_CHECK = "transfer_check", _("Hand-over check")
+    # Step 7 (learning): a corrective action's check, and a required reflection report.
+    CORRECTIVE_ACTION = "corrective_action", _("Corrective action check")
+    REFLECTION_REPORT = "reflection_report", _("Reflection report")
 
 
 # The states a deadline of each kind belongs to: when a case leaves them, its open deadlines
@@ -38,6 +41,9 @@ KIND_STATES: dict[str, frozenset[str]] = {
     DeadlineKind.INTERIM_REPORT: frozenset({State.RESOLVING}),
     DeadlineKind.FOLLOW_UP: frozenset({State.FOLLOWING_UP}),
     DeadlineKind.TRANSFER_CHECK: frozenset(OPEN_STATES),
+    # Owed after the case is closed (step 7), until checked or written.
+    DeadlineKind.CORRECTIVE_ACTION: frozenset({State.CLOSED}),
+    DeadlineKind.REFLECTION_REPORT: frozenset({State.CLOSED}),
 }
 
 # Kinds of which a case has at most one open deadline at a time.

@@ -57,7 +57,12 @@ REPAIR_COMPLETION = DeadlineKind.REPAIR_COMPLETION
 INTERIM_REPORT = DeadlineKind.INTERIM_REPORT
 FOLLOW_UP = DeadlineKind.FOLLOW_UP
 TRANSFER_CHECK = DeadlineKind.TRANSFER_CHECK
+CORRECTIVE_ACTION = DeadlineKind.CORRECTIVE_ACTION
+REFLECTION_REPORT = DeadlineKind.REFLECTION_REPORT
 EVERY_KIND = tuple(DeadlineKind)
+# Step 7's deadlines are owed by a closed case (learning): closing opens them, not ends them.
+STEP7_KINDS = (CORRECTIVE_ACTION, REFLECTION_REPORT)
+CASE_KINDS = tuple(kind for kind in DeadlineKind if kind not in STEP7_KINDS)
 
 # The reason written on the deadlines a transition cancels.
 CASE_MOVED = _("Case moved to step “%(state)s”")
@@ -133,8 +138,9 @@ EFFECTS: dict[str, Effect] = {
         cancels=(FIRST_RESPONSE, APPROVAL),
         opens=(INTERIM_REPORT,),
     ),
-    # A closed or withdrawn case owes nothing more, promises included.
-    "close": Effect(cancels=EVERY_KIND),
+    # A closed or withdrawn case owes the customer nothing more, promises included; a
+    # closed one owes the dealership its step 7 (the events below).
+    "close": Effect(cancels=CASE_KINDS),
     "withdraw": Effect(cancels=EVERY_KIND),
 
     # --- facts about the case ---------------------------------------------------------------
@@ -171,6 +177,19 @@ EFFECTS: dict[str, Effect] = {
     ),
     # The follow-up is due 24 h after the completed action, not 72 h, if that is earlier.
     "became_safety_related": Effect(moves=(FOLLOW_UP,)),
+
+    # --- step 7, after the close (learning.services) ------------------------------------
+    # Each corrective action is checked by its owner when due (PDCA's Check), reminded a
+    # day before; a failed check opens a new round with a new due date (Act).
+    "corrective_action_set": Effect(opens=(CORRECTIVE_ACTION,)),
+    "corrective_action_checked": Effect(
+        satisfies=(CORRECTIVE_ACTION,), satisfied_because=_("Corrective action checked"),
+    ),
+    # A manager required the advisor's reflection report when closing the case.
+    "reflection_required": Effect(opens=(REFLECTION_REPORT,)),
+    "reflection_submitted": Effect(
+        satisfies=(REFLECTION_REPORT,), satisfied_because=_("Reflection report submitted"),
+    ),
 }
 # fmt: on
 
@@ -424,8 +443,33 @@ def deadlines_after_repair_promise(
     )
 
 
+def deadline_after_step7(
+    *, complaint: Complaint, event: str, actor: Actor, owner: Any, due_at: datetime, what: str
+) -> Deadline:
+    """Step 7 owes something after the close (`event` is "corrective_action_set" or
+    "reflection_required"): one deadline, due when set, owned by whoever must do it, with a
+    reminder before (a day, by default) and the sweep's breach and escalation. `what` is
+    shown as the deadline's promise text."""
+    (kind,) = EFFECTS[event].opens
+    limit, _source = limit_for(complaint.dealer_id, kind)
+    remind_at = None
+    if limit.remind_before_hours:
+        remind_at = max(due_at - timedelta(hours=limit.remind_before_hours), timezone.now())
+    return deadline_open(
+        complaint=complaint,
+        kind=kind,
+        due_at=due_at,
+        rule="step7",
+        promise=what,
+        owner=owner,
+        created_by=actor,
+        remind_at=remind_at,
+    )
+
+
 def deadline_done(*, deadline: Deadline, event: str, note: str = "") -> bool:
-    """Satisfy one deadline by hand (`event` is "promise_kept" or "hand_over_confirmed"),
+    """Satisfy one deadline by hand (`event` is "promise_kept", "hand_over_confirmed",
+    "corrective_action_checked" or "reflection_submitted"),
     with the note as its reason or else the table's. Returns False when it was no longer
     open: a deadline is met at most once."""
     effect = EFFECTS[event]

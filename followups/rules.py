@@ -27,6 +27,9 @@ DEFAULT_LIMITS: dict[str, Limit] = {
     DeadlineKind.TRANSFER_CHECK: Limit(hours=24),
     DeadlineKind.REPAIR_COMPLETION: Limit(remind_before_hours=4),
     DeadlineKind.COMMITMENT: Limit(),
+    # Step 7: due when the manager sets it, reminded a day before.
+    DeadlineKind.CORRECTIVE_ACTION: Limit(remind_before_hours=24),
+    DeadlineKind.REFLECTION_REPORT: Limit(remind_before_hours=24),
 }
 
 # Limits a dealer may shorten but never lengthen: they are the seeds' firm rules.

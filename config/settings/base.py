@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "complaints",
     "followups",
     "integrations",
+    "learning",
     "analytics",
 ]
 
