@@ -34,6 +34,8 @@ from complaints.choices import FollowUpOutcome, Severity, State
 from complaints.models import CaseEvent, Complaint
 from dealers.models import Dealer, RepairOrder
 from followups.models import ContactAttempt, Deadline
+from learning.choices import ActionState, CheckResult, DefaultRootCause
+from learning.models import CaseReview, CorrectiveAction
 
 from .aggregates import Hours, Percentile
 from .period import Period
@@ -316,6 +318,77 @@ def advisor_figures(*, dealer: Dealer, period: Period) -> list[dict[str, Any]]:
     return result
 
 
+def root_cause_pareto(*, dealer: Dealer, period: Period) -> list[dict[str, Any]]:
+    """Reviewed cases received in the period per root-cause category, most frequent first,
+    with the cumulative share (a Pareto chart: the few causes behind most complaints)."""
+    since, until = period.bounds(dealer.tzinfo)
+    rows = list(
+        CaseReview.objects.unscoped(reason=ESCAPE)
+        .filter(
+            complaint__dealer=dealer,
+            complaint__created_at__gte=since,
+            complaint__created_at__lt=until,
+        )
+        .order_by()
+        .values("root_cause_category__code", "root_cause_category__label")
+        .annotate(count=Count("id"))
+        .order_by("-count", "root_cause_category__code")
+        .values_list("root_cause_category__code", "root_cause_category__label", "count")
+    )
+    total = sum(count for *_names, count in rows)
+    result, running = [], 0
+    for code, label, count in rows:
+        running += count
+        result.append(
+            {
+                "code": code,
+                "label": root_cause_label(code, label),
+                "count": count,
+                "share": rate(count, total),
+                "cumulative_share": rate(running, total),
+            }
+        )
+    return result
+
+
+def root_cause_label(code: str, label: str) -> str:
+    """A default category is named in the reader's language; a dealer's own by its label."""
+    if not label and code in DefaultRootCause.values:
+        return str(DefaultRootCause(code).label)
+    return label or code
+
+
+def corrective_actions(*, dealer: Dealer, period: Period) -> dict[str, Any]:
+    """The dealer's corrective actions open now (and how many are past due), those agreed
+    in the period, and the results of the checks made in the period (PDCA's Check)."""
+    since, until = period.bounds(dealer.tzinfo)
+    now = timezone.now()
+    checked = Q(checked_at__gte=since, checked_at__lt=until)
+    row = (
+        CorrectiveAction.objects.unscoped(reason=ESCAPE)
+        .filter(dealer=dealer)
+        .aggregate(
+            open=Count("id", filter=Q(state=ActionState.OPEN)),
+            overdue=Count("id", filter=Q(state=ActionState.OPEN, due_at__lt=now)),
+            agreed=Count("id", filter=Q(created_at__gte=since, created_at__lt=until)),
+            **{
+                result: Count("id", filter=checked & Q(check_result=result))
+                for result in CheckResult.values
+            },
+        )
+    )
+    checks = sum(row[result] for result in CheckResult.values)
+    return {
+        "open": row["open"],
+        "overdue": row["overdue"],
+        "agreed": row["agreed"],
+        "checks": [
+            {"code": result, "count": row[result], "share": rate(row[result], checks)}
+            for result in CheckResult.values
+        ],
+    }
+
+
 def dealer_figures(
     *, dealer: Dealer, period: Period, by: str, with_advisors: bool
 ) -> dict[str, Any]:
@@ -335,6 +408,8 @@ def dealer_figures(
         "by_component": _breakdown(cases, "component"),
         "responsibility": _breakdown(cases, "responsibility"),
         "deadlines": _deadline_rows(dealer=dealer, period=period),
+        "root_causes": root_cause_pareto(dealer=dealer, period=period),
+        "corrective_actions": corrective_actions(dealer=dealer, period=period),
         "trend": trend(dealer=dealer, period=period, by=by),
         "advisors": advisor_figures(dealer=dealer, period=period) if with_advisors else None,
     }

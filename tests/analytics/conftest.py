@@ -16,6 +16,7 @@ from analytics.period import Period
 from complaints.choices import Category, Channel, Component, Responsibility, Severity, State
 from complaints.models import CaseEvent, Complaint
 from followups.models import Deadline
+from learning.models import CaseReview, CorrectiveAction, RootCauseCategory
 from tests.factories import (
     ComplaintFactory,
     ContactAttemptFactory,
@@ -154,5 +155,48 @@ def known(alice, now) -> KnownCases:
         RepairOrderFactory(vehicle=vehicle, opened_on=day)
     for day in (date(2026, 6, 10), date(2026, 6, 11)):
         RepairOrderFactory(vehicle=vehicle, opened_on=day)
+    # Reviews: two workmanship, one of the dealer's own categories; c4's lies before.
+    workmanship = RootCauseCategory.objects.create(dealer=staff.dealer, code="workmanship")
+    own = RootCauseCategory.objects.create(
+        dealer=staff.dealer, code="tyre-supplier", label="Tyre supplier late"
+    )
+    diagnosis = RootCauseCategory.objects.create(dealer=staff.dealer, code="diagnosis")
+    reviews = {
+        name: CaseReview.objects.create(
+            complaint=case,
+            dealer=staff.dealer,
+            why="Rushed",
+            handled_well=True,
+            root_cause_category=category,
+            cause_lies_with="system",
+        )
+        for name, case, category in (
+            ("c1", c1, workmanship),
+            ("c2", c2, workmanship),
+            ("c6", c6, own),
+            ("c4", c4, diagnosis),
+        )
+    }
+    # Corrective actions: two open (one past due, after a check that found it did not
+    # work), one checked in the period and worked, one checked before the period.
+    for review, state, due, result, checked, created in (
+        ("c1", "open", utc(2026, 6, 20), "", None, utc(2026, 6, 1, 5)),
+        ("c1", "open", utc(2026, 6, 12), "did_not_work", utc(2026, 6, 9), utc(2026, 6, 1, 5)),
+        ("c2", "done", utc(2026, 6, 8), "worked", utc(2026, 6, 5), utc(2026, 6, 2)),
+        ("c4", "done", utc(2026, 5, 29), "worked", utc(2026, 5, 30), utc(2026, 5, 28)),
+    ):
+        CorrectiveAction.objects.create(
+            review=reviews[review],
+            complaint=reviews[review].complaint,
+            dealer=staff.dealer,
+            cause="Checklist skipped",
+            action="Add the step to the checklist",
+            owner=staff.manager,
+            due_at=due,
+            state=state,
+            check_result=result,
+            checked_at=checked,
+            created_at=created,
+        )
     cases = {"c0": c0, "c1": c1, "c2": c2, "c3": c3, "c4": c4, "c5": c5, "c6": c6, "c7": c7}
     return KnownCases(staff, cases)

@@ -134,6 +134,22 @@ def test_per_advisor_figures(known):
     assert manager["satisfaction_rate"] is None
 
 
+def test_root_cause_pareto_orders_causes_with_their_cumulative_share(known):
+    rows = [
+        (r["label"], r["count"], round(r["cumulative_share"], 4))
+        for r in figures(known)["root_causes"]
+    ]
+    # c4's review lies before the period.
+    assert rows == [("Workmanship", 2, round(2 / 3, 4)), ("Tyre supplier late", 1, 1.0)]
+
+
+def test_corrective_actions_open_now_and_checked_in_the_period(known):
+    actions = figures(known)["corrective_actions"]
+    assert (actions["open"], actions["overdue"], actions["agreed"]) == (2, 1, 3)
+    checks = {r["code"]: r["count"] for r in actions["checks"]}
+    assert checks == {"worked": 1, "not_done": 0, "did_not_work": 1}
+
+
 def test_weekly_trend_buckets_in_the_dealers_time_zone(known):
     trend = [(r["start"], r["cases"], r["safety"]) for r in figures(known)["trend"]]
     # c7 came in on Sunday 7 June in UTC but Monday 8 June in Shanghai.
