@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from complaints.choices import FollowUpOutcome, Severity, State
 from complaints.models import CaseEvent, Complaint
+from core.scoping import scoped
 from dealers.models import Dealer, RepairOrder
 from followups.models import ContactAttempt, Deadline
 from learning.choices import ActionState, CheckResult, DefaultRootCause
@@ -426,3 +427,23 @@ def open_cases_per_state(*, dealer: Dealer) -> dict[str, int]:
         .annotate(n=Count("id"))
         .values_list("state", "n")
     )
+
+
+CASE_FILTERS = ("channel", "category", "component", "severity", "state", "safety")
+
+
+def filtered_cases(
+    *, actor: Any, dealer: Dealer, period: Period, filters: dict[str, str]
+) -> QuerySet[Complaint]:
+    """The cases received in the period that the actor may open, narrowed by the list's
+    filters: regional staff get the serious and safety-related ones, as everywhere."""
+    since, until = period.bounds(dealer.tzinfo)
+    queryset = scoped(Complaint, actor).filter(
+        dealer=dealer, created_at__gte=since, created_at__lt=until
+    )
+    for name in ("channel", "category", "component", "severity", "state"):
+        if filters.get(name):
+            queryset = queryset.filter(**{name: filters[name]})
+    if filters.get("safety"):
+        queryset = queryset.filter(is_safety_related=True)
+    return queryset.order_by("created_at", "id")
