@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path, re_path
 
+from analytics import apis as analytics_apis
 from complaints import apis as complaint_apis
 from dealers import apis as dealer_apis
 from followups import apis as followup_apis
@@ -44,6 +45,12 @@ v1 = [
         "complaints/<str:reference>/commitments/",
         followup_apis.CommitmentsApi.as_view(),
         name="api-complaint-commitments",
+    ),
+    path("analytics/", analytics_apis.AnalyticsApi.as_view(), name="api-analytics"),
+    path(
+        "analytics/dealers/",
+        analytics_apis.AnalyticsDealersApi.as_view(),
+        name="api-analytics-dealers",
     ),
     path("customers/<str:dms_id>/", dealer_apis.CustomerApi.as_view(), name="api-customer"),
     path("vehicles/<str:vin>/", dealer_apis.VehicleApi.as_view(), name="api-vehicle"),
