@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from analytics.demo import seed_history
 from complaints.demo.seed import CaseSeedContext, seed_cases
 from core.scoping import unscoped
 from dealers.demo.seed import demo_logins, seed_customers, seed_dealers, seed_users
@@ -31,6 +32,8 @@ STEPS: list[Callable[[CaseSeedContext], None]] = [
     seed_cases,
     # Promises, contacts and repair dates, some overdue (followups.demo).
     seed_followups,
+    # Six months of past cases, so that analytics shows real shapes (analytics.demo).
+    seed_history,
 ]
 
 
