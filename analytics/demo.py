@@ -83,6 +83,7 @@ COMPONENTS = [
     (Component.STEERING, 3),
     (Component.AIRBAGS_RESTRAINTS, 1),
 ]
+AFTER_FOLLOW_UP = (State.FOLLOWING_UP, State.REVIEWING, State.CLOSED)
 VEHICLE_CATEGORIES = {Category.WORKMANSHIP, Category.PRODUCT_QUALITY, Category.PARTS}
 RESPONSIBILITIES = [
     (Responsibility.DEALER, 45),
@@ -243,6 +244,9 @@ class History:
         plan["closed"] = plan["resolved"] + timedelta(hours=_lognormal_hours(rng, 30, 0.5))
         state = self._state(plan, age_days)
         plan["state"] = state
+        # Only a case that reached follow-up can have been reopened.
+        plan["reopened"] = plan["reopened"] and state in AFTER_FOLLOW_UP
+        closed = state == State.CLOSED
         responsibility = _pick(rng, RESPONSIBILITIES)
         decided = state not in (State.RECEIVED, State.LISTENING, State.INVESTIGATING)
         decided = decided and state != State.WITHDRAWN
@@ -271,7 +275,11 @@ class History:
             agreed_resolution="按方案处理" if decided else "",
             assignee=self.staff.get(assignee, self.staff["manager"]),
             created_by=self.staff["advisor"],
-            escalated=plan["reopened"] and plan["following_up"] < self.now,
+            escalated=plan["reopened"],
+            co_owner=self.staff["manager"] if plan["reopened"] else None,
+            review_why="承诺的时间没有兑现" if closed else "",
+            review_handling="处理及时，客户满意" if closed else "",
+            review_prevention="交车前复检并按时回访" if closed else "",
             first_response_at=plan["first_response"] if plan["first_response"] < self.now else None,
             closed_at=plan["closed"]
             if state == State.CLOSED
@@ -308,8 +316,16 @@ class History:
                 )
 
     # --- what each case left behind ----------------------------------------------------
-    def _event(self, complaint: Complaint, at: datetime, name: str, source: str, target: str):
-        actor = self.staff["manager" if name == "close" else "advisor"]
+    def _event(
+        self,
+        complaint: Complaint,
+        at: datetime,
+        name: str,
+        source: str,
+        target: str,
+        comment: str = "",
+    ) -> None:
+        actor = self.staff["manager" if name in ("close", "withdraw") else "advisor"]
         self.events.append(
             CaseEvent(
                 complaint=complaint,
@@ -319,6 +335,7 @@ class History:
                 to_state=target,
                 actor=actor,
                 actor_label=actor.get_full_name() or actor.get_username(),
+                comment=comment,
                 created_at=at,
             )
         )
@@ -339,7 +356,14 @@ class History:
         first_due = at + timedelta(hours=4 if plan["safety"] else 24)
         first = plan["first_response"]
         if state == State.WITHDRAWN:
-            self._event(complaint, plan["withdrawn"], "withdraw", State.RECEIVED, State.WITHDRAWN)
+            self._event(
+                complaint,
+                plan["withdrawn"],
+                "withdraw",
+                State.RECEIVED,
+                State.WITHDRAWN,
+                comment="客户来电表示问题已自行解决，撤回投诉。",
+            )
             return
         if first < now:
             self._event(complaint, first, "start_listening", State.RECEIVED, State.LISTENING)
