@@ -179,3 +179,18 @@ def test_csv_cells_cannot_run_as_formulas(client, known):
     known.staff.advisor.save()
     response = get(client, known.staff.manager, "analytics_table_csv", args=["advisors"])
     assert "'=cmd" in response.content.decode("utf-8-sig")
+
+
+def test_dealer_overview_takes_its_times_and_trend_from_analytics(client, known):
+    client.force_login(known.staff.manager)
+    response = client.get(reverse("dealer_overview"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The last 30 days to 15 June: first contact after 1, 3 and 5 hours, closure after 20
+    # and 40 hours (the same cases as the analytics page's).
+    assert 'data-kpi="first-response">3.0 h<' in html
+    assert 'data-kpi="closure">30.0 h<' in html
+    # Weeks from Monday 11 May to Monday 15 June: c4 on 31 May, c1, c5 and c6 in the first
+    # week of June, c7, c2 and c3 in the second.
+    assert response.context["chart"]["trend"]["values"] == [0, 0, 1, 3, 3, 0]
+    assert reverse("analytics") in html
