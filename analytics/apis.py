@@ -22,8 +22,16 @@ from .period import parse_period
 from .report import build_report
 from .selectors import case_summary
 
-RATE = {"allow_null": True, "min_value": 0.0, "max_value": 1.0}
-HOURS = {"allow_null": True}
+
+def rate_field(help_text: str = "") -> serializers.FloatField:
+    """A share between 0 and 1; null where there was nothing to divide by."""
+    return serializers.FloatField(
+        allow_null=True, min_value=0.0, max_value=1.0, help_text=help_text or None
+    )
+
+
+def hours_field(help_text: str = "") -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True, help_text=help_text or None)
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -40,36 +48,32 @@ class DealerRefSerializer(serializers.Serializer):
 class SummarySerializer(serializers.Serializer):
     cases = serializers.IntegerField(help_text="Cases received in the period.")
     safety = serializers.IntegerField()
-    safety_share = serializers.FloatField(**RATE)
+    safety_share = rate_field()
     serious = serializers.IntegerField()
-    serious_share = serializers.FloatField(**RATE)
+    serious_share = rate_field()
     repeat = serializers.IntegerField(
         help_text="Cases with an earlier case of the same customer or vehicle within 90 days."
     )
-    repeat_share = serializers.FloatField(**RATE)
+    repeat_share = rate_field()
     reached_follow_up = serializers.IntegerField()
     reopened = serializers.IntegerField()
-    reopen_rate = serializers.FloatField(
-        help_text="Reopened cases among those that reached follow-up.", **RATE
-    )
+    reopen_rate = rate_field("Reopened cases among those that reached follow-up.")
     compensation_total = serializers.DecimalField(
         max_digits=14, decimal_places=2, help_text="Goodwill and compensation, withdrawn excluded."
     )
     compensated_cases = serializers.IntegerField()
-    first_contact_median_hours = serializers.FloatField(**HOURS)
-    first_contact_p90_hours = serializers.FloatField(**HOURS)
-    resolution_median_hours = serializers.FloatField(
-        help_text="Hours from receipt until the customer was satisfied.", **HOURS
-    )
-    resolution_p90_hours = serializers.FloatField(**HOURS)
-    closure_median_hours = serializers.FloatField(**HOURS)
-    closure_p90_hours = serializers.FloatField(**HOURS)
+    first_contact_median_hours = hours_field()
+    first_contact_p90_hours = hours_field()
+    resolution_median_hours = hours_field("Hours from receipt until the customer was satisfied.")
+    resolution_p90_hours = hours_field()
+    closure_median_hours = hours_field()
+    closure_p90_hours = hours_field()
     deadlines_due = serializers.IntegerField()
     deadlines_breached = serializers.IntegerField()
-    breach_rate = serializers.FloatField(**RATE)
+    breach_rate = rate_field()
     contacts_reached = serializers.IntegerField()
     contacts_satisfied = serializers.IntegerField()
-    satisfaction_rate = serializers.FloatField(**RATE)
+    satisfaction_rate = rate_field()
     repair_orders = serializers.IntegerField(help_text="Repair orders the DMS sent, by day.")
     per_thousand_repair_orders = serializers.FloatField(allow_null=True)
 
@@ -77,22 +81,23 @@ class SummarySerializer(serializers.Serializer):
 class BreakdownSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="The stable code; empty for 'not decided yet'.")
     count = serializers.IntegerField()
-    share = serializers.FloatField(**RATE)
+    share = rate_field()
 
 
 class DeadlineRowSerializer(serializers.Serializer):
     kind = serializers.CharField()
     due = serializers.IntegerField()
     breached = serializers.IntegerField()
-    breach_rate = serializers.FloatField(**RATE)
+    breach_rate = rate_field()
 
 
 class RootCauseSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField(help_text="In the language of the request.")
+    # A field named like Field.label; DRF's metaclass takes it as a declared field.
+    label = serializers.CharField(help_text="In the language of the request.")  # type: ignore[assignment]
     count = serializers.IntegerField()
-    share = serializers.FloatField(**RATE)
-    cumulative_share = serializers.FloatField(**RATE)
+    share = rate_field()
+    cumulative_share = rate_field()
 
 
 class CorrectiveActionsSerializer(serializers.Serializer):
@@ -116,10 +121,10 @@ class AdvisorSerializer(serializers.Serializer):
     cases = serializers.IntegerField()
     deadlines_due = serializers.IntegerField()
     deadlines_on_time = serializers.IntegerField()
-    on_time_rate = serializers.FloatField(**RATE)
+    on_time_rate = rate_field()
     contacts_reached = serializers.IntegerField()
     contacts_satisfied = serializers.IntegerField()
-    satisfaction_rate = serializers.FloatField(**RATE)
+    satisfaction_rate = rate_field()
 
 
 class FiguresSerializer(serializers.Serializer):

@@ -91,7 +91,7 @@ RESPONSIBILITIES = [
     (Responsibility.CUSTOMER, 20),
     (Responsibility.UNDETERMINED, 10),
 ]
-ROOT_CAUSES = {
+ROOT_CAUSES: dict[str, list[tuple[str, int]]] = {
     Responsibility.DEALER: [
         (DefaultRootCause.WORKMANSHIP, 40),
         (DefaultRootCause.DIAGNOSIS, 25),

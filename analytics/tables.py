@@ -229,10 +229,9 @@ def dealers_table(rows: list[tuple[Any, dict[str, Any]]]) -> Table:
         [_("Dealer")] + [label for label, _value in summary_rows(rows[0][1])] if rows else [],
     )
     for dealer, summary in rows:
-        table.rows.append(
-            [f"{dealer.code} {dealer.name}"]
-            + [value for _label_again, value in summary_rows(summary)]
-        )
+        row: list[Cell] = [f"{dealer.code} {dealer.name}"]
+        row.extend(value for _label_again, value in summary_rows(summary))
+        table.rows.append(row)
     return table
 
 
