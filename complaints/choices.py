@@ -177,3 +177,4 @@ class EventKind(models.TextChoices):
     CONTACT = "contact", _("Customer contact")
     COMMITMENT = "commitment", _("Promise to the customer")
     DEADLINE = "deadline", _("Deadline")
+    LEARNING = "learning", _("Learning from the case")

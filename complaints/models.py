@@ -370,8 +370,16 @@ class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
         custom={"label": _("Close")},
     )
     def close(
-        self, *, actor: Any, review_why: str, review_handling: str, review_prevention: str, **_: Any
+        self,
+        *,
+        actor: Any,
+        review_why: str,
+        review_handling: str,
+        review_prevention: str = "",
+        **_: Any,
     ) -> None:
+        # The rest of the review (root cause, corrective actions, reflection report) is
+        # stored by learning.services.case_review_write, called by the service.
         self.review_why = review_why
         self.review_handling = review_handling
         self.review_prevention = review_prevention

@@ -9,10 +9,19 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import MANAGER
 from core.text import MAX_TEXT_LENGTH, StorableInputMixin
+from learning.choices import CauseLiesWith
+from learning.review_fields import (
+    CorrectiveActionsField,
+    CorrectiveActionsWidget,
+    DayField,
+    YesNoField,
+    due_from_date,
+)
 
 from .choices import (
     REASONS_BY_RESPONSIBILITY,
@@ -410,15 +419,95 @@ class ReopenPayload(FollowUpContactMixin, ReasonPayload):
 
 
 class ClosePayload(TransitionPayload):
+    """Step 7's review (000's PDCA, 001's case analysis form, 003's system-or-person): written
+    by the closing manager; learning.services.case_review_write stores it."""
+
     review_why = forms.CharField(
         label=_("Why did it become a complaint?"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    handled_well = YesNoField(label=_("Was it handled well?"))
     review_handling = forms.CharField(
-        label=_("Was it handled well?"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("How was it handled?"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    root_cause_category = forms.ChoiceField(label=_("Root-cause category"), choices=())
+    cause_lies_with = forms.ChoiceField(
+        label=_("The cause lies with"), choices=CauseLiesWith.choices, widget=forms.RadioSelect
+    )
+    corrective_actions = CorrectiveActionsField(
+        label=_("Causes, one per line, each with its corrective action"),
+        help_text=_(
+            "Each action has an owner (by default the case's advisor) and a due date; its "
+            "owner checks it when due."
+        ),
     )
     review_prevention = forms.CharField(
-        label=_("What prevents it next time?"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Anything else that prevents it next time?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+    reflection_required = forms.BooleanField(
+        label=_("The advisor writes a reflection report"), required=False
+    )
+    reflection_due = DayField(
+        label=_("Reflection report due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from learning.selectors import review_choices
+
+        choices = review_choices(complaint=self.complaint)
+        cast(forms.ChoiceField, self.fields["root_cause_category"]).choices = [
+            ("", "—"),
+            *choices.root_causes,
+        ]
+        actions = cast(CorrectiveActionsField, self.fields["corrective_actions"])
+        actions.owner_ids = {pk for pk, _label in choices.owners}
+        actions.tzinfo = self.complaint.dealer.tzinfo
+        cast(CorrectiveActionsWidget, actions.widget).owner_choices = choices.owners
+
+    def unknown_fields(self) -> list[str]:
+        # A page posts the action lines as corrective_actions-cause, -action, -owner, -due.
+        return [f for f in super().unknown_fields() if not f.startswith("corrective_actions-")]
+
+    def clean_corrective_actions(self) -> list[dict[str, Any]]:
+        lines = self.cleaned_data["corrective_actions"]
+        if not lines:
+            raise forms.ValidationError(
+                _("Give at least one cause with its corrective action."), code="required"
+            )
+        # An action nobody was named for is the case's advisor's, else the closer's.
+        default = self.complaint.assignee_id or getattr(self.actor, "pk", None)
+        owners = cast(CorrectiveActionsField, self.fields["corrective_actions"]).owner_ids
+        for line in lines:
+            if line["owner"] is None:
+                if default not in owners:
+                    raise forms.ValidationError(
+                        _("Choose who owns each action (staff of this dealer)."), code="owner"
+                    )
+                line["owner"] = default
+        return lines
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("reflection_required"):
+            if self.complaint.assignee_id is None:
+                self.add_error(
+                    "reflection_required",
+                    _("The case has no advisor to write a reflection report."),
+                )
+            due = due_from_date(data.get("reflection_due"), self.complaint.dealer.tzinfo)
+            if due is None:
+                self.add_error("reflection_due", _("Give the date the report is due."))
+            elif due <= timezone.now():
+                self.add_error("reflection_due", _("The due date must be in the future."))
+            else:
+                data["reflection_due"] = due
+        else:
+            data["reflection_due"] = None
+        return data
 
 
 class WithdrawPayload(ReasonPayload):

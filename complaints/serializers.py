@@ -13,6 +13,7 @@ from dealers.serializers import (
     InlineVehicleSerializer,
     VehicleSummarySerializer,
 )
+from learning.choices import CauseLiesWith
 
 from .choices import (
     Category,
@@ -179,6 +180,18 @@ class ComplaintUpdateSerializer(serializers.Serializer):
     review_prevention = serializers.CharField(required=False, allow_blank=True)
 
 
+class CorrectiveActionSerializer(serializers.Serializer):
+    """One cause of a closed case and its corrective action (step 7)."""
+
+    cause = serializers.CharField()
+    action = serializers.CharField()
+    owner = serializers.IntegerField(
+        required=False, allow_null=True, help_text="User id; default: the case's advisor."
+    )
+    due = serializers.DateField(required=False, help_text="Due date (end of that working day).")
+    due_at = serializers.DateTimeField(required=False, help_text="Or a due moment.")
+
+
 class TransitionPayloadSerializer(serializers.Serializer):
     """The payload of a transition; which fields are required depends on the transition
     (see the issue's table): e.g. `record_findings` needs `fault_finding` and `root_cause`,
@@ -211,8 +224,27 @@ class TransitionPayloadSerializer(serializers.Serializer):
     actions_taken = serializers.CharField(required=False)
     co_owner = serializers.IntegerField(required=False, allow_null=True)
     review_why = serializers.CharField(required=False)
+    handled_well = serializers.BooleanField(required=False, help_text="close: handled well?")
     review_handling = serializers.CharField(required=False)
-    review_prevention = serializers.CharField(required=False)
+    review_prevention = serializers.CharField(required=False, allow_blank=True)
+    root_cause_category = serializers.CharField(
+        required=False,
+        help_text="close: the code of one of the dealer's root-cause categories (diagnosis, "
+        "workmanship, parts_supply, communication, process, product_defect, customer_use, "
+        "other, or the dealer's own).",
+    )
+    cause_lies_with = serializers.ChoiceField(
+        choices=CauseLiesWith.choices,
+        required=False,
+        help_text="close: the company's system or one person's work.",
+    )
+    corrective_actions = serializers.ListField(
+        child=CorrectiveActionSerializer(),
+        required=False,
+        help_text="close: the causes, one per line, each with its corrective action.",
+    )
+    reflection_required = serializers.BooleanField(required=False)
+    reflection_due = serializers.DateField(required=False, allow_null=True)
 
 
 class StateOrNullField(serializers.ChoiceField):

@@ -29,6 +29,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("customers/", include("dealers.urls")),
     path("followups/", include("followups.urls")),
+    path("learning/", include("learning.urls")),
     path("analytics/", include("analytics.urls")),
     path("", include("complaints.urls")),
 ]

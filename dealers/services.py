@@ -367,6 +367,10 @@ def membership_create(
             before={},
             after=snapshot(membership, AUDIT_MEMBERSHIP),
         )
+        # 新进人员教材: a new member of a dealer is given its required training cases.
+        from learning.services import readings_for_new_member
+
+        readings_for_new_member(membership=membership)
     forget_access(user)
     return membership
 
@@ -397,6 +401,11 @@ def membership_update(
             before=before,
             after=snapshot(locked, AUDIT_MEMBERSHIP),
         )
+        if locked.dealer_id is not None and locked.dealer_id != before.get("dealer"):
+            # Moved to another dealer: a new member there, given its required cases.
+            from learning.services import readings_for_new_member
+
+            readings_for_new_member(membership=locked)
     forget_access(locked.user)
     return locked
 

@@ -89,53 +89,56 @@ EFFECTS: dict[str, Effect] = {
     # --- the seven steps (complaints.services.complaint_transition) ----------------------
     # A transition cancels every kind that has no place in the step the case moves to; most
     # of them cannot be open there anyway, and are listed so that nothing stays open by
-    # mistake (a deadline a transition satisfies is listed there instead).
+    # mistake (a deadline a transition satisfies is listed there instead). Step 7's kinds
+    # belong to a closed case only.
     # Step 2: listening to the customer is the first response.
     "start_listening": Effect(
         satisfies=(FIRST_RESPONSE,), satisfied_because=_("Listening started"),
-        cancels=(APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP),
+        cancels=(APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP, *STEP7_KINDS),
     ),
     "start_investigation": Effect(
-        cancels=(FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP),
+        cancels=(
+            FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, FOLLOW_UP, *STEP7_KINDS,
+        ),
     ),
     # From findings on, a repair date may be promised (repair_date_promised): it survives
     # deciding and approval, and is met by the completed action.
     "record_findings": Effect(
-        cancels=(FIRST_RESPONSE, APPROVAL, INTERIM_REPORT, FOLLOW_UP),
+        cancels=(FIRST_RESPONSE, APPROVAL, INTERIM_REPORT, FOLLOW_UP, *STEP7_KINDS),
     ),
     # Step 5 starts: interim reports every 24 h while the repair goes on.
     "decide": Effect(
-        cancels=(FIRST_RESPONSE, APPROVAL, FOLLOW_UP),
+        cancels=(FIRST_RESPONSE, APPROVAL, FOLLOW_UP, *STEP7_KINDS),
         opens=(INTERIM_REPORT,),
     ),
     # A manager answers within 8 h.
     "submit_for_approval": Effect(
-        cancels=(FIRST_RESPONSE, INTERIM_REPORT, FOLLOW_UP),
+        cancels=(FIRST_RESPONSE, INTERIM_REPORT, FOLLOW_UP, *STEP7_KINDS),
         opens=(APPROVAL,),
     ),
     "approve": Effect(
         satisfies=(APPROVAL,), satisfied_because=_("Approved"),
-        cancels=(FIRST_RESPONSE, FOLLOW_UP),
+        cancels=(FIRST_RESPONSE, FOLLOW_UP, *STEP7_KINDS),
         opens=(INTERIM_REPORT,),
     ),
     "reject": Effect(
         satisfies=(APPROVAL,), satisfied_because=_("Rejected"),
-        cancels=(FIRST_RESPONSE, INTERIM_REPORT, FOLLOW_UP),
+        cancels=(FIRST_RESPONSE, INTERIM_REPORT, FOLLOW_UP, *STEP7_KINDS),
     ),
     # Step 6: follow up within 24 h (safety-related) or 72 h, from the completion.
     "complete_action": Effect(
         satisfies=(REPAIR_COMPLETION,), satisfied_because=_("Action completed"),
-        cancels=(FIRST_RESPONSE, APPROVAL, INTERIM_REPORT),
+        cancels=(FIRST_RESPONSE, APPROVAL, INTERIM_REPORT, *STEP7_KINDS),
         opens=(FOLLOW_UP,),
     ),
     "confirm_resolved": Effect(
         satisfies=(FOLLOW_UP,), satisfied_because=_("Customer confirmed satisfied"),
-        cancels=(FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT),
+        cancels=(FIRST_RESPONSE, APPROVAL, REPAIR_COMPLETION, INTERIM_REPORT, *STEP7_KINDS),
     ),
     # Still dissatisfied: the repair starts again, with its daily interim reports.
     "reopen": Effect(
         satisfies=(FOLLOW_UP,), satisfied_because=_("Customer still dissatisfied: reopened"),
-        cancels=(FIRST_RESPONSE, APPROVAL),
+        cancels=(FIRST_RESPONSE, APPROVAL, *STEP7_KINDS),
         opens=(INTERIM_REPORT,),
     ),
     # A closed or withdrawn case owes the customer nothing more, promises included; a

@@ -42,3 +42,9 @@ class LearningConfig(AppConfig):
             ),
         )
         audit.register()
+        from complaints.choices import EventKind
+        from complaints.timeline import register_event_text
+
+        from .timeline import learning_event_text
+
+        register_event_text(EventKind.LEARNING, learning_event_text)

@@ -24,6 +24,8 @@ from .case import (
 )
 
 FOLLOW_UP_EVENT_KINDS = (EventKind.CONTACT, EventKind.COMMITMENT, EventKind.DEADLINE)
+# Facts other apps record about a case: follow-ups, and step 7's learning (learning.services).
+RECORDABLE_KINDS = (*FOLLOW_UP_EVENT_KINDS, EventKind.LEARNING)
 
 
 def complaint_record_event(
@@ -34,12 +36,12 @@ def complaint_record_event(
     comment: str = "",
     payload: Mapping[str, Any] | None = None,
 ) -> CaseEvent:
-    """Append a contact, promise or deadline fact to the case's timeline.
+    """Append a contact, promise, deadline or step-7 fact to the case's timeline.
 
     Invariant: the case row is locked for the caller's transaction and only someone working
     the case may add to it; the case's fields do not change.
     """
-    if kind not in FOLLOW_UP_EVENT_KINDS:
+    if kind not in RECORDABLE_KINDS:
         raise ValueError(f"{kind} events are written by their own service.")
     with transaction.atomic():
         locked = _lock(complaint, actor)

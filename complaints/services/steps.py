@@ -127,6 +127,13 @@ def complaint_transition(
             payload=payload,
         )
         deadlines_after_transition(complaint=locked, name=name, actor=actor, at=event.created_at)
+        if name == "close":
+            # Step 7's review, its corrective actions and their deadlines (learning).
+            from learning.services import case_review_write
+
+            case_review_write(
+                complaint=locked, actor=actor, review=form.cleaned_data, at=event.created_at
+            )
         if "severity" in changed and locked.severity == Severity.SERIOUS:
             notify.serious_case(complaint=locked)
         if name == "reopen" and locked.co_owner is not None:

@@ -66,8 +66,14 @@ VALID_PAYLOADS: dict[str, dict[str, Any]] = {
     "reopen": {"reason": "The noise came back after a week."},
     "close": {
         "review_why": "Pads not checked at the last service",
+        "handled_well": True,
         "review_handling": "Handled within two days",
         "review_prevention": "Brake checklist at every service",
+        "root_cause_category": "workmanship",
+        "cause_lies_with": "system",
+        "corrective_actions": [
+            {"cause": "Pads not checked", "action": "Brake checklist", "due": "2099-01-31"}
+        ],
     },
     "withdraw": {"reason": "Logged twice by mistake."},
 }

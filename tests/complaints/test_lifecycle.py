@@ -87,8 +87,14 @@ def test_full_walk_through_all_seven_steps(intake, alice):
         actor=manager,
         data={
             "review_why": "Pads not checked",
+            "handled_well": True,
             "review_handling": "Fast",
             "review_prevention": "Brake checklist at every service",
+            "root_cause_category": "workmanship",
+            "cause_lies_with": "system",
+            "corrective_actions": [
+                {"cause": "Pads not checked", "action": "Brake checklist", "due": "2099-01-31"}
+            ],
         },
     )
     assert c.state == State.CLOSED and c.closed_at is not None

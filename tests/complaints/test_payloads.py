@@ -27,7 +27,14 @@ REQUIRED = {
     "reject": ["reason"],
     "complete_action": ["agreed_resolution", "actions_taken"],
     "reopen": ["reason"],
-    "close": ["review_why", "review_handling", "review_prevention"],
+    "close": [
+        "review_why",
+        "handled_well",
+        "review_handling",
+        "root_cause_category",
+        "cause_lies_with",
+        "corrective_actions",
+    ],
     "withdraw": ["reason"],
 }
 MISSING = [(name, field) for name, fields in REQUIRED.items() for field in fields]

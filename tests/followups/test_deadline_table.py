@@ -44,6 +44,12 @@ DOMAIN_HOURS = {
 DOMAIN_SAFETY_FOLLOW_UP_HOURS = 24
 DOMAIN_REPAIR_REMINDER_HOURS = 4
 
+STEP7_EVENTS = (
+    "corrective_action_set",
+    "corrective_action_checked",
+    "reflection_required",
+    "reflection_submitted",
+)
 EVENTS = (
     "intake",
     "contact_reached",
@@ -56,6 +62,8 @@ EVENTS = (
     "taken_back_from_supplier",
     "hand_over_confirmed",
     "became_safety_related",
+    # Step 7, after the close: exercised by tests/learning/test_corrective_actions.py.
+    *STEP7_EVENTS,
 )
 
 # Deadlines opened before the step under test start here; those it opens start at START.
@@ -203,6 +211,12 @@ def test_each_transition_does_to_deadlines_what_the_table_says(
         opened={kind: (START + timedelta(hours=DOMAIN_HOURS[kind]), None) for kind in effect.opens},
         facts={"state": State(complaint.state).label},
     )
+    if name == "close":
+        # Step 7: the close also opens one check per corrective action (learning), tested
+        # in tests/learning; here, only the case's own deadlines.
+        Deadline.objects.filter(
+            complaint=complaint, kind=K.CORRECTIVE_ACTION, rule="step7"
+        ).exclude(pk__in=[d.pk for d in before.values()]).delete()
     _check(effect, complaint, before, expected)
 
 
@@ -348,7 +362,7 @@ SCENARIOS = {
 
 
 def test_every_event_of_the_table_has_a_scenario():
-    assert set(SCENARIOS) | {"intake"} == set(EVENTS)
+    assert set(SCENARIOS) | {"intake", *STEP7_EVENTS} == set(EVENTS)
 
 
 @pytest.mark.parametrize("event", sorted(SCENARIOS))

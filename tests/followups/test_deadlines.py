@@ -216,7 +216,7 @@ def test_closing_a_case_cancels_its_open_promises(make_complaint, alice, clock):
         complaint=complaint,
         name="close",
         actor=alice.manager,
-        data={"review_why": "a", "review_handling": "b", "review_prevention": "c"},
+        data=VALID_PAYLOADS["close"],
     )
     deadline.refresh_from_db()
     assert deadline.cancelled_at is not None and "Closed" in deadline.outcome_reason
@@ -519,9 +519,15 @@ def test_nothing_stays_open_once_a_case_is_closed(following_up, alice, clock):
         complaint=complaint,
         name="close",
         actor=alice.manager,
-        data={"review_why": "a", "review_handling": "b", "review_prevention": "c"},
+        data=VALID_PAYLOADS["close"],
     )
-    assert not Deadline.objects.filter(
-        complaint=complaint, satisfied_at=None, cancelled_at=None
-    ).exists()
-    assert all(d.outcome_reason for d in Deadline.objects.filter(complaint=complaint))
+    # What stays open is step 7's: the corrective action's check.
+    assert set(
+        Deadline.objects.filter(
+            complaint=complaint, satisfied_at=None, cancelled_at=None
+        ).values_list("kind", flat=True)
+    ) == {"corrective_action"}
+    assert all(
+        d.outcome_reason
+        for d in Deadline.objects.filter(complaint=complaint).exclude(kind="corrective_action")
+    )
