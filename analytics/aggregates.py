@@ -29,5 +29,7 @@ class Hours(Func):
     template = "(EXTRACT(EPOCH FROM %(expressions)s) / 3600.0)"
     output_field = FloatField()
 
-    def __init__(self, start: str, end: str) -> None:
-        super().__init__(ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
+    def __init__(self, start: str | Any, end: str | Any) -> None:
+        start = F(start) if isinstance(start, str) else start
+        end = F(end) if isinstance(end, str) else end
+        super().__init__(ExpressionWrapper(end - start, output_field=DurationField()))

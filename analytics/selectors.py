@@ -22,6 +22,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     Count,
     Exists,
     OuterRef,
@@ -29,6 +30,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    When,
 )
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
@@ -107,13 +109,17 @@ def _earlier_case_within_window() -> Exists:
 def case_summary(*, dealer: Dealer, period: Period) -> dict[str, Any]:
     """The period's headline figures in one query over its cases, and three small ones
     over deadlines, follow-up contacts and repair orders."""
+    closed = Q(state=State.CLOSED, closed_at__isnull=False)
+    # Each annotation is computed once per case and referenced by name below: written
+    # inline, the subquery would run once for every aggregate that uses it.
     cases = period_cases(dealer=dealer, period=period).annotate(
-        resolved_at=_first_event(State.REVIEWING),
         went_to_follow_up=_event_exists(to_state=State.FOLLOWING_UP),
         reopen_event=_event_exists(transition="reopen"),
         earlier_case=_earlier_case_within_window(),
+        hours_to_contact=Hours("created_at", "first_response_at"),
+        hours_to_resolution=Hours("created_at", _first_event(State.REVIEWING)),
+        hours_to_closure=Case(When(closed, then=Hours("created_at", "closed_at"))),
     )
-    closed = Q(state=State.CLOSED, closed_at__isnull=False)
     row = cases.aggregate(
         cases=Count("id"),
         safety=Count("id", filter=Q(is_safety_related=True)),
@@ -123,24 +129,12 @@ def case_summary(*, dealer: Dealer, period: Period) -> dict[str, Any]:
         reopened=Count("id", filter=Q(reopen_event=True)),
         compensation=Sum("compensation_amount", filter=~Q(state=State.WITHDRAWN)),
         compensated=Count("id", filter=Q(compensation_amount__gt=0) & ~Q(state=State.WITHDRAWN)),
-        first_contact_median=Percentile(
-            Hours("created_at", "first_response_at"),
-            0.5,
-            filter=Q(first_response_at__isnull=False),
-        ),
-        first_contact_p90=Percentile(
-            Hours("created_at", "first_response_at"),
-            0.9,
-            filter=Q(first_response_at__isnull=False),
-        ),
-        resolution_median=Percentile(
-            Hours("created_at", "resolved_at"), 0.5, filter=Q(resolved_at__isnull=False)
-        ),
-        resolution_p90=Percentile(
-            Hours("created_at", "resolved_at"), 0.9, filter=Q(resolved_at__isnull=False)
-        ),
-        closure_median=Percentile(Hours("created_at", "closed_at"), 0.5, filter=closed),
-        closure_p90=Percentile(Hours("created_at", "closed_at"), 0.9, filter=closed),
+        first_contact_median=Percentile("hours_to_contact", 0.5),
+        first_contact_p90=Percentile("hours_to_contact", 0.9),
+        resolution_median=Percentile("hours_to_resolution", 0.5),
+        resolution_p90=Percentile("hours_to_resolution", 0.9),
+        closure_median=Percentile("hours_to_closure", 0.5),
+        closure_p90=Percentile("hours_to_closure", 0.9),
     )
     deadlines = _deadline_rows(dealer=dealer, period=period)
     due = sum(d["due"] for d in deadlines)
