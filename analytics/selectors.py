@@ -13,8 +13,9 @@ dealer while opening only some of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -106,9 +107,12 @@ def _earlier_case_within_window() -> Exists:
 
 
 @_aggregating()
-def case_summary(*, dealer: Dealer, period: Period) -> dict[str, Any]:
+def case_summary(
+    *, dealer: Dealer, period: Period, groups: PeriodGroups | None = None
+) -> dict[str, Any]:
     """The period's headline figures in one query over its cases, and three small ones
-    over deadlines, follow-up contacts and repair orders."""
+    over deadlines, follow-up contacts and repair orders (the first two given in `groups`
+    when the caller already has them)."""
     closed = Q(state=State.CLOSED, closed_at__isnull=False)
     # Each annotation is computed once per case and referenced by name below: written
     # inline, the subquery would run once for every aggregate that uses it.
@@ -136,10 +140,13 @@ def case_summary(*, dealer: Dealer, period: Period) -> dict[str, Any]:
         closure_median=Percentile("hours_to_closure", 0.5),
         closure_p90=Percentile("hours_to_closure", 0.9),
     )
-    deadlines = _deadline_rows(dealer=dealer, period=period)
-    due = sum(d["due"] for d in deadlines)
-    breached = sum(d["breached"] for d in deadlines)
-    contacts = _contacts(dealer=dealer, period=period)
+    groups = groups or PeriodGroups.of(dealer=dealer, period=period)
+    due = sum(g[2] for g in groups.deadlines)
+    breached = sum(g[3] for g in groups.deadlines)
+    contacts = {
+        "reached": sum(g[1] for g in groups.contacts),
+        "satisfied": sum(g[2] for g in groups.contacts),
+    }
     repair_orders = (
         RepairOrder.objects.unscoped(reason=ESCAPE)
         .filter(dealer=dealer, opened_on__gte=period.start, opened_on__lte=period.end)
@@ -191,28 +198,52 @@ def _period_deadlines(*, dealer: Dealer, period: Period) -> QuerySet[Deadline]:
     )
 
 
-def _deadline_rows(*, dealer: Dealer, period: Period) -> list[dict[str, Any]]:
-    rows = (
-        _period_deadlines(dealer=dealer, period=period)
-        .order_by()
-        .values("kind")
-        .annotate(due=Count("id"), breached=Count("id", filter=Q(breached_at__isnull=False)))
-        .order_by("kind")
-    )
-    return [{**r, "breach_rate": rate(r["breached"], r["due"])} for r in rows]
+@dataclass(frozen=True)
+class PeriodGroups:
+    """Deadlines that fell due in the period, as (kind, assignee id, due, breached), and
+    follow-up contacts made in it, as (assignee id, reached, satisfied): one grouped query
+    each, from which the headline, per-kind and per-advisor figures are summed."""
+
+    deadlines: Sequence[tuple[str, int | None, int, int]]
+    contacts: Sequence[tuple[int | None, int, int]]
+
+    @classmethod
+    def of(cls, *, dealer: Dealer, period: Period) -> PeriodGroups:
+        deadlines = list(
+            _period_deadlines(dealer=dealer, period=period)
+            .order_by()
+            .values("kind", "complaint__assignee")
+            .annotate(due=Count("id"), breached=Count("id", filter=Q(breached_at__isnull=False)))
+            .values_list("kind", "complaint__assignee", "due", "breached")
+        )
+        contacts = list(
+            _period_contacts(dealer=dealer, period=period)
+            .order_by()
+            .values("complaint__assignee")
+            .annotate(
+                reached=Count("id", filter=Q(outcome__in=REACHED)),
+                satisfied=Count("id", filter=Q(outcome=FollowUpOutcome.SATISFIED)),
+            )
+            .values_list("complaint__assignee", "reached", "satisfied")
+        )
+        return cls(deadlines, contacts)
+
+    def deadline_rows(self) -> list[dict[str, Any]]:
+        per_kind: dict[str, list[int]] = {}
+        for kind, _assignee, due, breached in self.deadlines:
+            totals = per_kind.setdefault(kind, [0, 0])
+            totals[0] += due
+            totals[1] += breached
+        return [
+            {"kind": kind, "due": due, "breached": breached, "breach_rate": rate(breached, due)}
+            for kind, (due, breached) in sorted(per_kind.items())
+        ]
 
 
 def _period_contacts(*, dealer: Dealer, period: Period) -> QuerySet[ContactAttempt]:
     since, until = period.bounds(dealer.tzinfo)
     return ContactAttempt.objects.unscoped(reason=ESCAPE).filter(
         complaint__dealer=dealer, contacted_at__gte=since, contacted_at__lt=until
-    )
-
-
-def _contacts(*, dealer: Dealer, period: Period) -> dict[str, int]:
-    return _period_contacts(dealer=dealer, period=period).aggregate(
-        reached=Count("id", filter=Q(outcome__in=REACHED)),
-        satisfied=Count("id", filter=Q(outcome=FollowUpOutcome.SATISFIED)),
     )
 
 
@@ -275,10 +306,13 @@ def _buckets(period: Period, by: str) -> list[date]:
     return buckets
 
 
-def advisor_figures(*, dealer: Dealer, period: Period) -> list[dict[str, Any]]:
+def advisor_figures(
+    *, dealer: Dealer, period: Period, groups: PeriodGroups | None = None
+) -> list[dict[str, Any]]:
     """Per assignee: cases received in the period, deadlines due in it met on time, and
     follow-up contacts in it that found the customer satisfied (004's basis for training
     and incentives)."""
+    groups = groups or PeriodGroups.of(dealer=dealer, period=period)
     handled = dict(
         period_cases(dealer=dealer, period=period)
         .filter(assignee__isnull=False)
@@ -287,26 +321,15 @@ def advisor_figures(*, dealer: Dealer, period: Period) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
         .values_list("assignee", "n")
     )
-    deadlines = {
-        assignee: (due, breached)
-        for assignee, due, breached in _period_deadlines(dealer=dealer, period=period)
-        .filter(complaint__assignee__isnull=False)
-        .order_by()
-        .values("complaint__assignee")
-        .annotate(due=Count("id"), breached=Count("id", filter=Q(breached_at__isnull=False)))
-        .values_list("complaint__assignee", "due", "breached")
-    }
+    deadlines: dict[int, tuple[int, int]] = {}
+    for _kind, assignee, due, breached in groups.deadlines:
+        if assignee is not None:
+            before = deadlines.get(assignee, (0, 0))
+            deadlines[assignee] = (before[0] + due, before[1] + breached)
     contacts = {
         assignee: (reached, satisfied)
-        for assignee, reached, satisfied in _period_contacts(dealer=dealer, period=period)
-        .filter(complaint__assignee__isnull=False)
-        .order_by()
-        .values("complaint__assignee")
-        .annotate(
-            reached=Count("id", filter=Q(outcome__in=REACHED)),
-            satisfied=Count("id", filter=Q(outcome=FollowUpOutcome.SATISFIED)),
-        )
-        .values_list("complaint__assignee", "reached", "satisfied")
+        for assignee, reached, satisfied in groups.contacts
+        if assignee is not None
     }
     ids = set(handled) | set(deadlines) | set(contacts)
     users = get_user_model().objects.filter(pk__in=sorted(ids)).order_by("username")
@@ -409,22 +432,25 @@ def dealer_figures(
     figures for comparison."""
     cases = period_cases(dealer=dealer, period=period)
     previous = period.previous()
+    groups = PeriodGroups.of(dealer=dealer, period=period)
     figures: dict[str, Any] = {
         "dealer": {"code": dealer.code, "name": dealer.name, "currency": dealer.currency},
         "period": {"start": period.start, "end": period.end},
         "previous_period": {"start": previous.start, "end": previous.end},
         "by": by,
-        "summary": case_summary(dealer=dealer, period=period),
+        "summary": case_summary(dealer=dealer, period=period, groups=groups),
         "previous": case_summary(dealer=dealer, period=previous),
         "by_channel": _breakdown(cases, "channel"),
         "by_category": _breakdown(cases, "category"),
         "by_component": _breakdown(cases, "component"),
         "responsibility": _breakdown(cases, "responsibility"),
-        "deadlines": _deadline_rows(dealer=dealer, period=period),
+        "deadlines": groups.deadline_rows(),
         "root_causes": root_cause_pareto(dealer=dealer, period=period),
         "corrective_actions": corrective_actions(dealer=dealer, period=period),
         "trend": trend(dealer=dealer, period=period, by=by),
-        "advisors": advisor_figures(dealer=dealer, period=period) if with_advisors else None,
+        "advisors": (
+            advisor_figures(dealer=dealer, period=period, groups=groups) if with_advisors else None
+        ),
     }
     return figures
 
