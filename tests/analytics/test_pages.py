@@ -194,3 +194,12 @@ def test_dealer_overview_takes_its_times_and_trend_from_analytics(client, known)
     # week of June, c7, c2 and c3 in the second.
     assert response.context["chart"]["trend"]["values"] == [0, 0, 1, 3, 3, 0]
     assert reverse("analytics") in html
+
+
+def test_page_reads_in_chinese(client, known):
+    client.force_login(known.staff.manager)
+    response = client.get(reverse("analytics"), PERIOD, headers={"accept-language": "zh-hans"})
+    html = response.content.decode()
+    assert "统计分析" in html
+    assert "按渠道统计投诉" in html
+    assert "首次联系时长中位数（小时）" in html
