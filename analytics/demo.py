@@ -35,12 +35,14 @@ from complaints.choices import (
 )
 from complaints.models import CaseEvent, Complaint
 from core.demo import SeedContext
+from core.scoping import unscoped
 from dealers.demo.seed import demo_vin
 from dealers.models import Customer, Dealer, RepairOrder, Vehicle
 from followups.choices import DeadlineKind
 from followups.models import ContactAttempt, Deadline
 from learning.choices import ActionState, CauseLiesWith, CheckResult, DefaultRootCause
 from learning.models import CaseReview, CorrectiveAction, RootCauseCategory
+from learning.services import root_causes_ensure
 
 HISTORY_DAYS = 182
 CASES_PER_DEALER = {"SH01": 260, "GZ02": 190}
@@ -130,6 +132,7 @@ GIVEN = [
 MODELS = ["卡罗拉", "凯美瑞", "RAV4荣放", "汉兰达", "雷凌", "亚洲龙", "威兰达"]
 
 
+@unscoped("demo")
 def seed_history(ctx: SeedContext) -> None:
     """The step of `seed_demo`: six months of history for each demo dealer."""
     dealers: dict[str, Dealer] = getattr(ctx, "dealers", {})
@@ -436,11 +439,10 @@ class History:
         )
 
     def _reviews(self, closed: list[tuple[Complaint, dict[str, Any]]]) -> None:
+        root_causes_ensure(dealer_id=self.dealer.pk)
         categories = {
-            code: RootCauseCategory.objects.get_or_create(
-                dealer=self.dealer, code=code, defaults={"position": position}
-            )[0]
-            for position, code in enumerate(DefaultRootCause.values)
+            category.code: category
+            for category in RootCauseCategory.objects.filter(dealer=self.dealer)
         }
         reviews = CaseReview.objects.bulk_create(
             [

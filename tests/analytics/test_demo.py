@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
+from analytics.demo import CASES_PER_DEALER, seed_history
 from analytics.period import default_period
 from analytics.selectors import dealer_figures
-from dealers.models import Dealer
+from complaints.demo.seed import CaseSeedContext
+from complaints.models import Complaint
 
 
 @pytest.mark.django_db
-def test_demo_data_gives_real_figures_for_the_last_30_days():
-    call_command("seed_demo", stdout=StringIO())
-    dealer = Dealer.objects.get(code="SH01")
+def test_demo_history_gives_real_figures_for_the_last_30_days(alice):
+    ctx = CaseSeedContext(write=lambda text: None)
+    dealer = alice.dealer
+    ctx.dealers = {dealer.code: dealer}
+    ctx.staff = {
+        dealer.code: {
+            "advisor": alice.advisor,
+            "manager": alice.manager,
+            "manager2": alice.manager2,
+        }
+    }
+    seed_history(ctx)
     figures = dealer_figures(
         dealer=dealer, period=default_period(dealer.tzinfo), by="week", with_advisors=True
     )
@@ -40,8 +48,8 @@ def test_demo_data_gives_real_figures_for_the_last_30_days():
     assert figures["root_causes"] and figures["corrective_actions"]["checks"][0]["count"] > 0
     assert figures["previous"]["cases"] > 20
     assert sum(1 for week in figures["trend"] if week["cases"]) >= 4
+    assert len(figures["advisors"]) == 3
 
     # A second run leaves the history as it is.
-    count = dealer.complaints.count()
-    call_command("seed_demo", stdout=StringIO())
-    assert dealer.complaints.count() == count
+    seed_history(ctx)
+    assert Complaint.objects.filter(dealer=dealer).count() == CASES_PER_DEALER["SH01"]
