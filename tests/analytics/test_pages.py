@@ -203,3 +203,21 @@ def test_page_reads_in_chinese(client, known):
     assert "统计分析" in html
     assert "按渠道统计投诉" in html
     assert "首次联系时长中位数（小时）" in html
+
+
+def test_every_tables_csv_matches_what_the_page_prints(client, known):
+    from analytics.templatetags.analytics_tags import cell
+
+    html = get(client, known.staff.manager).content.decode()
+    for key, table in report_tables(known.staff.manager).items():
+        response = get(client, known.staff.manager, "analytics_table_csv", args=[key])
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[0] == table.columns, key
+        printed = page_cells(html, key)
+        assert len(rows) == len(table.rows) + 1, key
+        for csv_row, row in zip(rows[1:], table.rows, strict=True):
+            for text, value in zip(csv_row, row, strict=True):
+                shown = cell(value)
+                # The CSV holds the number, the page the same number as printed.
+                assert text == ("" if value is None else str(value)), (key, text, value)
+                assert f">{shown}<" in printed, (key, shown)
