@@ -491,7 +491,7 @@ class ClosePayload(TransitionPayload):
         return lines
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("reflection_required"):
             if self.complaint.assignee_id is None:
                 self.add_error(

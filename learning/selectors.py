@@ -27,6 +27,11 @@ from .models import (
 from .models import Lesson as LessonModel
 
 
+def _me(actor: Actor) -> int:
+    # An API client or anonymous actor is nobody's user: 0 matches no row.
+    return int(getattr(actor, "pk", None) or 0) if hasattr(actor, "get_username") else 0
+
+
 @dataclass(frozen=True)
 class ReviewChoices:
     root_causes: list[tuple[str, str]]
@@ -115,7 +120,7 @@ def corrective_actions_of_manager(*, actor: Actor) -> QuerySet[Any]:
 
 
 def corrective_actions_owned(*, actor: Actor) -> QuerySet[Any]:
-    return corrective_actions_open(actor=actor).filter(owner_id=getattr(actor, "pk", None))
+    return corrective_actions_open(actor=actor).filter(owner_id=_me(actor))
 
 
 def corrective_action_get(*, actor: Actor, pk: int) -> CorrectiveAction:
@@ -154,7 +159,7 @@ def reflection_get(*, actor: Actor, complaint: Complaint) -> ReflectionReport | 
 def reflections_to_write(*, actor: Actor) -> QuerySet[Any]:
     return (
         scoped(ReflectionReport, actor)
-        .filter(author_id=getattr(actor, "pk", None), submitted_at=None)
+        .filter(author_id=_me(actor), submitted_at=None)
         .select_related("complaint")
         .order_by("due_at")
     )
@@ -224,7 +229,7 @@ def readings_of(*, actor: Actor) -> QuerySet[Any]:
     """The actor's own required reading, unread first."""
     return (
         scoped(RequiredReading, actor)
-        .filter(user_id=getattr(actor, "pk", None))
+        .filter(user_id=_me(actor))
         .select_related("library_case")
         .order_by("read_at", "-assigned_at")
     )
@@ -263,7 +268,7 @@ def unread_by_dealer(*, actor: Actor) -> QuerySet[Any]:
 def lessons_unread(*, actor: Actor) -> QuerySet[Any]:
     return (
         scoped(LessonReceipt, actor)
-        .filter(user_id=getattr(actor, "pk", None), read_at=None)
+        .filter(user_id=_me(actor), read_at=None)
         .select_related("lesson")
         .order_by("-lesson__published_at")
     )
@@ -272,7 +277,7 @@ def lessons_unread(*, actor: Actor) -> QuerySet[Any]:
 def lesson_receipts_of(*, actor: Actor) -> QuerySet[Any]:
     return (
         scoped(LessonReceipt, actor)
-        .filter(user_id=getattr(actor, "pk", None))
+        .filter(user_id=_me(actor))
         .select_related("lesson")
         .order_by("read_at", "-lesson__published_at")
     )
@@ -281,7 +286,7 @@ def lesson_receipts_of(*, actor: Actor) -> QuerySet[Any]:
 def lesson_receipt_get(*, actor: Actor, pk: int) -> LessonReceipt:
     found = (
         scoped(LessonReceipt, actor)
-        .filter(pk=pk, user_id=getattr(actor, "pk", None))
+        .filter(pk=pk, user_id=_me(actor))
         .select_related("lesson")
         .first()
     )

@@ -185,6 +185,29 @@ def case_review_write(
     return written
 
 
+def reflection_require(*, complaint: Complaint, actor: Actor, due_at: datetime) -> ReflectionReport:
+    """A manager requires the advisor's reflection report on a closed case after the close
+    (the close form asks the same). Invariant: one report per case, due in the future."""
+    with transaction.atomic():
+        locked = (
+            scoped(Complaint, actor).select_for_update(of=("self",)).filter(pk=complaint.pk).first()
+        )
+        if locked is None:
+            raise NotFound()
+        _require_manager(actor, locked.dealer_id)
+        if locked.state != State.CLOSED:
+            raise ValidationFailed(
+                {"non_field_errors": [_("A reflection report is written once the case is closed.")]}
+            )
+        if ReflectionReport.objects.unscoped(reason="instance").filter(complaint=locked).exists():
+            raise ValidationFailed(
+                {"non_field_errors": [_("This case already has a reflection report.")]}
+            )
+        if due_at <= timezone.now():
+            raise ValidationFailed({"due_at": [_("The due date must be in the future.")]})
+        return _reflection_require(complaint=locked, actor=actor, due_at=due_at, at=timezone.now())
+
+
 def _reflection_require(
     *, complaint: Complaint, actor: Actor, due_at: datetime, at: datetime
 ) -> ReflectionReport:

@@ -150,7 +150,10 @@ def transition_payload(
             "co_owner": staff[spec.get("co_owner", "manager")].pk,
         }
     if name == "close":
-        return dict(spec["review"])
+        # Step 7's review with its corrective action (learning.demo).
+        from learning.demo import close_payload
+
+        return close_payload(spec, staff)
     if name == "withdraw":
         return {"reason": spec["withdraw_reason"]}
     return {}

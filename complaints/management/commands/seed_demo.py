@@ -24,6 +24,7 @@ from complaints.demo.seed import CaseSeedContext, seed_cases
 from core.scoping import unscoped
 from dealers.demo.seed import demo_logins, seed_customers, seed_dealers, seed_users
 from followups.demo import seed_followups
+from learning.demo import seed_learning
 
 STEPS: list[Callable[[CaseSeedContext], None]] = [
     seed_dealers,
@@ -32,6 +33,8 @@ STEPS: list[Callable[[CaseSeedContext], None]] = [
     seed_cases,
     # Promises, contacts and repair dates, some overdue (followups.demo).
     seed_followups,
+    # Checks of corrective actions, reflection reports, training cases, lessons (learning).
+    seed_learning,
     # Six months of past cases, so that analytics shows real shapes (analytics.demo).
     seed_history,
 ]
