@@ -256,6 +256,13 @@ class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
                 OpClass(Upper(searched_text()), name="gin_trgm_ops"),
                 name="complaint_search_trgm",
             ),
+            # Repeat complaints (analytics): the same customer's or vehicle's earlier cases.
+            models.Index(fields=["customer", "created_at"], name="complaint_customer_time"),
+            models.Index(
+                fields=["vehicle", "created_at"],
+                name="complaint_vehicle_time",
+                condition=Q(vehicle__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -532,6 +539,11 @@ class CaseEvent(AppendOnly):
             models.Index(fields=["actor"], name="event_actor", condition=Q(actor__isnull=False)),
             models.Index(
                 fields=["api_key"], name="event_api_key", condition=Q(api_key__isnull=False)
+            ),
+            # The reopen rate (analytics): without it, finding the few reopened cases reads
+            # every event.
+            models.Index(
+                fields=["complaint"], name="event_reopened", condition=Q(transition="reopen")
             ),
         ]
 

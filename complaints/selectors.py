@@ -180,19 +180,10 @@ def related_complaints(*, actor: Actor, complaint: Complaint) -> QuerySet[Compla
     )
 
 
-def _median(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def dealer_overview(*, actor: Actor, dealer: Any) -> dict[str, Any]:
-    """Counts per step, open safety and serious cases, and median hours to first response
-    and to closure, over the cases of one dealer the actor may read."""
+    """Counts per step and open safety and serious cases, over the cases of one dealer the
+    actor may read: where the cases are now. How fast they move over a period is for
+    `analytics.selectors`."""
     cases = scoped(Complaint, actor).filter(dealer=dealer)
     per_state = dict(
         cases.order_by().values("state").annotate(n=Count("id")).values_list("state", "n")
@@ -203,20 +194,6 @@ def dealer_overview(*, actor: Actor, dealer: Any) -> dict[str, Any]:
         if step is not None and state in OPEN_STATES:
             per_step[step] += count
     open_cases = cases.filter(state__in=OPEN_STATES)
-    first_response = [
-        (responded - created).total_seconds() / 3600
-        for created, responded in cases.filter(first_response_at__isnull=False).values_list(
-            "created_at", "first_response_at"
-        )
-        if responded is not None
-    ]
-    closure = [
-        (closed - created).total_seconds() / 3600
-        for created, closed in cases.filter(
-            state=State.CLOSED, closed_at__isnull=False
-        ).values_list("created_at", "closed_at")
-        if closed is not None
-    ]
     per_category = dict(
         open_cases.order_by()
         .values("category")
@@ -233,6 +210,4 @@ def dealer_overview(*, actor: Actor, dealer: Any) -> dict[str, Any]:
         "escalated": open_cases.filter(escalated=True).count(),
         "awaiting_approval": per_state.get(State.AWAITING_APPROVAL, 0),
         "closed": per_state.get(State.CLOSED, 0),
-        "median_first_response_hours": _median(first_response),
-        "median_closure_hours": _median(closure),
     }

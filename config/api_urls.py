@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path, re_path
 
+from analytics import apis as analytics_apis
 from complaints import apis as complaint_apis
 from dealers import apis as dealer_apis
 from evidence import apis as evidence_apis
@@ -61,6 +62,12 @@ v1 = [
         "complaints/<str:reference>/messages/",
         messaging_apis.MessagesApi.as_view(),
         name="api-complaint-messages",
+    ),
+    path("analytics/", analytics_apis.AnalyticsApi.as_view(), name="api-analytics"),
+    path(
+        "analytics/dealers/",
+        analytics_apis.AnalyticsDealersApi.as_view(),
+        name="api-analytics-dealers",
     ),
     path("customers/<str:dms_id>/", dealer_apis.CustomerApi.as_view(), name="api-customer"),
     path("vehicles/<str:vin>/", dealer_apis.VehicleApi.as_view(), name="api-vehicle"),

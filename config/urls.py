@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("repairs.urls")),
     path("messaging/", include("messaging.urls")),
     path("learning/", include("learning.urls")),
+    path("analytics/", include("analytics.urls")),
     path("", include("complaints.urls")),
 ]
 

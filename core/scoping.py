@@ -80,6 +80,8 @@ ESCAPES: dict[str, str] = {
     "validation": "uniqueness checks: a value taken is taken, whoever took it",
     "system": "work a service does for a use case already authorised, e.g. the rule that "
     "sets a deadline or the endpoints to notify of an event",
+    "analytics": "aggregate figures (counts, times, sums) of the dealers analytics.access "
+    "lets the actor analyse; no row of a case leaves the query",
     "admin": "the admin site, which only superusers enter",
     "command": "management commands run by an operator on the server",
     "demo": "building and reading demonstration data",

@@ -333,6 +333,10 @@ class RepairOrder(DealerOwned, TimeStampedModel):
                 fields=["dealer", "number"], name="repair_order_number_unique_per_dealer"
             ),
         ]
+        indexes = [
+            # Analytics: complaints per 1,000 repair orders of a period.
+            models.Index(fields=["dealer", "opened_on"], name="repair_order_dealer_day"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -160,6 +160,8 @@ class Deadline(DealerOwned):
                 ),
             ),
             models.Index(fields=["complaint", "kind"], name="deadline_complaint_kind"),
+            # Analytics: the deadlines that fell due in a period, breached or not.
+            models.Index(fields=["due_at"], name="deadline_due"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -239,6 +241,8 @@ class ContactAttempt(DealerOwned):
         verbose_name_plural = _("contact attempts")
         indexes = [
             models.Index(fields=["complaint", "-contacted_at"], name="contact_complaint_time"),
+            # Analytics: the follow-up contacts of a period.
+            models.Index(fields=["contacted_at"], name="contact_time"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from analytics.period import default_period
+from analytics.selectors import case_summary
+from analytics.selectors import trend as analytics_trend
 from followups import selectors as followup_selectors
 from web.shell import (
     is_manager,
@@ -18,7 +21,7 @@ from web.shell import (
 )
 
 from .. import selectors, services
-from ..choices import STEPS, Category, State
+from ..choices import STEPS, State
 
 # --- manager pages ------------------------------------------------------------------
 
@@ -65,20 +68,30 @@ def dealer_overview(request: HttpRequest) -> HttpResponse:
         raise Http404
     stats = selectors.dealer_overview(actor=request.user, dealer=dealer)
     overdue = followup_selectors.overdue_deadlines(actor=request.user, dealer=dealer).count()
-    labels = dict(Category.choices)
+    # How fast cases move comes from the one analytics path: its last 30 days.
+    period = default_period(dealer.tzinfo)
+    recent = case_summary(dealer=dealer, period=period)
+    weeks = analytics_trend(dealer=dealer, period=period, by="week")
     chart = {
         "steps": {
             "labels": [f"{n}. {label}" for n, label in STEPS],
             "values": [stats["per_step"][n] for n, _label in STEPS],
             "title": _("Open cases per step"),
         },
-        "categories": {
-            "labels": [str(labels.get(k, k)) for k in stats["per_category"]],
-            "values": list(stats["per_category"].values()),
-            "title": _("Open cases per category"),
+        "trend": {
+            "labels": [week["start"].isoformat() for week in weeks],
+            "values": [week["cases"] for week in weeks],
+            "title": _("Cases received per week, last 30 days"),
         },
     }
-    context = {"dealer": dealer, "stats": stats, "overdue": overdue, "chart": chart}
+    context = {
+        "dealer": dealer,
+        "stats": stats,
+        "overdue": overdue,
+        "chart": chart,
+        "recent": recent,
+        "period": period,
+    }
     return render(request, "complaints/dealer_overview.html", context)
 
 

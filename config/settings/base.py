@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "repairs",
     "messaging",
     "learning",
+    "analytics",
 ]
 
 MIDDLEWARE = [

@@ -27,15 +27,19 @@
         }
       });
     }
-    var categories = document.getElementById("chart-categories");
-    if (categories && data.categories.values.length) {
-      new Chart(categories, {
-        type: "doughnut",
+    var trend = document.getElementById("chart-trend");
+    if (trend && data.trend) {
+      new Chart(trend, {
+        type: "line",
         data: {
-          labels: data.categories.labels,
-          datasets: [{ data: data.categories.values, backgroundColor: palette }]
+          labels: data.trend.labels,
+          datasets: [{ label: data.trend.title, data: data.trend.values, borderColor: palette[0], backgroundColor: palette[0] }]
         },
-        options: { maintainAspectRatio: false, plugins: { legend: { position: "bottom" } } }
+        options: {
+          maintainAspectRatio: false,
+          plugins: { legend: { display: false } },
+          scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
+        }
       });
     }
   });

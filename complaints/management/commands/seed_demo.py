@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from analytics.demo import seed_history
 from complaints.demo.seed import CaseSeedContext, seed_cases
 from core.scoping import unscoped
 from dealers.demo.seed import demo_logins, seed_customers, seed_dealers, seed_users
@@ -37,6 +38,8 @@ STEPS: list[Callable[[CaseSeedContext], None]] = [
     seed_followups,
     # Checks of corrective actions, reflection reports, training cases, lessons (learning).
     seed_learning,
+    # Six months of past cases, so that analytics shows real shapes (analytics.demo).
+    seed_history,
 ]
 
 

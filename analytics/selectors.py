@@ -1,0 +1,487 @@
+"""The figures of one dealer for one period, computed by the database.
+
+Every figure is an aggregate query (COUNT/SUM with FILTER clauses, `percentile_cont`, date
+truncation in the dealer's time zone); nothing loops over cases in Python. A case belongs to
+the period in which it was received (`created_at`, read in the dealer's time zone); deadlines
+to the period in which they fell due, follow-up contacts to the period they were made in and
+repair orders to the day the DMS opened them.
+
+Access is decided by `analytics.access`: the callers pass a dealer the actor may analyse, and
+the reads here name the "analytics" escape because regional staff count every case of a
+dealer while opening only some of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from complaints.choices import FollowUpOutcome, Severity, State
+from complaints.models import CaseEvent, Complaint
+from core.scoping import scoped
+from dealers.models import Dealer, RepairOrder
+from followups.models import ContactAttempt, Deadline
+from learning.choices import ActionState, CheckResult, DefaultRootCause
+from learning.models import CaseReview, CorrectiveAction
+
+from .aggregates import Hours, Percentile
+from .period import Period
+
+ESCAPE = "analytics"
+REPEAT_WINDOW = timedelta(days=90)
+REACHED = [FollowUpOutcome.SATISFIED, FollowUpOutcome.DISSATISFIED]
+
+
+@contextmanager
+def _aggregating() -> Iterator[None]:
+    """A transaction in which PostgreSQL does not JIT-compile: the figures are a dozen short
+    aggregate queries, and at a million cases the planner's cost estimates made it compile
+    each one, which took longer than running it (about 1 s of 1.2 s for the summary)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def rate(part: int, whole: int) -> float | None:
+    """part / whole, or None where there is nothing to divide (shown as "–")."""
+    return part / whole if whole else None
+
+
+def _hours(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def period_cases(*, dealer: Dealer, period: Period) -> QuerySet[Complaint]:
+    """The cases the dealer received in the period (local midnights as bounds)."""
+    since, until = period.bounds(dealer.tzinfo)
+    return Complaint.objects.unscoped(reason=ESCAPE).filter(
+        dealer=dealer, created_at__gte=since, created_at__lt=until
+    )
+
+
+def _first_event(to_state: str) -> Subquery:
+    return Subquery(
+        CaseEvent.objects.filter(complaint=OuterRef("pk"), to_state=to_state)
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+
+
+def _event_exists(**condition: Any) -> Exists:
+    return Exists(CaseEvent.objects.filter(complaint=OuterRef("pk"), **condition))
+
+
+def _earlier_case_within_window() -> Exists:
+    """Another case of the same customer or the same vehicle received in the 90 days before
+    this one (a repeat complaint)."""
+    same = Q(customer_id=OuterRef("customer_id")) | Q(vehicle_id=OuterRef("vehicle_id"))
+    return Exists(
+        Complaint.objects.filter(
+            same,
+            created_at__lt=OuterRef("created_at"),
+            created_at__gte=OuterRef("created_at") - REPEAT_WINDOW,
+        )
+    )
+
+
+@_aggregating()
+def case_summary(
+    *, dealer: Dealer, period: Period, groups: PeriodGroups | None = None
+) -> dict[str, Any]:
+    """The period's headline figures in one query over its cases, and three small ones
+    over deadlines, follow-up contacts and repair orders (the first two given in `groups`
+    when the caller already has them)."""
+    closed = Q(state=State.CLOSED, closed_at__isnull=False)
+    # Each annotation is computed once per case and referenced by name below: written
+    # inline, the subquery would run once for every aggregate that uses it.
+    cases = period_cases(dealer=dealer, period=period).annotate(
+        went_to_follow_up=_event_exists(to_state=State.FOLLOWING_UP),
+        reopen_event=_event_exists(transition="reopen"),
+        earlier_case=_earlier_case_within_window(),
+        hours_to_contact=Hours("created_at", "first_response_at"),
+        hours_to_resolution=Hours("created_at", _first_event(State.REVIEWING)),
+        hours_to_closure=Case(When(closed, then=Hours("created_at", "closed_at"))),
+    )
+    row = cases.aggregate(
+        cases=Count("id"),
+        safety=Count("id", filter=Q(is_safety_related=True)),
+        serious=Count("id", filter=Q(severity=Severity.SERIOUS)),
+        repeat=Count("id", filter=Q(earlier_case=True)),
+        reached_follow_up=Count("id", filter=Q(went_to_follow_up=True)),
+        reopened=Count("id", filter=Q(reopen_event=True)),
+        compensation=Sum("compensation_amount", filter=~Q(state=State.WITHDRAWN)),
+        compensated=Count("id", filter=Q(compensation_amount__gt=0) & ~Q(state=State.WITHDRAWN)),
+        first_contact_median=Percentile("hours_to_contact", 0.5),
+        first_contact_p90=Percentile("hours_to_contact", 0.9),
+        resolution_median=Percentile("hours_to_resolution", 0.5),
+        resolution_p90=Percentile("hours_to_resolution", 0.9),
+        closure_median=Percentile("hours_to_closure", 0.5),
+        closure_p90=Percentile("hours_to_closure", 0.9),
+    )
+    groups = groups or PeriodGroups.of(dealer=dealer, period=period)
+    due = sum(g[2] for g in groups.deadlines)
+    breached = sum(g[3] for g in groups.deadlines)
+    contacts = {
+        "reached": sum(g[1] for g in groups.contacts),
+        "satisfied": sum(g[2] for g in groups.contacts),
+    }
+    repair_orders = (
+        RepairOrder.objects.unscoped(reason=ESCAPE)
+        .filter(dealer=dealer, opened_on__gte=period.start, opened_on__lte=period.end)
+        .count()
+    )
+    total = row["cases"]
+    return {
+        "cases": total,
+        "safety": row["safety"],
+        "safety_share": rate(row["safety"], total),
+        "serious": row["serious"],
+        "serious_share": rate(row["serious"], total),
+        "repeat": row["repeat"],
+        "repeat_share": rate(row["repeat"], total),
+        "reached_follow_up": row["reached_follow_up"],
+        "reopened": row["reopened"],
+        "reopen_rate": rate(row["reopened"], row["reached_follow_up"]),
+        "compensation_total": row["compensation"] or Decimal("0.00"),
+        "compensated_cases": row["compensated"],
+        "first_contact_median_hours": _hours(row["first_contact_median"]),
+        "first_contact_p90_hours": _hours(row["first_contact_p90"]),
+        "resolution_median_hours": _hours(row["resolution_median"]),
+        "resolution_p90_hours": _hours(row["resolution_p90"]),
+        "closure_median_hours": _hours(row["closure_median"]),
+        "closure_p90_hours": _hours(row["closure_p90"]),
+        "deadlines_due": due,
+        "deadlines_breached": breached,
+        "breach_rate": rate(breached, due),
+        "contacts_reached": contacts["reached"],
+        "contacts_satisfied": contacts["satisfied"],
+        "satisfaction_rate": rate(contacts["satisfied"], contacts["reached"]),
+        "repair_orders": repair_orders,
+        "per_thousand_repair_orders": (
+            round(total * 1000 / repair_orders, 2) if repair_orders else None
+        ),
+    }
+
+
+def _deadline_window(dealer: Dealer, period: Period) -> tuple[datetime, datetime]:
+    # A deadline counts once it has fallen due: those due later in the period are undecided.
+    since, until = period.bounds(dealer.tzinfo)
+    return since, min(until, timezone.now())
+
+
+def _period_deadlines(*, dealer: Dealer, period: Period) -> QuerySet[Deadline]:
+    since, until = _deadline_window(dealer, period)
+    return Deadline.objects.unscoped(reason=ESCAPE).filter(
+        complaint__dealer=dealer, due_at__gte=since, due_at__lt=until, cancelled_at__isnull=True
+    )
+
+
+@dataclass(frozen=True)
+class PeriodGroups:
+    """Deadlines that fell due in the period, as (kind, assignee id, due, breached), and
+    follow-up contacts made in it, as (assignee id, reached, satisfied): one grouped query
+    each, from which the headline, per-kind and per-advisor figures are summed."""
+
+    deadlines: Sequence[tuple[str, int | None, int, int]]
+    contacts: Sequence[tuple[int | None, int, int]]
+
+    @classmethod
+    def of(cls, *, dealer: Dealer, period: Period) -> PeriodGroups:
+        deadlines = list(
+            _period_deadlines(dealer=dealer, period=period)
+            .order_by()
+            .values("kind", "complaint__assignee")
+            .annotate(due=Count("id"), breached=Count("id", filter=Q(breached_at__isnull=False)))
+            .values_list("kind", "complaint__assignee", "due", "breached")
+        )
+        contacts = list(
+            _period_contacts(dealer=dealer, period=period)
+            .order_by()
+            .values("complaint__assignee")
+            .annotate(
+                reached=Count("id", filter=Q(outcome__in=REACHED)),
+                satisfied=Count("id", filter=Q(outcome=FollowUpOutcome.SATISFIED)),
+            )
+            .values_list("complaint__assignee", "reached", "satisfied")
+        )
+        return cls(deadlines, contacts)
+
+    def deadline_rows(self) -> list[dict[str, Any]]:
+        per_kind: dict[str, list[int]] = {}
+        for kind, _assignee, due, breached in self.deadlines:
+            totals = per_kind.setdefault(kind, [0, 0])
+            totals[0] += due
+            totals[1] += breached
+        return [
+            {"kind": kind, "due": due, "breached": breached, "breach_rate": rate(breached, due)}
+            for kind, (due, breached) in sorted(per_kind.items())
+        ]
+
+
+def _period_contacts(*, dealer: Dealer, period: Period) -> QuerySet[ContactAttempt]:
+    since, until = period.bounds(dealer.tzinfo)
+    return ContactAttempt.objects.unscoped(reason=ESCAPE).filter(
+        complaint__dealer=dealer, contacted_at__gte=since, contacted_at__lt=until
+    )
+
+
+def _breakdown(cases: QuerySet[Complaint], field: str) -> list[dict[str, Any]]:
+    rows = list(
+        cases.order_by()
+        .values(field)
+        .annotate(count=Count("id"))
+        .order_by("-count", field)
+        .values_list(field, "count")
+    )
+    total = sum(count for _code, count in rows)
+    return [{"code": code, "count": count, "share": rate(count, total)} for code, count in rows]
+
+
+@_aggregating()
+def trend(*, dealer: Dealer, period: Period, by: str) -> list[dict[str, Any]]:
+    """Cases received per week (from Monday) or month, in the dealer's time zone; buckets
+    without cases are listed with zeros."""
+    tz = dealer.tzinfo
+    truncate = TruncWeek if by == "week" else TruncMonth
+    rows = {
+        bucket.date() if isinstance(bucket, datetime) else bucket: row
+        for bucket, *row in period_cases(dealer=dealer, period=period)
+        .annotate(bucket=truncate("created_at", tzinfo=tz))
+        .order_by()
+        .values("bucket")
+        .annotate(
+            n=Count("id"),
+            safety=Count("id", filter=Q(is_safety_related=True)),
+            serious=Count("id", filter=Q(severity=Severity.SERIOUS)),
+            closed=Count("id", filter=Q(state=State.CLOSED)),
+        )
+        .values_list("bucket", "n", "safety", "serious", "closed")
+    }
+    result = []
+    for bucket in _buckets(period, by):
+        n, safety, serious, closed = rows.get(bucket, (0, 0, 0, 0))
+        result.append(
+            {
+                "start": bucket,
+                "cases": n,
+                "safety": safety,
+                "serious": serious,
+                "closed": closed,
+            }
+        )
+    return result
+
+
+def _buckets(period: Period, by: str) -> list[date]:
+    if by == "week":
+        first = period.start - timedelta(days=period.start.weekday())
+        count = (period.end - first).days // 7 + 1
+        return [first + timedelta(weeks=n) for n in range(count)]
+    buckets, month = [], period.start.replace(day=1)
+    while month <= period.end:
+        buckets.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return buckets
+
+
+def advisor_figures(
+    *, dealer: Dealer, period: Period, groups: PeriodGroups | None = None
+) -> list[dict[str, Any]]:
+    """Per assignee: cases received in the period, deadlines due in it met on time, and
+    follow-up contacts in it that found the customer satisfied (004's basis for training
+    and incentives)."""
+    groups = groups or PeriodGroups.of(dealer=dealer, period=period)
+    handled = dict(
+        period_cases(dealer=dealer, period=period)
+        .filter(assignee__isnull=False)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("id"))
+        .values_list("assignee", "n")
+    )
+    deadlines: dict[int, tuple[int, int]] = {}
+    for _kind, assignee, due, breached in groups.deadlines:
+        if assignee is not None:
+            before = deadlines.get(assignee, (0, 0))
+            deadlines[assignee] = (before[0] + due, before[1] + breached)
+    contacts = {
+        assignee: (reached, satisfied)
+        for assignee, reached, satisfied in groups.contacts
+        if assignee is not None
+    }
+    ids = set(handled) | set(deadlines) | set(contacts)
+    users = get_user_model().objects.filter(pk__in=sorted(ids)).order_by("username")
+    result = []
+    for user in users:
+        due, breached = deadlines.get(user.pk, (0, 0))
+        reached, satisfied = contacts.get(user.pk, (0, 0))
+        result.append(
+            {
+                "user_id": user.pk,
+                "name": user.get_full_name() or user.get_username(),
+                "cases": handled.get(user.pk, 0),
+                "deadlines_due": due,
+                "deadlines_on_time": due - breached,
+                "on_time_rate": rate(due - breached, due),
+                "contacts_reached": reached,
+                "contacts_satisfied": satisfied,
+                "satisfaction_rate": rate(satisfied, reached),
+            }
+        )
+    return result
+
+
+def root_cause_pareto(*, dealer: Dealer, period: Period) -> list[dict[str, Any]]:
+    """Reviewed cases received in the period per root-cause category, most frequent first,
+    with the cumulative share (a Pareto chart: the few causes behind most complaints)."""
+    since, until = period.bounds(dealer.tzinfo)
+    rows = list(
+        CaseReview.objects.unscoped(reason=ESCAPE)
+        .filter(
+            complaint__dealer=dealer,
+            complaint__created_at__gte=since,
+            complaint__created_at__lt=until,
+        )
+        .order_by()
+        .values("root_cause_category__code", "root_cause_category__label")
+        .annotate(count=Count("id"))
+        .order_by("-count", "root_cause_category__code")
+        .values_list("root_cause_category__code", "root_cause_category__label", "count")
+    )
+    total = sum(count for *_names, count in rows)
+    result, running = [], 0
+    for code, label, count in rows:
+        running += count
+        result.append(
+            {
+                "code": code,
+                "label": root_cause_label(code, label),
+                "count": count,
+                "share": rate(count, total),
+                "cumulative_share": rate(running, total),
+            }
+        )
+    return result
+
+
+def root_cause_label(code: str, label: str) -> str:
+    """A default category is named in the reader's language; a dealer's own by its label."""
+    if not label and code in DefaultRootCause.values:
+        return str(DefaultRootCause(code).label)
+    return label or code
+
+
+def corrective_actions(*, dealer: Dealer, period: Period) -> dict[str, Any]:
+    """The dealer's corrective actions open now (and how many are past due), those agreed
+    in the period, and the results of the checks made in the period (PDCA's Check)."""
+    since, until = period.bounds(dealer.tzinfo)
+    now = timezone.now()
+    checked = Q(checked_at__gte=since, checked_at__lt=until)
+    row = (
+        CorrectiveAction.objects.unscoped(reason=ESCAPE)
+        .filter(dealer=dealer)
+        .aggregate(
+            open=Count("id", filter=Q(state=ActionState.OPEN)),
+            overdue=Count("id", filter=Q(state=ActionState.OPEN, due_at__lt=now)),
+            agreed=Count("id", filter=Q(created_at__gte=since, created_at__lt=until)),
+            **{
+                result: Count("id", filter=checked & Q(check_result=result))
+                for result in CheckResult.values
+            },
+        )
+    )
+    checks = sum(row[result] for result in CheckResult.values)
+    return {
+        "open": row["open"],
+        "overdue": row["overdue"],
+        "agreed": row["agreed"],
+        "checks": [
+            {"code": result, "count": row[result], "share": rate(row[result], checks)}
+            for result in CheckResult.values
+        ],
+    }
+
+
+@_aggregating()
+def dealer_figures(
+    *, dealer: Dealer, period: Period, by: str, with_advisors: bool
+) -> dict[str, Any]:
+    """Every figure of the dealer for the period, with the previous period's headline
+    figures for comparison."""
+    cases = period_cases(dealer=dealer, period=period)
+    previous = period.previous()
+    groups = PeriodGroups.of(dealer=dealer, period=period)
+    figures: dict[str, Any] = {
+        "dealer": {"code": dealer.code, "name": dealer.name, "currency": dealer.currency},
+        "period": {"start": period.start, "end": period.end},
+        "previous_period": {"start": previous.start, "end": previous.end},
+        "by": by,
+        "summary": case_summary(dealer=dealer, period=period, groups=groups),
+        "previous": case_summary(dealer=dealer, period=previous),
+        "by_channel": _breakdown(cases, "channel"),
+        "by_category": _breakdown(cases, "category"),
+        "by_component": _breakdown(cases, "component"),
+        "responsibility": _breakdown(cases, "responsibility"),
+        "deadlines": groups.deadline_rows(),
+        "root_causes": root_cause_pareto(dealer=dealer, period=period),
+        "corrective_actions": corrective_actions(dealer=dealer, period=period),
+        "trend": trend(dealer=dealer, period=period, by=by),
+        "advisors": (
+            advisor_figures(dealer=dealer, period=period, groups=groups) if with_advisors else None
+        ),
+    }
+    return figures
+
+
+def open_cases_per_state(*, dealer: Dealer) -> dict[str, int]:
+    """How many of the dealer's cases are in each state now (the overview's snapshot)."""
+    return dict(
+        Complaint.objects.unscoped(reason=ESCAPE)
+        .filter(dealer=dealer)
+        .order_by()
+        .values("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+
+
+CASE_FILTERS = ("channel", "category", "component", "severity", "state", "safety")
+
+
+def filtered_cases(
+    *, actor: Any, dealer: Dealer, period: Period, filters: dict[str, str]
+) -> QuerySet[Complaint]:
+    """The cases received in the period that the actor may open, narrowed by the list's
+    filters: regional staff get the serious and safety-related ones, as everywhere."""
+    since, until = period.bounds(dealer.tzinfo)
+    queryset = scoped(Complaint, actor).filter(
+        dealer=dealer, created_at__gte=since, created_at__lt=until
+    )
+    for name in ("channel", "category", "component", "severity", "state"):
+        if filters.get(name):
+            queryset = queryset.filter(**{name: filters[name]})
+    if filters.get("safety"):
+        queryset = queryset.filter(is_safety_related=True)
+    return queryset.order_by("created_at", "id")
