@@ -44,7 +44,14 @@ _TRANSITION_FACTS: dict[str, tuple[str, ...]] = {
     "decide": _DECISION_FACTS,
     "submit_for_approval": _DECISION_FACTS,
     "complete_action": ("agreed_resolution", "actions_taken"),
-    "close": ("review_why", "review_handling", "review_prevention"),
+    "close": (
+        "review_why",
+        "handled_well",
+        "review_handling",
+        "root_cause_category",
+        "cause_lies_with",
+        "review_prevention",
+    ),
 }
 
 _texts: dict[str, EventText] = {}
@@ -116,8 +123,18 @@ def _fact_value(event: CaseEvent, field: forms.Field, name: str, value: Any) -> 
         except InvalidOperation:
             amount = str(value)
         return f"{amount} {event.complaint.dealer.currency}"
-    if isinstance(field, forms.NullBooleanField):
+    if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if name == "root_cause_category":
+        # The dealer's managed list (learning): its choices are the dealer's, not the form's.
+        from learning.models import RootCauseCategory
+
+        category = (
+            RootCauseCategory.objects.unscoped(reason="instance")
+            .filter(dealer_id=event.complaint.dealer_id, code=value)
+            .first()
+        )
+        return category.display if category is not None else str(value)
     if isinstance(field, forms.ChoiceField):
         choices = cast(Iterable[tuple[Any, Any]], field.choices)
         labels = {str(key): str(label) for key, label in choices if key != ""}

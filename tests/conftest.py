@@ -119,3 +119,13 @@ def customer(alice):
 @pytest.fixture
 def vehicle(alice, customer):
     return VehicleFactory(dealer=alice.dealer, owner=customer)
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_behind():
+    """A request through the test client activates its language in the thread and leaves it
+    there; the next test starts from the site's language again."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

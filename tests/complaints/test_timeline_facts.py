@@ -93,8 +93,11 @@ def test_the_review_is_shown_on_the_timeline(client, alice, make_complaint):
     complaint = make_complaint(alice, state=State.REVIEWING)
     run(complaint, "close", alice.manager, VALID_PAYLOADS["close"])
     body = timeline(case_page(client, alice.advisor, complaint))
-    for text in VALID_PAYLOADS["close"].values():
-        assert text in body
+    for name in ("review_why", "review_handling", "review_prevention"):
+        assert VALID_PAYLOADS["close"][name] in body
+    assert "Was it handled well?" in body
+    assert "Workmanship" in body  # the root-cause category by its name, not its code
+    assert "The company&#x27;s system" in body
 
 
 def test_a_chinese_reader_reads_the_facts_labels_in_chinese(client, alice, make_complaint):

@@ -182,6 +182,7 @@ def test_manager_screens(page, live_server, alice, make_complaint, log_in, shoot
     expect(page.locator(".case-table tbody tr")).to_have_count(1)
     expect(page.locator(".case-table tbody")).to_contain_text(late.reference)
     # The dealer's own time limits: the firm first-response rule may only be shortened.
+    page.locator("#user-menu").click()  # the dealer's settings are in the user menu
     page.get_by_role("link", name="Deadline rules").click()
     rule = page.locator("#rule-first_response")
     rule.get_by_label("Hours allowed").fill("30")
