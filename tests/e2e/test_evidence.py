@@ -4,17 +4,20 @@ the decision, an emergency parts order recorded in step 5, all of it on the time
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from complaints.choices import State
+from core.outbox import outbox_deliver
 from evidence.models import Attachment, Citation
+from messaging.models import MessagingSettings
 from repairs.models import PartsOrder
 from tests.evidence.files import jpeg
 from tests.factories import ComplaintFactory
+from tests.followups.conftest import in_memory_broker  # noqa: F401
 
 from .test_browser import press, use_english
 
@@ -33,9 +36,23 @@ def evidence_folder(settings, tmp_path):
 
 
 def test_a_photo_attached_at_step_3_is_cited_in_the_decision_and_parts_are_ordered(
-    page, live_server, alice, log_in, shoot, tmp_path, evidence_folder
+    page,
+    live_server,
+    alice,
+    log_in,
+    shoot,
+    tmp_path,
+    evidence_folder,
+    settings,
+    in_memory_broker,  # noqa: F811
 ):
     use_english(alice.advisor)
+    settings.CUSTOMER_MESSAGE_FILE_PATH = str(tmp_path / "messages")
+    settings.CUSTOMER_SMS_BACKEND = "messaging.senders.FileBackend"
+    # Whatever the hour of the run, no quiet hours hold the message back.
+    MessagingSettings.objects.create(
+        dealer=alice.dealer, quiet_from=time(0, 0), quiet_until=time(0, 0)
+    )
     complaint = ComplaintFactory(
         dealer=alice.dealer, assignee=alice.advisor, state=State.INVESTIGATING
     )
@@ -98,8 +115,19 @@ def test_a_photo_attached_at_step_3_is_cited_in_the_decision_and_parts_are_order
     expect(page.locator(".deadlines")).to_contain_text("Emergency parts arrival")
     assert PartsOrder.objects.get().expected_at == expected
 
+    # The customer hears how it goes: a progress message from the case page.
+    form = page.locator("#message-form")
+    form.get_by_label("Message").select_option("progress")
+    form.get_by_label("Language").select_option("en")
+    form.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+    expect(page.locator(".alert-success")).to_contain_text("on its way to the customer")
+    assert outbox_deliver(names=["customer_message"]) == 1
+    page.reload()
+
     # The timeline tells the whole story.
     timeline = page.locator(".timeline")
+    expect(timeline).to_contain_text("Progress update by SMS · Delivered")
     expect(timeline).to_contain_text("Added photo “oil-sludge.jpg”")
     expect(timeline).to_contain_text("Evidence cited")
     expect(timeline).to_contain_text("Emergency parts order EO-2026-0815")
