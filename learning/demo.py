@@ -153,7 +153,8 @@ def seed_learning(ctx: DealerSeedContext) -> None:
             )
             library.append(library_case)
             ctx.count("training cases", created=True)
-        readers = [u for role, u in staff.items() if role != "manager"]
+        # Required reading is for the desk's staff; technicians are not given library cases.
+        readers = [u for role, u in staff.items() if role not in ("manager", "technician")]
         for library_case in library[:1]:
             services.reading_assign(library_case=library_case, actor=manager, users=readers)
             ctx.count("required reading", created=True)
