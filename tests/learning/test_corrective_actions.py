@@ -30,7 +30,9 @@ def action(alice, close_case, clock):
 
 
 def _kinds(user):
-    return sorted(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+    # The deadline notifications only: closing the case also tells its advisor it closed.
+    notifications = Notification.objects.filter(recipient=user, kind__startswith="deadline_")
+    return sorted(notifications.values_list("kind", flat=True))
 
 
 def test_the_owner_is_reminded_a_day_before_the_action_is_due(alice, action, clock):
@@ -181,3 +183,9 @@ def test_another_dealers_manager_gets_404_checking_from_the_page(client, alice, 
 def test_stranger_sees_no_actions_page(client, stranger):
     client.force_login(stranger)
     assert client.get(reverse("corrective_actions")).status_code == 404
+
+
+def test_the_managers_log_names_the_checked_action_by_its_case_reference(alice, action, client):
+    services.corrective_action_check(action=action, actor=alice.advisor, result="worked")
+    entry = AuditEntry.objects.get(action="corrective_action.checked")
+    assert entry.object_label == f"{action.complaint.reference} #{action.position}"

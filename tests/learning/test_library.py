@@ -228,3 +228,12 @@ def _another_closed(alice):
     return complaint_services.complaint_transition(
         complaint=complaint, name="close", actor=alice.manager, data=review()
     )
+
+
+def test_the_managers_log_names_the_reading_by_its_training_case_and_reader(alice, training_case):
+    from core.models import AuditEntry
+
+    services.reading_assign(library_case=training_case, actor=alice.manager, users=[alice.advisor])
+    entry = AuditEntry.objects.get(action="library.reading_assigned")
+    assert training_case.title in entry.object_label
+    assert str(alice.advisor) in entry.object_label
