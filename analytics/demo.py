@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from complaints.choices import (
     SAFETY_COMPONENTS,
@@ -143,7 +144,7 @@ def seed_history(ctx: SeedContext) -> None:
         count = CASES_PER_DEALER.get(code, DEFAULT_CASES)
         with transaction.atomic():
             History(dealer, staff[code], random.Random(f"history-{code}")).write(count)  # noqa: S311 - demo data, not security
-        ctx.created["history cases"] += count
+        ctx.created[gettext_noop("history cases")] += count
 
 
 def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from complaints.choices import Category, State
 from complaints.models import Complaint
@@ -106,7 +107,7 @@ def seed_learning(ctx: DealerSeedContext) -> None:
             services.corrective_action_check(
                 action=actions[0], actor=advisor, result="worked", note="已执行，效果良好。"
             )
-            ctx.count("corrective action checks", created=True)
+            ctx.count(gettext_noop("corrective action checks"), created=True)
         if len(actions) > 1:
             services.corrective_action_check(
                 action=actions[1],
@@ -115,7 +116,7 @@ def seed_learning(ctx: DealerSeedContext) -> None:
                 note="做了，但同类投诉又出现一次。",
                 new_due_at=now + timedelta(days=10),
             )
-            ctx.count("corrective action checks", created=True)
+            ctx.count(gettext_noop("corrective action checks"), created=True)
         if len(actions) > 2:
             CorrectiveAction.objects.filter(pk=actions[2].pk).update(
                 due_at=F("due_at") - timedelta(days=16)
@@ -140,7 +141,7 @@ def seed_learning(ctx: DealerSeedContext) -> None:
                 services.reflection_require(
                     complaint=complaint, actor=manager, due_at=now + timedelta(days=3)
                 )
-            ctx.count("reflection reports", created=True)
+            ctx.count(gettext_noop("reflection reports"), created=True)
         # The case library: the first closed case is every newcomer's reading.
         library = []
         for index, complaint in enumerate(closed[:2]):
@@ -152,12 +153,12 @@ def seed_learning(ctx: DealerSeedContext) -> None:
                 required_for_new_staff=index == 0,
             )
             library.append(library_case)
-            ctx.count("training cases", created=True)
+            ctx.count(gettext_noop("training cases"), created=True)
         # Required reading is for the desk's staff; technicians are not given library cases.
         readers = [u for role, u in staff.items() if role not in ("manager", "technician")]
         for library_case in library[:1]:
             services.reading_assign(library_case=library_case, actor=manager, users=readers)
-            ctx.count("required reading", created=True)
+            ctx.count(gettext_noop("required reading"), created=True)
         if library and readers:
             reading = library[0].readings.filter(user=readers[0]).first()
             if reading is not None:
@@ -171,7 +172,7 @@ def seed_learning(ctx: DealerSeedContext) -> None:
                 cases=closed[:2],
                 dealer=closed[0].dealer,
             )
-            ctx.count("lessons", created=True)
+            ctx.count(gettext_noop("lessons"), created=True)
     regional = ctx.users.get("regional_east")
     if regional is not None and "SH01" in ctx.dealers:
         services.lesson_publish(
@@ -180,5 +181,5 @@ def seed_learning(ctx: DealerSeedContext) -> None:
             body="上月区域内有三起投诉因为首次回复超过24小时而升级。请各店每天检查未回复的投诉。",
             region_id=ctx.dealers["SH01"].region_id,
         )
-        ctx.count("lessons", created=True)
+        ctx.count(gettext_noop("lessons"), created=True)
     deadline_sweep()
