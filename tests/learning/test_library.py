@@ -237,3 +237,14 @@ def test_the_managers_log_names_the_reading_by_its_training_case_and_reader(alic
     entry = AuditEntry.objects.get(action="library.reading_assigned")
     assert training_case.title in entry.object_label
     assert str(alice.advisor) in entry.object_label
+
+
+def test_the_managers_log_says_what_the_learning_event_on_the_case_is(client, alice, training_case):
+    from django.utils import translation
+
+    client.force_login(alice.manager)
+    with translation.override("en"):
+        body = client.get(reverse("audit_log"), HTTP_ACCEPT_LANGUAGE="en").text
+    reference = training_case.complaint.reference
+    assert f"recorded what was learned from case {reference}" in body
+    assert f"changed case {reference}" not in body
