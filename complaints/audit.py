@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.actors import Actor
-from core.audit import Change, audit_entry_list, changes, register_actions
+from core.audit import Change, action_for, audit_entry_list, changes, register_actions
 from core.models import AuditEntry
 from core.scoping import MANAGER, access_for, scoped
 
@@ -122,7 +122,9 @@ class Cursor:
 
 
 def _case_line(event: CaseEvent) -> LogLine:
-    template = CASE_ACTIONS.get(event.action, _("%(actor)s changed case %(object)s"))
+    # Other apps register the texts of their own case events (evidence, repairs, learning).
+    found = action_for(event.action)
+    template = found.template if found else _("%(actor)s changed case %(object)s")
     reference = event.complaint.reference
     return LogLine(
         at=event.created_at,

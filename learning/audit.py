@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
+    # Step 7's entries on the case timeline (EventKind.LEARNING), as the managers' log reads them.
+    "case.learning": _("%(actor)s recorded what was learned from case %(object)s"),
     "case_review.written": _("%(actor)s wrote the review of case %(object)s"),
     "corrective_action.checked": _("%(actor)s checked the corrective action %(object)s"),
     "corrective_action.reopened": _(

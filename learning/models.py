@@ -178,6 +178,10 @@ class CorrectiveAction(DealerOwned):
         return f"{self.complaint_id} #{self.position}"
 
     @property
+    def audit_label(self) -> str:
+        return f"{self.complaint.reference} #{self.position}"
+
+    @property
     def is_overdue(self) -> bool:
         return self.state == ActionState.OPEN and self.due_at < timezone.now()
 
@@ -336,6 +340,10 @@ class RequiredReading(DealerOwned):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.library_case_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.library_case.title} · {self.user}"[:200]
 
 
 class Lesson(DealerOwned):

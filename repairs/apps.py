@@ -22,6 +22,8 @@ class RepairsConfig(AppConfig):
                 ScopeRule(
                     "complaint__dealer_id",
                     regional=lambda regions: regional_complaint_q(regions, prefix="complaint__"),
+                    # The case's technician reads the parts orders of the repair they do.
+                    technician_lookup="complaint__technician_id" if model is PartsOrder else None,
                 ),
             )
         register_actions(

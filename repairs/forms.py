@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AcceptanceMethod
+from .services import MAX_PARTS_QUANTITY
 
 
 class TechnicianForm(forms.Form):
@@ -41,7 +42,9 @@ class LeadForm(forms.Form):
 
 class PartsOrderForm(forms.Form):
     part = forms.CharField(label=_("Part"), max_length=200)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=1, max_value=MAX_PARTS_QUANTITY, initial=1
+    )
     order_number = forms.CharField(label=_("Order number"), max_length=64)
     expected_at = forms.DateTimeField(
         label=_("Expected arrival"),

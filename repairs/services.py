@@ -24,6 +24,8 @@ from .choices import AcceptanceMethod
 from .models import Agreement, PartsOrder
 
 # The steps in which parts may be ordered (the fault is known) and the repair worked on.
+# An emergency order is a few parts; anything above is a typing slip (and past the column).
+MAX_PARTS_QUANTITY = 999
 PARTS_STATES = (State.ASSESSING, State.AWAITING_APPROVAL, State.RESOLVING)
 
 
@@ -125,6 +127,8 @@ def parts_order_place(
         errors["order_number"] = [_("Give the order number.")]
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         errors["quantity"] = [_("Order at least one.")]
+    elif quantity > MAX_PARTS_QUANTITY:
+        errors["quantity"] = [_("Order at most %(count)d at once.") % {"count": MAX_PARTS_QUANTITY}]
     if expected_at is None or timezone.is_naive(expected_at):
         errors["expected_at"] = [_("Give the expected arrival.")]
     if errors:

@@ -416,6 +416,12 @@ def test_a_technician_reads_only_the_case_assigned_to_them_and_changes_nothing(l
             .values_list("pk", flat=True)
         ),
         "dealers.Dealer": {alice.dealer.pk},
+        # The parts the technician's repair waits for.
+        "repairs.PartsOrder": set(
+            apps.get_model("repairs.PartsOrder")
+            .objects.filter(complaint=assigned)
+            .values_list("pk", flat=True)
+        ),
     }
     assert {row.pk for row in read} == case_rows.get(label, set())
 

@@ -98,3 +98,16 @@ def test_no_public_media_address_serves_the_files(client, attachment, alice, set
     client.force_login(alice.advisor)
     assert not settings.MEDIA_URL or settings.MEDIA_URL == "/"
     assert client.get("/media/" + attachment.file.name).status_code == 404
+
+
+def test_the_managers_log_says_evidence_was_added_not_that_the_case_changed(
+    client, attachment, alice
+):
+    from django.utils import translation
+
+    client.force_login(alice.manager)
+    with translation.override("en"):
+        body = client.get(reverse("audit_log"), HTTP_ACCEPT_LANGUAGE="en").text
+    reference = attachment.complaint.reference
+    assert f"added evidence to case {reference}" in body
+    assert f"changed case {reference}" not in body

@@ -120,6 +120,7 @@ def test_parts_are_not_ordered_before_the_fault_is_found(alice):
     [
         ("part", {"part": "  "}),
         ("quantity", {"quantity": 0}),
+        ("quantity", {"quantity": 99_999_999_999}),
         ("order_number", {"order_number": ""}),
     ],
 )
@@ -148,3 +149,19 @@ def test_the_case_page_records_a_parts_order_in_the_dealers_time(client, alice):
     assert order.expected_at.isoformat() == "2030-05-06T02:00:00+00:00"
     page = client.get(reverse("complaint_detail", args=[complaint.reference])).content.decode()
     assert "Door seal ×1" in page and "Emergency parts arrival" in page
+
+
+def test_an_absurd_quantity_on_the_case_page_is_a_form_error_not_a_crash(client, alice):
+    complaint = ComplaintFactory(dealer=alice.dealer, assignee=alice.advisor, state=State.RESOLVING)
+    client.force_login(alice.advisor)
+    response = client.post(
+        reverse("parts_order_create", args=[complaint.reference]),
+        {
+            "parts-part": "Door seal",
+            "parts-quantity": "99999999999",
+            "parts-order_number": "EO-7",
+            "parts-expected_at": "2030-05-06T10:00",
+        },
+    )
+    assert response.status_code == 422
+    assert not PartsOrder.objects.exists()

@@ -186,3 +186,9 @@ def test_another_dealers_manager_gets_404_checking_from_the_page(client, alice, 
 def test_stranger_sees_no_actions_page(client, stranger):
     client.force_login(stranger)
     assert client.get(reverse("corrective_actions")).status_code == 404
+
+
+def test_the_managers_log_names_the_checked_action_by_its_case_reference(alice, action, client):
+    services.corrective_action_check(action=action, actor=alice.advisor, result="worked")
+    entry = AuditEntry.objects.get(action="corrective_action.checked")
+    assert entry.object_label == f"{action.complaint.reference} #{action.position}"

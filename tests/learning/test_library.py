@@ -228,3 +228,23 @@ def _another_closed(alice):
     return complaint_services.complaint_transition(
         complaint=complaint, name="close", actor=alice.manager, data=review()
     )
+
+
+def test_the_managers_log_names_the_reading_by_its_training_case_and_reader(alice, training_case):
+    from core.models import AuditEntry
+
+    services.reading_assign(library_case=training_case, actor=alice.manager, users=[alice.advisor])
+    entry = AuditEntry.objects.get(action="library.reading_assigned")
+    assert training_case.title in entry.object_label
+    assert str(alice.advisor) in entry.object_label
+
+
+def test_the_managers_log_says_what_the_learning_event_on_the_case_is(client, alice, training_case):
+    from django.utils import translation
+
+    client.force_login(alice.manager)
+    with translation.override("en"):
+        body = client.get(reverse("audit_log"), HTTP_ACCEPT_LANGUAGE="en").text
+    reference = training_case.complaint.reference
+    assert f"recorded what was learned from case {reference}" in body
+    assert f"changed case {reference}" not in body

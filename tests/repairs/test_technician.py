@@ -214,3 +214,21 @@ def test_the_technician_sees_no_customers_and_no_audit_log(client, repair_case, 
     client.force_login(technician)
     assert client.get(reverse("audit_log")).status_code in (403, 404)
     assert client.get(reverse("approval_queue")).status_code in (403, 404)
+
+
+def test_the_technician_sees_the_parts_order_of_their_repair(
+    client, repair_case, alice, technician
+):
+    services.parts_order_place(
+        complaint=repair_case,
+        actor=alice.advisor,
+        part="Front brake disc",
+        quantity=2,
+        order_number="EO-77",
+        expected_at=timezone.now() + timedelta(days=2),
+    )
+    client.force_login(technician)
+    page = client.get(reverse("complaint_detail", args=[repair_case.reference])).text
+    # The repair panel lists it, as the timeline does: the technician waits for this part.
+    panel = page.split('id="repair"', 1)[1].split("</section>", 1)[0]
+    assert "Front brake disc ×2" in panel

@@ -220,7 +220,7 @@ def test_the_demo_summary_is_in_one_language(db):
     with translation.override("zh-hans"):
         call_command("seed_demo", stdout=out)
     summary = out.getvalue().split("演示账号")[0]
-    for english in ("repair orders", "cases", "contacts", "promises", "customers"):
+    for english in ("repair orders", "cases", "contacts", "promises", "customers", "checks"):
         assert english not in summary, english
     assert "维修工单" in summary and "案件" in summary
 

@@ -28,6 +28,7 @@ from dealers.demo.seed import demo_logins, seed_customers, seed_dealers, seed_us
 from dealers.models import Dealer, Region
 from followups.demo import seed_followups
 from learning.demo import seed_learning
+from repairs.demo import seed_repairs
 
 STEPS: list[Callable[[CaseSeedContext], None]] = [
     seed_dealers,
@@ -36,6 +37,8 @@ STEPS: list[Callable[[CaseSeedContext], None]] = [
     seed_cases,
     # Promises, contacts and repair dates, some overdue (followups.demo).
     seed_followups,
+    # The technician's repairs, so that the technician's login has cases (repairs.demo).
+    seed_repairs,
     # Checks of corrective actions, reflection reports, training cases, lessons (learning).
     seed_learning,
     # Six months of past cases, so that analytics shows real shapes (analytics.demo).
