@@ -66,5 +66,9 @@ def build_report(
     )
     side_by_side: list[tuple[Dealer, dict[str, Any]]] = []
     if access_for(actor).region_ids and len(dealers) > 1:
-        side_by_side = [(d, case_summary(dealer=d, period=period)) for d in dealers]
+        # The chosen dealer's summary is already among its figures.
+        side_by_side = [
+            (d, figures["summary"] if d.pk == dealer.pk else case_summary(dealer=d, period=period))
+            for d in dealers
+        ]
     return Report(dealer, dealers, period, by, figures, side_by_side)

@@ -545,6 +545,13 @@ class CaseEvent(AppendOnly):
             models.Index(
                 fields=["complaint"], name="event_reopened", condition=Q(transition="reopen")
             ),
+            # A case's first arrival in a step (analytics: time to resolution, cases that
+            # reached follow-up): one index probe per case instead of reading all its events.
+            models.Index(
+                fields=["complaint", "to_state", "created_at"],
+                name="event_complaint_state",
+                condition=~Q(to_state=""),
+            ),
         ]
 
     def __str__(self) -> str:
