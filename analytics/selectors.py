@@ -221,55 +221,87 @@ class PeriodGroups:
 
     @classmethod
     def of_periods(cls, *, dealer: Dealer, periods: Sequence[Period]) -> list[PeriodGroups]:
-        """The groups of several periods (the page's and the one it is compared with) in
-        one query over deadlines and contacts together. Its cost is mostly the join to the
-        dealer's cases, which neither table can filter by dealer without: paid once here
-        instead of once per table and period."""
-        deadline_slot, deadline_within, deadline_params = _slots(
-            "due_at", [_deadline_window(dealer, period) for period in periods]
-        )
-        contact_slot, contact_within, contact_params = _slots(
-            "contacted_at", [period.bounds(dealer.tzinfo) for period in periods]
-        )
+        """The groups of several periods (the page's and the one it is compared with)."""
+        return cls.of_dealers(dealers=[dealer], periods=periods)[dealer.pk]
+
+    @classmethod
+    def of_dealers(
+        cls, *, dealers: Sequence[Dealer], periods: Sequence[Period]
+    ) -> dict[int, list[PeriodGroups]]:
+        """The groups of several dealers and periods (each read in its dealer's time zone)
+        in one query over deadlines and contacts together. Its cost is mostly the join to
+        the cases, which tells whose a deadline or contact is: paid once here instead of
+        once per table, period and dealer."""
+        ranges: dict[str, list[tuple[int, int, datetime, datetime]]] = {
+            "deadline": [],
+            "contact": [],
+        }
+        for d_index, dealer in enumerate(dealers):
+            for p_index, period in enumerate(periods):
+                slot = d_index * len(periods) + p_index
+                since, until = _deadline_window(dealer, period)
+                ranges["deadline"].append((slot, dealer.pk, since, until))
+                since, until = period.bounds(dealer.tzinfo)
+                ranges["contact"].append((slot, dealer.pk, since, until))
+        slot_sql, slot_params = [], []
+        for source, rows in ranges.items():
+            for slot, dealer_pk, since, until in rows:
+                slot_sql.append(
+                    f"WHEN x.source = '{source}' AND c.dealer_id = %s "
+                    f"AND x.at >= %s AND x.at < %s THEN {slot}"
+                )
+                slot_params += [dealer_pk, since, until]
+        deadline_within, deadline_params = _within("due_at", ranges["deadline"])
+        contact_within, contact_params = _within("contacted_at", ranges["contact"])
         deadline = Deadline._meta.db_table
         contact = ContactAttempt._meta.db_table
         complaint = Complaint._meta.db_table
-        # Only table names of the models and placeholders go into the statement.
+        # Only table names of the models, fixed words and placeholders go into the statement.
         sql = f"""
-            SELECT x.source, x.slot, x.kind, c.assignee_id,
+            SELECT CASE {" ".join(slot_sql)} END AS slot,
+                   x.source, x.kind, c.assignee_id,
                    COUNT(*), COUNT(*) FILTER (WHERE x.flag_a), COUNT(*) FILTER (WHERE x.flag_b)
             FROM (
-                SELECT complaint_id, 'deadline' AS source, {deadline_slot} AS slot, kind,
+                SELECT complaint_id, 'deadline' AS source, due_at AS at, kind,
                        breached_at IS NOT NULL AS flag_a, FALSE AS flag_b
                 FROM {deadline}
                 WHERE cancelled_at IS NULL AND ({deadline_within})
                 UNION ALL
-                SELECT complaint_id, 'contact', {contact_slot}, '',
+                SELECT complaint_id, 'contact', contacted_at, '',
                        outcome IN (%s, %s), outcome = %s
                 FROM {contact}
                 WHERE {contact_within}
             ) AS x
             JOIN {complaint} AS c ON c.id = x.complaint_id
-            WHERE c.dealer_id = %s
-            GROUP BY x.source, x.slot, x.kind, c.assignee_id
+            WHERE c.dealer_id = ANY(%s)
+            GROUP BY 1, x.source, x.kind, c.assignee_id
         """  # noqa: S608
         params = [
+            *slot_params,
             *deadline_params,
-            *contact_params[: len(contact_params) // 2],
             *REACHED,
             FollowUpOutcome.SATISFIED,
-            *contact_params[len(contact_params) // 2 :],
-            dealer.pk,
+            *contact_params,
+            [dealer.pk for dealer in dealers],
         ]
-        per_slot: list[tuple[list[Any], list[Any]]] = [([], []) for _period in periods]
+        per_slot: list[tuple[list[Any], list[Any]]] = [
+            ([], []) for _slot in range(len(dealers) * len(periods))
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for source, slot, kind, assignee, n, first, second in cursor.fetchall():
+            for slot, source, kind, assignee, n, first, second in cursor.fetchall():
+                if slot is None:  # within another dealer's period, not its own
+                    continue
                 if source == "deadline":
                     per_slot[slot][0].append((kind, assignee, n, first))
                 else:
                     per_slot[slot][1].append((assignee, first, second))
-        return [cls(d, c) for d, c in per_slot]
+        return {
+            dealer.pk: [
+                cls(*per_slot[d_index * len(periods) + p_index]) for p_index in range(len(periods))
+            ]
+            for d_index, dealer in enumerate(dealers)
+        }
 
     def deadline_rows(self) -> list[dict[str, Any]]:
         per_kind: dict[str, list[int]] = {}
@@ -283,14 +315,16 @@ class PeriodGroups:
         ]
 
 
-def _slots(field: str, ranges: Sequence[tuple[datetime, datetime]]) -> tuple[str, str, list[Any]]:
-    """SQL for which of the ranges [since, until) a row's `field` falls in (its index) and
-    for the condition that it falls in one of them, and the parameters of the first and
-    then of the second."""
-    cases = " ".join(f"WHEN {field} >= %s AND {field} < %s THEN {n}" for n in range(len(ranges)))
-    within = " OR ".join(f"({field} >= %s AND {field} < %s)" for _range in ranges)
-    bounds = [bound for since_until in ranges for bound in since_until]
-    return f"CASE {cases} END", within, bounds + bounds
+def _within(
+    field: str, ranges: Sequence[tuple[Any, Any, datetime, datetime]]
+) -> tuple[str, list[Any]]:
+    """SQL for the condition that a row's `field` falls in one of the ranges [since, until)
+    (each range once), and its parameters."""
+    distinct = sorted({(since, until) for *_slot, since, until in ranges if since < until})
+    if not distinct:
+        return "FALSE", []
+    sql = " OR ".join(f"({field} >= %s AND {field} < %s)" for _range in distinct)
+    return sql, [bound for since_until in distinct for bound in since_until]
 
 
 def _breakdown(cases: QuerySet[Complaint], field: str) -> list[dict[str, Any]]:
