@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    # Built without locking writes: the events table holds millions of rows in production.
+    # Built without locking writes: these tables hold millions of rows in production.
     atomic = False
 
     dependencies = [
@@ -17,6 +17,14 @@ class Migration(migrations.Migration):
                 condition=models.Q(("to_state", ""), _negated=True),
                 fields=["complaint", "to_state", "created_at"],
                 name="event_complaint_state",
+            ),
+        ),
+        AddIndexConcurrently(
+            model_name="complaint",
+            index=models.Index(
+                fields=["dealer", "id"],
+                include=("assignee",),
+                name="complaint_dealer_assignee",
             ),
         ),
     ]
