@@ -6,11 +6,23 @@ dealer its timeline events (start of listening, follow-up, resolution, closure),
 contact, and two repair orders a case. Kept between runs. Measured in-process with Django's
 test client as the dealer's manager: the page (every table, both periods), the Excel
 workbook and the API's JSON, each the median of several requests.
+
+Today's figures are measured beside a baseline's (`BENCH_ANALYTICS_BASELINE`, a commit;
+empty to skip) in the same run, the two taking turns request by request: the baseline's
+`analytics/selectors.py` and `analytics/report.py` are read from git and loaded in place of
+today's, against the same database and indexes.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -24,6 +36,8 @@ DEALERS = ["BENCHAN1", "BENCHAN2", "BENCHAN3", "BENCHAN4"]
 CASES_PER_DEALER = 250_000
 CUSTOMERS = 20_000
 MINUTES_APART = 4  # 250,000 cases 4 minutes apart: about two years
+# The figures before the analytics page was tuned (the merge of the analytics branch).
+BASELINE = os.environ.get("BENCH_ANALYTICS_BASELINE", "c5e0523")
 
 
 def _insert(model: Any, expressions: dict[str, str], rows: str, params: list[Any]) -> None:
@@ -48,7 +62,7 @@ def _insert(model: Any, expressions: dict[str, str], rows: str, params: list[Any
 
 
 @unscoped("bench")
-def _seed() -> tuple[Any, Any]:
+def _seed() -> tuple[Any, Any, Any]:
     from complaints.models import Complaint
     from core.models import User
     from dealers.models import Customer, Dealer, Membership, Region
@@ -78,11 +92,16 @@ def _seed() -> tuple[Any, Any]:
             "followups_contactattempt",
             "dealers_repairorder",
         ):
-            cursor.execute(f"ANALYZE {table}")
+            # As autovacuum would have by now: statistics, and the visibility map that lets
+            # an index answer alone.
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
     manager, created = User.objects.get_or_create(username="bench_analytics_manager")
     if created:
         Membership.objects.create(user=manager, dealer=dealers[0], role="manager")
-    return dealers[0], manager
+    regional, created = User.objects.get_or_create(username="bench_analytics_regional")
+    if created:
+        Membership.objects.create(user=regional, dealer=None, region=region, role="regional")
+    return dealers[0], manager, regional
 
 
 def _cases(dealer: Any, *, measured: bool) -> None:
@@ -188,9 +207,57 @@ def _cases(dealer: Any, *, measured: bool) -> None:
     )
 
 
+def _load_baseline(commit: str) -> types.ModuleType:
+    """The baseline's selectors and report modules, loaded from git under other names; the
+    returned report module's build_report computes the figures the baseline's way."""
+    root = Path(__file__).resolve().parent.parent
+    modules = {}
+    for name in ("selectors", "report"):
+        source = subprocess.run(  # noqa: S603 - a fixed git command on this repository
+            ["git", "show", f"{commit}:analytics/{name}.py"],  # noqa: S607
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        full = f"analytics._baseline_{name}"
+        module = types.ModuleType(full)
+        module.__package__ = "analytics"
+        if name == "report":
+            source = source.replace("from .selectors import", "from ._baseline_selectors import")
+        sys.modules[full] = module
+        exec(compile(source, f"{commit}:analytics/{name}.py", "exec"), module.__dict__)  # noqa: S102
+        modules[name] = module
+    return modules["report"]
+
+
+@contextmanager
+def _swapped(build_report: Callable[..., Any] | None) -> Iterator[None]:
+    """Every caller of analytics.report.build_report (the page, the exports, the API) uses
+    the given one while inside."""
+    if build_report is None:
+        yield
+        return
+    import analytics.apis
+    import analytics.report
+    import analytics.views
+
+    targets = [
+        m for m in (analytics.report, analytics.views, analytics.apis) if hasattr(m, "build_report")
+    ]
+    saved = [m.build_report for m in targets]
+    for m in targets:
+        m.build_report = build_report
+    try:
+        yield
+    finally:
+        for m, original in zip(targets, saved, strict=True):
+            m.build_report = original
+
+
 def run() -> list[Result]:
     started = timezone.now()
-    dealer, manager = _seed()
+    dealer, manager, regional = _seed()
     seeded = Result(
         f"seed / check {len(DEALERS) * CASES_PER_DEALER:,} cases",
         (timezone.now() - started) / timedelta(milliseconds=1),
@@ -200,14 +267,27 @@ def run() -> list[Result]:
 
     client = Client(HTTP_HOST="localhost")
     client.force_login(manager)
+    region_client = Client(HTTP_HOST="localhost")
+    region_client.force_login(regional)
     today = timezone.localdate(timezone=dealer.tzinfo)
     month = {
         "start": (today - timedelta(days=60)).isoformat(),
         "end": (today - timedelta(days=31)).isoformat(),
     }
 
+    quarter = {
+        "start": (today - timedelta(days=120)).isoformat(),
+        "end": (today - timedelta(days=31)).isoformat(),
+        "dealer": dealer.code,
+    }
+
     def get(url: str) -> None:
         response = client.get(url, month)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: {response.status_code}")
+
+    def get_region(url: str) -> None:
+        response = region_client.get(url, quarter)
         if response.status_code != 200:
             raise RuntimeError(f"{url}: {response.status_code}")
 
@@ -217,14 +297,43 @@ def run() -> list[Result]:
     with unscoped("bench"):
         period = Period(today - timedelta(days=60), today - timedelta(days=31))
         in_month = period_cases(dealer=dealer, period=period).count()
-    get("/analytics/")  # warm the caches once
-    page = measure(lambda: get("/analytics/"), repeat=7)
-    workbook = measure(lambda: get("/analytics/export.xlsx"), repeat=5)
-    api = measure(lambda: get("/api/v1/analytics/"), repeat=5)
+    sides: list[tuple[str, Callable[..., Any] | None]] = [("", None)]
+    if BASELINE:
+        sides.insert(0, (f"baseline {BASELINE}: ", _load_baseline(BASELINE).build_report))
     detail = f"one dealer, one month (about {in_month:,} cases)"
-    return [
-        seeded,
-        Result("analytics page", median(page), len(page), detail, min(page)),
-        Result("analytics Excel workbook", median(workbook), len(workbook), detail),
-        Result("analytics API", median(api), len(api), detail),
-    ]
+    timings: dict[tuple[str, str], list[float]] = {}
+    for _label, build_report in sides:
+        with _swapped(build_report):
+            get("/analytics/")  # warm the caches once
+    # The sides take turns request by request, so that both meet the same load.
+    for url, repeat, fetch in (
+        ("/analytics/", 7, get),
+        ("/analytics/export.xlsx", 5, get),
+        ("/api/v1/analytics/", 5, get),
+        ("region", 5, lambda _url: get_region("/analytics/")),
+    ):
+        for _ in range(repeat):
+            for label, build_report in sides:
+                with _swapped(build_report):
+                    timings.setdefault((label, url), []).extend(
+                        measure(lambda url=url, fetch=fetch: fetch(url), repeat=1)
+                    )
+    results = [seeded]
+    for label, _build_report in sides:
+        page = timings[(label, "/analytics/")]
+        workbook = timings[(label, "/analytics/export.xlsx")]
+        api = timings[(label, "/api/v1/analytics/")]
+        region = timings[(label, "region")]
+        results += [
+            Result(f"{label}analytics page", median(page), len(page), detail, min(page)),
+            Result(f"{label}analytics Excel workbook", median(workbook), len(workbook), detail),
+            Result(f"{label}analytics API", median(api), len(api), detail),
+            Result(
+                f"{label}analytics page, regional",
+                median(region),
+                len(region),
+                f"{len(DEALERS)} dealers side by side, one quarter",
+                min(region),
+            ),
+        ]
+    return results

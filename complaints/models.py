@@ -263,6 +263,11 @@ class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
                 name="complaint_vehicle_time",
                 condition=Q(vehicle__isnull=False),
             ),
+            # Whose a deadline or contact is (analytics): the join from them to a dealer's
+            # cases read from this index alone instead of every case row of the dealer.
+            models.Index(
+                fields=["dealer", "id"], include=["assignee"], name="complaint_dealer_assignee"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -544,6 +549,13 @@ class CaseEvent(AppendOnly):
             # every event.
             models.Index(
                 fields=["complaint"], name="event_reopened", condition=Q(transition="reopen")
+            ),
+            # A case's first arrival in a step (analytics: time to resolution, cases that
+            # reached follow-up): one index probe per case instead of reading all its events.
+            models.Index(
+                fields=["complaint", "to_state", "created_at"],
+                name="event_complaint_state",
+                condition=~Q(to_state=""),
             ),
         ]
 
