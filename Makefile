@@ -55,7 +55,8 @@ demo: install messages
 run: install messages
 	@mkdir -p "$${VAR_DIR:-var}"
 	$(WITH_DB) sh -c '$(MANAGE) migrate --noinput && $(MANAGE) seed_demo && \
-		PATH="$(abspath $(BIN)):$$PATH" PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start'
+		PATH="$(abspath $(BIN)):$$PATH" PORT=$(PORT) DESK_URL=http://127.0.0.1:$(PORT)/ \
+		$(BIN)/honcho -f Procfile.dev start'
 
 test: install-test messages
 	@mkdir -p "$${VAR_DIR:-var}"

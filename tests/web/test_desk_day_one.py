@@ -281,3 +281,19 @@ def test_make_run_ends_with_the_address_and_the_logins(live_server, monkeypatch)
     text = out.getvalue()
     assert f"ready: {live_server.url}" in text
     assert text.index("ready") < text.index("advisor_sh") < text.index("E-mails are written to")
+
+
+def test_the_ready_line_points_at_the_web_process_not_at_its_own_port():
+    """honcho gives every process its own PORT (web 8000, worker 8100, …, ready 8300): the
+    address `ready` waits for and prints is the web's, handed over by `make run`."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    processes = dict(
+        line.split(":", 1)
+        for line in (root / "Procfile.dev").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert "$PORT" in processes["web"]
+    assert "PORT" not in processes["ready"].replace("DESK_URL", "")
+    assert "DESK_URL=http://127.0.0.1:$(PORT)/" in (root / "Makefile").read_text()
