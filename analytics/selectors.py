@@ -65,10 +65,9 @@ def _aggregating() -> Iterator[None]:
     filtered them by time (a dealer's whole history, 250,000 rows, for every table) instead
     of the month's 10,000 through the dealer-and-time index."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL random_page_cost = 1.1")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
         yield
 
 
