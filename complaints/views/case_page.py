@@ -29,6 +29,7 @@ from followups.web import case_followups
 from messaging.web import case_messaging
 from web.shell import (
     is_manager,
+    is_regional,
     may_work,
     service_error,
 )
@@ -209,6 +210,9 @@ def _case_context(
         "related": related,
         "is_repeat": bool(related),
         "works": works,
+        # The customer's phone and e-mail are for the desk and the region; a technician
+        # works on the car and reads them masked.
+        "contact_details": may_work(request, complaint.dealer) or is_regional(request),
         "reassign_form": ReassignForm(staff=staff, initial={"assignee": complaint.assignee_id}),
         "supplier_form": SupplierForm(initial={"supplier": complaint.supplier}),
         "escalate_form": EscalateForm(),

@@ -96,6 +96,21 @@ def test_the_technician_adds_notes_and_evidence(client, repair_case, technician)
     b"".join(download.streaming_content)
 
 
+def test_the_technician_reads_the_customers_phone_masked_and_no_email(
+    client, repair_case, technician, alice
+):
+    customer = repair_case.customer
+    customer.phone, customer.email = "13912342007", "wang@example.com"
+    customer.save(update_fields=["phone", "email"])
+    client.force_login(technician)
+    page = client.get(reverse("complaint_detail", args=[repair_case.reference])).content.decode()
+    assert "139****2007" in page
+    assert "13912342007" not in page and "wang@example.com" not in page
+    client.force_login(alice.advisor)
+    page = client.get(reverse("complaint_detail", args=[repair_case.reference])).content.decode()
+    assert "13912342007" in page and "wang@example.com" in page
+
+
 def test_the_technicians_case_page_offers_notes_and_evidence_only(client, repair_case, technician):
     client.force_login(technician)
     page = client.get(reverse("complaint_detail", args=[repair_case.reference])).content.decode()
