@@ -550,25 +550,32 @@ def readings_for_new_member(*, membership: Membership) -> list[RequiredReading]:
     return created
 
 
-def reading_confirm(*, reading: RequiredReading, actor: Actor) -> RequiredReading:
-    """The reader confirms they have read the case (the read receipt). Idempotent."""
-    if reading.user_id != _user_id(actor):
+def _confirm_read(row: Any, *, actor: Actor, action: str, target: Any, data: Any = None) -> None:
+    """A read receipt (required reading or a lesson), confirmed by its reader only, once: a
+    second confirmation changes nothing and logs nothing."""
+    if row.user_id != _user_id(actor):
         raise NotFound()
     with transaction.atomic():
         done = (
-            RequiredReading.objects.unscoped(reason="instance")
-            .filter(pk=reading.pk, read_at=None)
+            type(row)
+            .objects.unscoped(reason="instance")
+            .filter(pk=row.pk, read_at=None)
             .update(read_at=timezone.now())
         )
         if done:
-            audit_log(
-                actor=actor,
-                action="library.reading_confirmed",
-                target=reading,
-                dealer_id=reading.dealer_id,
-                data={"case": reading.library_case.title},
-            )
-    reading.refresh_from_db()
+            audit_log(actor=actor, action=action, target=target, dealer_id=row.dealer_id, data=data)
+    row.refresh_from_db()
+
+
+def reading_confirm(*, reading: RequiredReading, actor: Actor) -> RequiredReading:
+    """The reader confirms they have read the case (the read receipt). Idempotent."""
+    _confirm_read(
+        reading,
+        actor=actor,
+        action="library.reading_confirmed",
+        target=reading,
+        data={"case": reading.library_case.title},
+    )
     return reading
 
 
@@ -640,20 +647,5 @@ def lesson_publish(
 
 def lesson_confirm(*, receipt: LessonReceipt, actor: Actor) -> LessonReceipt:
     """A reader confirms they have read a lesson. Idempotent."""
-    if receipt.user_id != _user_id(actor):
-        raise NotFound()
-    with transaction.atomic():
-        done = (
-            LessonReceipt.objects.unscoped(reason="instance")
-            .filter(pk=receipt.pk, read_at=None)
-            .update(read_at=timezone.now())
-        )
-        if done:
-            audit_log(
-                actor=actor,
-                action="lesson.read",
-                target=receipt.lesson,
-                dealer_id=receipt.dealer_id,
-            )
-    receipt.refresh_from_db()
+    _confirm_read(receipt, actor=actor, action="lesson.read", target=receipt.lesson)
     return receipt
