@@ -69,6 +69,12 @@ def is_regional(request: HttpRequest) -> bool:
     return bool(access_for(request.user).region_ids)
 
 
+def is_region_home(request: HttpRequest, dealer: Dealer | None) -> bool:
+    """Regional staff own no case: their home is the serious and safety-related cases of
+    every dealer of their region rather than "my cases"."""
+    return not may_work(request, dealer) and is_regional(request)
+
+
 def role_label(request: HttpRequest, dealer: Dealer | None) -> str:
     from dealers.models import Role
 
@@ -103,8 +109,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "is_manager": manager,
             "counts": counts,
             "may_work": may_work(request, dealer),
-            # Regional staff own no case: their home is the region's serious and safety cases.
-            "region_home": not may_work(request, dealer) and is_regional(request),
+            "region_home": is_region_home(request, dealer),
             "sees_overview": is_manager(request, dealer) or is_regional(request),
             "timezone": dealer.timezone if dealer else settings.TIME_ZONE,
             "unread": unread_count(user=request.user),

@@ -15,7 +15,7 @@ from web.shell import (
     HtmxHttpRequest,
     current_dealer,
     is_manager,
-    is_regional,
+    is_region_home,
     may_work,
 )
 
@@ -36,7 +36,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     dealer = current_dealer(request)
     if dealer is None:
         return render(request, "complaints/no_dealer.html", status=403)
-    region_home = not may_work(request, dealer) and is_regional(request)
+    region_home = is_region_home(request, dealer)
     data = request.GET.copy()
     if "filtered" not in data and may_work(request, dealer) and not is_manager(request, dealer):
         data["mine"] = "on"  # an advisor starts from the cases they own
