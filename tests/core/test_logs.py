@@ -80,11 +80,11 @@ def _whoami_that_logs(monkeypatch) -> None:
 
 
 def test_a_line_written_in_an_api_request_names_the_request_key_and_dealer(
-    api,
+    api,  # noqa: F811 - a fixture imported above
     alice,
-    alice_key,
+    alice_key,  # noqa: F811 - a fixture imported above
     lines,
-    monkeypatch,  # noqa: F811 - fixtures imported above
+    monkeypatch,
 ):
     _whoami_that_logs(monkeypatch)
 
