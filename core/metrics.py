@@ -34,11 +34,12 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from prometheus_client import (
@@ -145,23 +146,50 @@ def metrics_register_gauges(name: str, source: GaugeSource) -> None:
     _GAUGE_SOURCES[name] = source
 
 
+# The gauges read from the database count at most this many rows: a scrape reads the first
+# rows of a partial index in due order and stops there, so it stays cheap while a backlog
+# grows (a figure this large means an outage, whatever its exact size).
+COUNT_LIMIT = 10_000
+
+
+def backlog_figures(rows: QuerySet[Any], field: str, now: datetime) -> dict[str, float]:
+    """How many of `rows` there are, how many have `field` at or before `now`, and how long
+    the earliest has waited: one query reading the first COUNT_LIMIT rows in `field` order
+    (a partial index on `field` serves it), aggregated in the database."""
+    figures = (
+        rows.order_by(field)
+        .values(field)[:COUNT_LIMIT]
+        .aggregate(
+            count=Count("*"),
+            due=Count(field, filter=Q(**{f"{field}__lte": now})),
+            first=Min(field),
+        )
+    )
+    first = figures["first"]
+    age = max((now - first).total_seconds(), 0.0) if first is not None else 0.0
+    return {"count": figures["count"], "due": figures["due"], "age": age}
+
+
 @unscoped("metrics")
-def outbox_backlog_gauges(now: Any) -> list[Metric]:
+def outbox_backlog_gauges(now: datetime) -> list[Metric]:
     """Messages waiting in every outbox kind: owed and neither sent nor given up (including
     those waiting for their backoff or quiet hours), how many of them are due now, and how
-    long the longest-due one has waited. Each count reads the kind's partial index of owed
-    rows (`outbox_due_index`), which holds the backlog only, never the sent history."""
+    long the longest-due one has waited. Each kind is one query on its partial index of owed
+    rows (`outbox_due_index`), which holds the backlog only, never the sent history, read in
+    due order up to COUNT_LIMIT rows."""
     from .outbox import outbox_owed_q, outboxes
 
     labels = ["outbox", "channel"]
     waiting = GaugeMetricFamily(
         "outbox_messages_waiting",
-        "Messages owed and not yet sent or given up, by outbox kind and channel.",
+        "Messages owed and not yet sent or given up, by outbox kind and channel "
+        f"(counted up to {COUNT_LIMIT}).",
         labels=labels,
     )
     due = GaugeMetricFamily(
         "outbox_messages_due",
-        "Messages whose next attempt is due now, by outbox kind and channel.",
+        "Messages whose next attempt is due now, by outbox kind and channel "
+        f"(counted up to {COUNT_LIMIT}).",
         labels=labels,
     )
     oldest = GaugeMetricFamily(
@@ -171,32 +199,21 @@ def outbox_backlog_gauges(now: Any) -> list[Metric]:
         labels=labels,
     )
     for outbox in outboxes():
-        figures = {
-            "waiting": Count("*"),
-            "due": Count("outbox_due_at", filter=Q(outbox_due_at__lte=now)),
-            "oldest": Min("outbox_due_at", filter=Q(outbox_due_at__lte=now)),
-        }
-        owed = outbox.model._default_manager.filter(outbox_owed_q()).order_by()
-        rows: list[dict[str, Any]]
-        if outbox.channel_field:
-            rows = [
-                {**row, "channel": row[outbox.channel_field]}
-                for row in owed.values(outbox.channel_field).annotate(**figures)
-            ]
-            seen = {row["channel"] for row in rows}
-            rows += [
-                {"channel": channel, "waiting": 0, "due": 0, "oldest": None}
+        owed = outbox.model._default_manager.filter(outbox_owed_q())
+        by_channel = (
+            [
+                (channel, owed.filter(**{outbox.channel_field: channel}))
                 for channel in outbox.channels
-                if channel not in seen
             ]
-        else:
-            rows = [{**owed.aggregate(**figures), "channel": outbox.channel}]
-        for row in rows:
-            values = [outbox.name, str(row["channel"])]
-            waiting.add_metric(values, row["waiting"])
-            due.add_metric(values, row["due"])
-            age = (now - row["oldest"]).total_seconds() if row["oldest"] else 0.0
-            oldest.add_metric(values, max(age, 0.0))
+            if outbox.channel_field
+            else [(outbox.channel, owed)]
+        )
+        for channel, rows in by_channel:
+            figures = backlog_figures(rows, "outbox_due_at", now)
+            values = [outbox.name, channel]
+            waiting.add_metric(values, figures["count"])
+            due.add_metric(values, figures["due"])
+            oldest.add_metric(values, figures["age"])
     return [waiting, due, oldest]
 
 

@@ -24,18 +24,25 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Min, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
-from core.metrics import SWEEP_BREACHES, SWEEP_DURATION, SWEEP_ESCALATIONS, SWEEP_REMINDERS
+from core.metrics import (
+    COUNT_LIMIT,
+    SWEEP_BREACHES,
+    SWEEP_DURATION,
+    SWEEP_ESCALATIONS,
+    SWEEP_REMINDERS,
+    backlog_figures,
+)
 from core.scoping import unscoped
 from dealers.models import Customer
 
 from . import notify
-from .choices import DeadlineKind, NotificationKind
+from .choices import NotificationKind
 from .models import OPEN, Deadline
 from .signals import deadline_breached, deadlines_breached
 from .timeline import deadline_event
@@ -232,26 +239,19 @@ def sweep_lag_gauges(now: datetime) -> list[GaugeMetricFamily]:
     """Scrape-time gauges (core.metrics): open deadlines past due that no sweep has marked
     breached yet, and how long the oldest of them has waited. Both stay near zero while the
     sweep runs; they grow when beat or the workers stop. One query on the sweep's own
-    partial index (`deadline_sweep_due`), which holds only the unbreached open deadlines."""
-    rows = (
-        Deadline.objects.filter(OPEN, breached_at=None, due_at__lte=now)
-        .order_by()
-        .values("kind")
-        .annotate(count=Count("*"), oldest=Min("due_at"))
-    )
-    by_kind = {row["kind"]: row for row in rows}
+    partial index (`deadline_sweep_due`), in due order, up to COUNT_LIMIT rows."""
+    overdue_rows = Deadline.objects.filter(OPEN, breached_at=None, due_at__lte=now)
+    figures = backlog_figures(overdue_rows, "due_at", now)
     overdue = GaugeMetricFamily(
         "deadlines_overdue_unswept",
-        "Open deadlines past due that the sweep has not marked breached yet, by kind.",
-        labels=["kind"],
+        "Open deadlines past due that the sweep has not marked breached yet "
+        f"(counted up to {COUNT_LIMIT}).",
+        value=figures["count"],
     )
-    for kind in sorted({*DeadlineKind.values, *by_kind}):
-        overdue.add_metric([kind], by_kind.get(kind, {}).get("count", 0))
-    oldest = min((row["oldest"] for row in by_kind.values()), default=None)
     lag = GaugeMetricFamily(
         "deadline_sweep_lag_seconds",
         "How long the oldest deadline past due has waited for the sweep (0 when none has).",
-        value=max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
+        value=figures["age"],
     )
     return [overdue, lag]
 
