@@ -145,9 +145,12 @@ class SendFailed(Exception):
     stored as the row's last error as it is, `changes` (columns of the row's own model) with
     it. Any other exception is stored as `<type>: <message>`."""
 
-    def __init__(self, error: str, **changes: Any) -> None:
+    def __init__(self, error: str, *, reason: str = "refused", **changes: Any) -> None:
         super().__init__(error)
         self.error = error
+        # The metrics' label for the failure (core.metrics.OUTBOX_FAILURES): a few fixed
+        # values per kind, e.g. "http_5xx" or "ConnectionError", never the error's text.
+        self.reason = reason
         self.changes = changes
 
 
@@ -287,7 +290,7 @@ def _deliver_one(
     try:
         changes = (send or outbox.send)(row) or {}
     except SendFailed as failure:
-        return _failed(outbox, row, claimed_until, failure.error, failure.changes, "refused")
+        return _failed(outbox, row, claimed_until, failure.error, failure.changes, failure.reason)
     except Exception as exc:
         # Whatever went wrong (the SMTP server, a template, the network), the row keeps it
         # and is tried again; the traceback goes to the log.

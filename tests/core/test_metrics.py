@@ -325,14 +325,14 @@ def test_a_failing_webhook_counts_its_failed_attempts_and_its_giving_up(
     assert row.outbox_given_up_at is not None and len(failing_receiver.requests) == 2
     failures = "outbox_attempt_failures_total"
     assert (
-        value(middle, failures, reason="refused", **hooks)
-        - value(before, failures, reason="refused", **hooks)
+        value(middle, failures, reason="http_5xx", **hooks)
+        - value(before, failures, reason="http_5xx", **hooks)
         == 1
     )
     assert value(middle, "outbox_messages_waiting", **hooks) == 1
     assert (
-        value(after, failures, reason="refused", **hooks)
-        - value(before, failures, reason="refused", **hooks)
+        value(after, failures, reason="http_5xx", **hooks)
+        - value(before, failures, reason="http_5xx", **hooks)
         == 2
     )
     assert (
@@ -424,3 +424,21 @@ def test_a_large_backlog_is_counted_up_to_the_limit_and_its_age_stays_exact(
     assert value(samples, "outbox_messages_waiting", **email) == 3
     assert value(samples, "outbox_messages_due", **email) == 3
     assert value(samples, "outbox_oldest_due_age_seconds", **email) == 50 * 60
+
+
+@override_settings(WEBHOOKS_ALLOW_LOOPBACK=True)
+def test_an_unreachable_webhook_endpoint_counts_as_a_connection_failure(
+    client, metrics_token, alice
+):
+    endpoint = WebhookEndpoint.objects.create(
+        dealer=alice.dealer, url=f"http://127.0.0.1:{free_port()}/closed"
+    )
+    _webhook(endpoint, outbox_due_at=timezone.now())
+    hooks = {"outbox": "webhook", "channel": "webhook", "reason": "ConnectionError"}
+    before = scrape(client)
+
+    assert outbox_deliver(names=["webhook"]) == 0
+
+    after = scrape(client)
+    failures = "outbox_attempt_failures_total"
+    assert value(after, failures, **hooks) - value(before, failures, **hooks) == 1
