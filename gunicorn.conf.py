@@ -54,8 +54,9 @@ if _LOG_FORMAT == "json":
             },
         },
         "root": {"level": "INFO", "handlers": ["error"]},
+        # No level here: gunicorn's own (--log-level) stays in force.
         "loggers": {
-            "gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+            "gunicorn.error": {"handlers": ["error"], "propagate": False},
+            "gunicorn.access": {"handlers": ["access"], "propagate": False},
         },
     }

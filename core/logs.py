@@ -35,6 +35,11 @@ _PERSONAL = re.compile(
 )
 
 
+def log_context_end(**kwargs: Any) -> None:
+    """A request's context ends when its response is closed (Django's request_finished)."""
+    log_context.set(None)
+
+
 def request_id_from(header: str | None) -> str:
     if header and _REQUEST_ID.fullmatch(header):
         return header

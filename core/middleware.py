@@ -39,11 +39,11 @@ class ObservabilityMiddleware:
 
         started = time.perf_counter()
         request_id = request_id_from(request.headers.get("X-Request-ID"))
-        token = log_context.set({"request_id": request_id, "request": request})
-        try:
-            response = self.get_response(request)
-        finally:
-            log_context.reset(token)
+        # Until the response is closed (core.logs.log_context_end, on request_finished), so
+        # that the lines Django writes after the middleware ("Not Found: /path") and the
+        # server's access line carry the request id too.
+        log_context.set({"request_id": request_id, "request": request})
+        response = self.get_response(request)
         request_observe(request, response.status_code, time.perf_counter() - started)
         response.headers.setdefault("X-Request-ID", request_id)
         return response

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils.functional import SimpleLazyObject
 
-from core.logs import JsonFormatter
+from core.logs import JsonFormatter, log_context
 from core.middleware import ObservabilityMiddleware
 from core.scoping import access_for
 from core.tasks import ping
@@ -30,6 +30,7 @@ KEYS = {"time", "level", "logger", "message"}
 @pytest.fixture
 def lines():
     """The JSON lines written to the root logger during the test."""
+    log_context.set(None)  # whatever an earlier test's request left
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
@@ -188,3 +189,15 @@ def test_an_unknown_log_format_stops_the_process():
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "LOG_FORMAT" in result.stderr
+
+
+def test_djangos_own_line_about_a_response_carries_its_request_id_and_the_context_ends(
+    client, lines
+):
+    response = client.get("/no/such/page/", headers={"X-Request-ID": "lb-404"})
+
+    assert response.status_code == 404
+    (line,) = [line for line in lines() if line["logger"] == "django.request"]
+    assert line["message"] == "Not Found: /no/such/page/" and line["request_id"] == "lb-404"
+    logging.getLogger("core.example").info("after the response")
+    assert "request_id" not in lines()[-1]
