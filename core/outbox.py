@@ -123,7 +123,8 @@ def outbox_state_q(state: str, now: datetime) -> Q:
 
 
 def outbox_owed_q() -> Q:
-    """The rows still owed, sent or not yet due (what `outbox_due_index` holds)."""
+    """The rows still owed, due now or later, neither sent nor given up (what
+    `outbox_due_index` holds)."""
     return Q(outbox_due_at__isnull=False, outbox_sent_at=None, outbox_given_up_at=None)
 
 
