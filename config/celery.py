@@ -7,8 +7,9 @@ so a lost message or a restarted broker delays work but never loses it.
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -53,3 +54,45 @@ app.conf.beat_schedule = {
     },
 }
 app.autodiscover_tasks()
+
+
+# Each task's log lines carry its name and id (core.logs), nested inside a request's context
+# when a task runs eagerly within one.
+_task_contexts: dict[str, Any] = {}
+
+
+@signals.task_prerun.connect
+def _task_log_context(task_id: str, task: Any, **kwargs: Any) -> None:
+    from core.logs import log_context
+
+    _task_contexts[task_id] = log_context.set(
+        {**(log_context.get() or {}), "task": task.name, "task_id": task_id}
+    )
+
+
+@signals.task_postrun.connect
+def _task_log_context_end(task_id: str, **kwargs: Any) -> None:
+    from core.logs import log_context
+
+    token = _task_contexts.pop(task_id, None)
+    if token is not None:
+        log_context.reset(token)
+
+
+@signals.setup_logging.connect
+def _logging(**kwargs: Any) -> None:
+    """Workers and beat log as the web does (LOG_FORMAT): Django's LOGGING, not Celery's own
+    format, so that JSON lines stay JSON."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@signals.worker_init.connect
+def _worker_metrics(**kwargs: Any) -> None:
+    """Before the pool starts: empty the metrics folder, serve METRICS_PORT (core.metrics)."""
+    from core.metrics import metrics_worker_starting
+
+    metrics_worker_starting()

@@ -14,9 +14,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
+        from django.core.signals import request_finished
 
         from .audit import register_actions
         from .login_guard import AUDIT_ACTIONS, record_login_failure
+        from .logs import log_context_end
         from .models import AuditEntry
         from .scoping import ScopeRule, register
 
@@ -33,6 +35,8 @@ class CoreConfig(AppConfig):
         # After axes' receiver (axes is listed before core in INSTALLED_APPS), which marks a
         # request that this failure locked out.
         user_login_failed.connect(record_login_failure, dispatch_uid="core.login_failure")
+        # The log lines' request context (core.logs) ends with the response.
+        request_finished.connect(log_context_end, dispatch_uid="core.log_context_end")
         # kombu's filesystem transport needs its folders before the first message is sent,
         # by the web process as much as by the worker and beat.
         options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}

@@ -42,6 +42,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .metrics import OUTBOX_FAILURES, OUTBOX_GIVEN_UP, OUTBOX_SENT
 from .scoping import unscoped
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,12 @@ def outbox_state_q(state: str, now: datetime) -> Q:
     raise ValueError(f"unknown outbox state {state!r}")
 
 
+def outbox_owed_q() -> Q:
+    """The rows still owed, due now or later, neither sent nor given up (what
+    `outbox_due_index` holds)."""
+    return Q(outbox_due_at__isnull=False, outbox_sent_at=None, outbox_given_up_at=None)
+
+
 def _due(now: datetime) -> Q:
     return Q(outbox_due_at__lte=now, outbox_sent_at=None, outbox_given_up_at=None) & (
         Q(outbox_claimed_until=None) | Q(outbox_claimed_until__lte=now)
@@ -139,9 +146,12 @@ class SendFailed(Exception):
     stored as the row's last error as it is, `changes` (columns of the row's own model) with
     it. Any other exception is stored as `<type>: <message>`."""
 
-    def __init__(self, error: str, **changes: Any) -> None:
+    def __init__(self, error: str, *, reason: str = "refused", **changes: Any) -> None:
         super().__init__(error)
         self.error = error
+        # The metrics' label for the failure (core.metrics.OUTBOX_FAILURES): a few fixed
+        # values per kind, e.g. "http_5xx" or "ConnectionError", never the error's text.
+        self.reason = reason
         self.changes = changes
 
 
@@ -154,6 +164,14 @@ class Outbox:
     model: type[OutboxMixin]
     send: SendFunction
     related: tuple[str, ...] = ()
+    # The channel the metrics name the kind's messages by (e-mail, webhook, sms): the same
+    # for every row, or read from a column of the row (`channel_field`, with its `channels`).
+    channel: str = ""
+    channel_field: str = ""
+    channels: tuple[str, ...] = ()
+
+    def channel_of(self, row: Any) -> str:
+        return str(getattr(row, self.channel_field)) if self.channel_field else self.channel
 
 
 _OUTBOXES: dict[str, Outbox] = {}
@@ -166,9 +184,23 @@ def outbox_register(
     model: type[OutboxMixin],
     send: SendFunction,
     related: Iterable[str] = (),
+    channel: str = "",
+    channel_field: str = "",
+    channels: Iterable[str] = (),
 ) -> None:
-    """Make a kind of message deliverable (called from the owning app's `ready()`)."""
-    _OUTBOXES[name] = Outbox(name=name, label=label, model=model, send=send, related=tuple(related))
+    """Make a kind of message deliverable (called from the owning app's `ready()`). Its
+    metrics name it by `channel`, or by the value of the row's `channel_field` (one of
+    `channels`) when its messages go out through several."""
+    _OUTBOXES[name] = Outbox(
+        name=name,
+        label=label,
+        model=model,
+        send=send,
+        related=tuple(related),
+        channel=channel or name,
+        channel_field=channel_field,
+        channels=tuple(channels),
+    )
 
 
 def outboxes(names: Iterable[str] | None = None) -> list[Outbox]:
@@ -259,12 +291,14 @@ def _deliver_one(
     try:
         changes = (send or outbox.send)(row) or {}
     except SendFailed as failure:
-        return _failed(outbox, row, claimed_until, failure.error, failure.changes)
+        return _failed(outbox, row, claimed_until, failure.error, failure.changes, failure.reason)
     except Exception as exc:
         # Whatever went wrong (the SMTP server, a template, the network), the row keeps it
         # and is tried again; the traceback goes to the log.
         error = f"{type(exc).__name__}: {exc}"
-        return _failed(outbox, row, claimed_until, error, {}, traceback=True)
+        reason = type(exc).__name__
+        return _failed(outbox, row, claimed_until, error, {}, reason, traceback=True)
+    OUTBOX_SENT.labels(outbox=outbox.name, channel=outbox.channel_of(row)).inc()
     recorded = _record(
         outbox,
         row,
@@ -290,6 +324,14 @@ def _give_up_lost(outbox: Outbox, pk: Any, now: datetime) -> OutboxState | None:
     )
     if lost != 1:
         return None
+    channel = outbox.channel
+    if outbox.channel_field:
+        channel = str(
+            outbox.model._default_manager.filter(pk=pk)
+            .values_list(outbox.channel_field, flat=True)
+            .first()
+        )
+    OUTBOX_GIVEN_UP.labels(outbox=outbox.name, channel=channel).inc()
     logger.error("%s %s: given up, its last attempt's worker was lost", outbox.name, pk)
     return OutboxState.GIVEN_UP
 
@@ -300,12 +342,16 @@ def _failed(
     claimed_until: datetime,
     error: str,
     changes: dict[str, Any],
+    reason: str,
     *,
     traceback: bool = False,
 ) -> OutboxState | None:
     now = timezone.now()
     attempts = row.outbox_attempts
+    channel = outbox.channel_of(row)
+    OUTBOX_FAILURES.labels(outbox=outbox.name, channel=channel, reason=reason).inc()
     if attempts >= max_attempts():
+        OUTBOX_GIVEN_UP.labels(outbox=outbox.name, channel=channel).inc()
         state = OutboxState.GIVEN_UP
         changes = {**changes, "outbox_given_up_at": now}
         logger.error(

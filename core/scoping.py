@@ -73,6 +73,8 @@ ESCAPES: dict[str, str] = {
     "sweep": "the deadline sweep: due deadlines of every dealer, acted on for no one",
     "retention": "erasing customers whose cases ended long ago, for no one",
     "outbox": "delivering queued e-mails and webhooks, claimed row by row",
+    "metrics": "the operators' counts (messages waiting, deadlines overdue); no row leaves "
+    "the query",
     "access": "working out what an actor may reach, from their own memberships",
     "authentication": "finding an API key by its prefix, before there is an actor",
     "idempotency": "replaying a request's first response, found by the caller's own key",

@@ -23,6 +23,8 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .metrics import metrics_view
+
 OK = "ok"
 DEGRADED = "degraded"
 
@@ -84,7 +86,12 @@ def ready(request: HttpRequest) -> JsonResponse:
 # The former single check, kept under its old name and URL.
 health = ready
 
+# Answered before SSL redirects and host checks (core.middleware.HealthCheckMiddleware):
+# probes and the metrics scraper address a container by its IP over plain HTTP. /metrics
+# checks its own token or networks (core.metrics.metrics_access).
 PATHS = {
+    "/metrics": metrics_view,
+    "/metrics/": metrics_view,
     "/health/live": live,
     "/health/live/": live,
     "/health/ready": ready,

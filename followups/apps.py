@@ -25,12 +25,14 @@ class FollowupsConfig(AppConfig):
         from complaints.selectors import regional_complaint_q
         from complaints.timeline import register_event_text
         from core.audit import register_actions
+        from core.metrics import metrics_register_gauges
         from core.outbox import outbox_register
         from core.scoping import ScopeRule, register
 
         from . import timeline
         from .emails import OUTBOX_NAME, notification_email_send
         from .models import ContactAttempt, Deadline, DeadlineRule, Notification
+        from .sweep import sweep_lag_gauges
 
         def through_case(prefix: str) -> ScopeRule:
             return ScopeRule(
@@ -57,7 +59,9 @@ class FollowupsConfig(AppConfig):
             model=Notification,
             send=notification_email_send,
             related=("recipient", "complaint__dealer"),
+            channel="email",
         )
+        metrics_register_gauges("deadlines", sweep_lag_gauges)
         register_event_text(EventKind.DEADLINE, timeline.deadline_event_text)
         register_event_text(EventKind.COMMITMENT, timeline.commitment_event_text, with_comment=True)
         register_actions(

@@ -15,6 +15,7 @@ number of batches, never on how many deadlines are open or due."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,9 +26,18 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from prometheus_client.core import GaugeMetricFamily
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
+from core.metrics import (
+    COUNT_LIMIT,
+    SWEEP_BREACHES,
+    SWEEP_DURATION,
+    SWEEP_ESCALATIONS,
+    SWEEP_REMINDERS,
+    backlog_figures,
+)
 from core.scoping import unscoped
 from dealers.models import Customer
 
@@ -64,16 +74,20 @@ def deadline_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE)
     """
     now = now or timezone.now()
     result = SweepResult()
-    for field, step in (
-        ("breached", _breach_batch),
-        ("escalated", _escalate_batch),
-        ("reminded", _remind_batch),
-    ):
-        for _batch in range(MAX_BATCHES):
-            claimed = step(now, batch_size)
-            setattr(result, field, getattr(result, field) + claimed)
-            if claimed < batch_size:
-                break
+    with SWEEP_DURATION.time():
+        for field, step, counter in (
+            ("breached", _breach_batch, SWEEP_BREACHES),
+            ("escalated", _escalate_batch, SWEEP_ESCALATIONS),
+            ("reminded", _remind_batch, SWEEP_REMINDERS),
+        ):
+            for _batch in range(MAX_BATCHES):
+                claimed = step(now, batch_size)
+                setattr(result, field, getattr(result, field) + len(claimed))
+                # Counted once the batch committed: a batch that rolled back claimed nothing.
+                for kind, count in Counter(deadline.kind for deadline in claimed).items():
+                    counter.labels(kind=kind).inc(count)
+                if len(claimed) < batch_size:
+                    break
     return result
 
 
@@ -144,14 +158,14 @@ def _claim(candidates: QuerySet[Deadline], batch_size: int, **changes: object) -
     return claimed
 
 
-def _breach_batch(now: datetime, batch_size: int) -> int:
+def _breach_batch(now: datetime, batch_size: int) -> list[Deadline]:
     with transaction.atomic():
         candidates = Deadline.objects.filter(OPEN, breached_at=None, due_at__lte=now).order_by(
             "due_at"
         )
         claimed = _claim(candidates, batch_size, breached_at=now, escalation_level=1)
         if not claimed:
-            return 0
+            return claimed
         managers = notify.managers_by_dealer(d.complaint.dealer_id for d in claimed)
         drafts = []
         for deadline in claimed:
@@ -173,17 +187,17 @@ def _breach_batch(now: datetime, batch_size: int) -> int:
                 deadline_breached.send(
                     sender=Deadline, deadline=deadline, complaint=deadline.complaint
                 )
-        return len(claimed)
+        return claimed
 
 
-def _escalate_batch(now: datetime, batch_size: int) -> int:
+def _escalate_batch(now: datetime, batch_size: int) -> list[Deadline]:
     with transaction.atomic():
         candidates = Deadline.objects.filter(
             OPEN, escalation_level=1, breached_at__lte=now - ESCALATE_AFTER
         ).order_by("breached_at")
         claimed = _claim(candidates, batch_size, escalation_level=2, escalated_at=now)
         if not claimed:
-            return 0
+            return claimed
         regional = notify.regional_by_region(d.complaint.dealer.region_id for d in claimed)
         drafts = [
             draft
@@ -198,10 +212,10 @@ def _escalate_batch(now: datetime, batch_size: int) -> int:
             entries=[(d.complaint_id, deadline_event(d, "escalated", 2)) for d in claimed], at=now
         )
         notify.notifications_write(drafts, now=now)
-        return len(claimed)
+        return claimed
 
 
-def _remind_batch(now: datetime, batch_size: int) -> int:
+def _remind_batch(now: datetime, batch_size: int) -> list[Deadline]:
     with transaction.atomic():
         candidates = Deadline.objects.filter(
             OPEN, breached_at=None, reminded_at=None, remind_at__lte=now
@@ -217,7 +231,29 @@ def _remind_batch(now: datetime, batch_size: int) -> int:
             )
         ]
         notify.notifications_write(drafts, now=now)
-        return len(claimed)
+        return claimed
+
+
+@unscoped("metrics")
+def sweep_lag_gauges(now: datetime) -> list[GaugeMetricFamily]:
+    """Scrape-time gauges (core.metrics): open deadlines past due that no sweep has marked
+    breached yet, and how long the oldest of them has waited. Both stay near zero while the
+    sweep runs; they grow when beat or the workers stop. One query on the sweep's own
+    partial index (`deadline_sweep_due`), in due order, up to COUNT_LIMIT rows."""
+    overdue_rows = Deadline.objects.filter(OPEN, breached_at=None, due_at__lte=now)
+    figures = backlog_figures(overdue_rows, "due_at", now)
+    overdue = GaugeMetricFamily(
+        "deadlines_overdue_unswept",
+        "Open deadlines past due that the sweep has not marked breached yet "
+        f"(counted up to {COUNT_LIMIT}).",
+        value=figures["count"],
+    )
+    lag = GaugeMetricFamily(
+        "deadline_sweep_lag_seconds",
+        "How long the oldest deadline past due has waited for the sweep (0 when none has).",
+        value=figures["age"],
+    )
+    return [overdue, lag]
 
 
 _MESSAGES: dict[str, Callable[[Deadline], tuple[str, str]]] = {

@@ -126,7 +126,7 @@ def webhook_send(delivery: WebhookDelivery, *, session: Any = requests) -> dict[
     timestamp = int(time.time())
     started = time.monotonic()
     status_code: int | None = None
-    error = ""
+    error = reason = ""
     try:
         validate_webhook_url(endpoint.url)
         if not endpoint.is_active:
@@ -149,8 +149,10 @@ def webhook_send(delivery: WebhookDelivery, *, session: Any = requests) -> dict[
         status_code = response.status_code
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
+            reason = f"http_{status_code // 100}xx"
     except (requests.RequestException, ValidationError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
+        reason = type(exc).__name__
     entry = {
         "attempt": delivery.outbox_attempts,
         "at": timezone.now().isoformat(),
@@ -168,5 +170,5 @@ def webhook_send(delivery: WebhookDelivery, *, session: Any = requests) -> dict[
     )
     outcome = {"last_status_code": status_code, "log": [*delivery.log, entry][-20:]}
     if error:
-        raise SendFailed(error, **outcome)
+        raise SendFailed(error, reason=reason, **outcome)
     return outcome

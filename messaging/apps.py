@@ -16,6 +16,7 @@ class MessagingConfig(AppConfig):
         from core.outbox import outbox_register
         from core.scoping import ScopeRule, register
 
+        from .choices import MessageChannel
         from .models import CustomerMessage, MessageTemplate, MessagingSettings
         from .sending import OUTBOX_NAME, customer_message_send
         from .timeline import message_event_text
@@ -35,6 +36,8 @@ class MessagingConfig(AppConfig):
             model=CustomerMessage,
             send=customer_message_send,
             related=("complaint__dealer",),
+            channel_field="channel",
+            channels=MessageChannel.values,
         )
         register_event_text(EventKind.CONTACT, message_event_text)
         register_actions(

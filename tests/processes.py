@@ -23,10 +23,18 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    application: str, env: dict[str, str], log: Path, *, ready: str = "/health/live", timeout=60
+    application: str,
+    env: dict[str, str],
+    log: Path,
+    *,
+    ready: str = "/health/live",
+    timeout=60,
+    workers: int = 1,
+    args: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """gunicorn with one worker on a free loopback port, serving `application` with `env`;
-    yields its base URL and process once `ready` answers, and stops it afterwards."""
+    """gunicorn with one worker (or `workers`) on a free loopback port, serving `application`
+    with `env`; yields its base URL and process once `ready` answers, and stops it
+    afterwards."""
     port = free_port()
     with log.open("w") as output:
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
@@ -37,9 +45,10 @@ def gunicorn(
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "1",
+                str(workers),
                 "--timeout",
                 "300",
+                *args,
                 application,
             ],
             cwd=settings.BASE_DIR,
@@ -54,7 +63,8 @@ def gunicorn(
             try:
                 requests.get(f"{base}{ready}", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or still loading the application on a busy machine.
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
                 time.sleep(0.2)

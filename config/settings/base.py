@@ -12,6 +12,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_networks, env_str
+from core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -49,7 +50,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: health checks answer over plain HTTP, whatever SECURE_SSL_REDIRECT says.
+    # First: every request is timed (metrics) and gets a request id (logs).
+    "core.middleware.ObservabilityMiddleware",
+    # Then health checks and /metrics answer over plain HTTP, whatever SECURE_SSL_REDIRECT says.
     "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RefuseUnstorablePathMiddleware",
@@ -362,10 +365,16 @@ OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=30)
 # true; otherwise it is logged once per call site and goes through.
 SCOPING_STRICT = env_bool("SCOPING_STRICT", DEBUG)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Prometheus metrics (core.metrics): /metrics on the web, and METRICS_PORT on a worker, answer
+# a request with `Authorization: Bearer <METRICS_TOKEN>` and/or from METRICS_ALLOWED_NETWORKS
+# (both must match when both are set); with neither set they answer 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
+METRICS_PORT = env_int("METRICS_PORT", 0, minimum=0)
+METRICS_ADDRESS = env_str("METRICS_ADDRESS", "0.0.0.0")  # noqa: S104 - a container's port
+
+# Log lines: `text` for people at a terminal, `json` (one object a line, with the request's or
+# task's context, see core.logs) for a log collector; production defaults to json.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)

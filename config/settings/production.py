@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, SECRET_KEY, env_bool, env_int, env_str
+from .base import DATABASES, LOG_LEVEL, SECRET_KEY, env_bool, env_int, env_str, logging_config
 
 if not DATABASES:
     raise ImproperlyConfigured("Set DATABASE_URL to the PostgreSQL database (postgres://…).")
@@ -30,6 +30,10 @@ if not env_str("EMAIL_BACKEND"):
             },
         }
     }
+
+# One JSON object a line for the log collector, unless LOG_FORMAT=text.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
