@@ -70,7 +70,7 @@ LAG_SQL = """
         )
     END
 """
-WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|MERGE|COPY)\b", re.IGNORECASE)
+WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 WRITE_IN_CTE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 
 
@@ -141,8 +141,8 @@ def pin(request: HttpRequest, response: HttpResponse) -> None:
 
 
 def pinned(request: HttpRequest) -> bool:
-    """Whether the request's user wrote within REPLICA_STICKY_SECONDS (or may have: with the
-    shared cache unreachable, an API client is read from the primary)."""
+    """Whether the request's user wrote within REPLICA_STICKY_SECONDS, or may have: while the
+    shared cache is unreachable a pin kept there cannot be seen, so everyone counts as pinned."""
     client = _client_id(getattr(request, "user", None))
     if client is None:
         return False

@@ -30,6 +30,9 @@ from django.db import connections
 
 from tests.conftest import REQUIRE_SERVICES, service_missing
 
+# The test database must exist: its schema is copied to the scratch primary.
+pytestmark = pytest.mark.django_db
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 FIRST_PORT = 18400
