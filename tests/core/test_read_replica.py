@@ -207,6 +207,7 @@ def replica_site(django_db_setup, tmp_path_factory) -> Iterator[Site]:
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DEBUG": "0",
         "SCOPING_STRICT": "1",
+        "LOG_LEVEL": "WARNING",  # a failure shows the scenario's traceback, not every log-in
         "DATABASE_URL": servers.primary.url(),
         "DATABASE_REPLICA_URL": servers.replica.url(),
         # Long enough that no pin runs out, and no lag bound is crossed, while a slow
