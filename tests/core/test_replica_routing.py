@@ -256,3 +256,110 @@ def test_an_unsafe_request_that_reached_a_view_pins_its_user(db, middleware):
 
     response = middleware(refuses)(_request(_user(3), method="post"))
     assert replica.COOKIE in response.cookies
+
+
+# --- which block reads the replica ----------------------------------------------------------
+
+
+@pytest.fixture
+def replica_answers(monkeypatch, fresh_cache):
+    """A replica configured, up and within the lag bound."""
+    monkeypatch.setattr(replica, "enabled", lambda: True)
+    monkeypatch.setattr(replica.health, "usable", lambda: True)
+
+
+def _inside_request(request) -> str:
+    token = replica._request.set(replica._RequestState(request))
+    try:
+        with replica.tolerates_lag():
+            return replica.read_database()
+    finally:
+        replica._request.reset(token)
+
+
+def test_a_lag_tolerant_block_reads_the_replica_unless_its_user_wrote(replica_answers):
+    reader, writer = _user(1), _user(2)
+    replica.pin(_request(writer), HttpResponse())
+
+    assert _inside_request(_request(reader)) == "replica"
+    assert _inside_request(_request(writer)) == "default"
+    assert replica.read_database() == "default"  # outside the block
+
+
+def test_a_request_that_writes_reads_from_the_primary_even_in_a_lag_tolerant_block(
+    replica_answers,
+):
+    assert _inside_request(_request(_user(1), method="post")) == "default"
+
+
+def test_a_replica_that_is_down_or_behind_leaves_the_block_on_the_primary(
+    replica_answers, monkeypatch
+):
+    monkeypatch.setattr(replica.health, "usable", lambda: False)
+    assert _inside_request(_request(_user(1))) == "default"
+
+
+class _Replica:
+    """A replica connection answering `lag` seconds, or failing with `error`."""
+
+    def __init__(self, *, lag: float = 0.0, error: Exception | None = None) -> None:
+        self.lag, self.error, self.queries, self.closed = lag, error, 0, 0
+
+    def cursor(self):
+        replica_connection = self
+
+        class Cursor:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def execute(self, sql):
+                replica_connection.queries += 1
+                if replica_connection.error is not None:
+                    raise replica_connection.error
+
+            def fetchone(self):
+                return (replica_connection.lag,)
+
+        return Cursor()
+
+    def close(self):
+        self.closed += 1
+
+
+@pytest.fixture
+def health(monkeypatch):
+    checker = replica._Health()
+
+    def with_replica(connection: _Replica) -> replica._Health:
+        monkeypatch.setattr(replica, "connections", {"replica": connection})
+        return checker
+
+    return with_replica
+
+
+def test_a_replica_that_is_down_is_left_alone_for_a_while_with_one_warning(health, caplog):
+    from django.db import OperationalError
+
+    down = _Replica(error=OperationalError("connection refused"))
+    checker = health(down)
+
+    assert not checker.usable()
+    assert not checker.usable()
+    assert down.queries == 1 and down.closed == 1  # not tried again at once
+    warnings = [r.getMessage() for r in caplog.records if r.name == "core.replica"]
+    assert warnings == ["Read replica unavailable (connection refused): reading from the primary."]
+    checker.down_until = 0  # the interval has passed
+    assert not checker.usable()
+    assert down.queries == 2
+
+
+def test_a_replica_further_behind_than_the_bound_is_not_read(health, settings, caplog):
+    settings.REPLICA_MAX_LAG_SECONDS = 15
+
+    assert health(_Replica(lag=0.0)).usable()
+    assert health(_Replica(lag=14.5)).usable()
+    assert not health(_Replica(lag=20.0)).usable()
+    assert "20.0 s behind" in caplog.text
