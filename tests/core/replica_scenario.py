@@ -24,6 +24,7 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
@@ -191,7 +192,8 @@ def seed(inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def write(inputs: dict[str, Any]) -> dict[str, Any]:
-    """(b) writes never touch the replica; (a) with its replay paused, the writers read their
+    """(b) writes (the browser's, the DMS's with its idempotency record, a transition, the
+    sweep) never touch the replica; (a) with its replay paused, the writers read their
     own cases and the others read the replica without them, every list and figure."""
     writer, reader = users(inputs)
     baseline = set(inputs["cases"])
@@ -203,8 +205,11 @@ def write(inputs: dict[str, Any]) -> dict[str, Any]:
 
     with statements.recording():
         intake = writer_browser.post("/cases/new/", INTAKE)
-        created = writing_dms.post("/api/v1/complaints/", NEW_CASE, format="json")
+        created = writing_dms.post(
+            "/api/v1/complaints/", NEW_CASE, format="json", HTTP_IDEMPOTENCY_KEY="case-1"
+        )
         moved = writer_browser.post(f"/cases/{sorted(baseline)[0]}/do/start_listening/", {})
+        call_command("sweep_deadlines")
     assert intake.status_code == 302, intake.content.decode()[-2000:]
     assert created.status_code == 201, created.content
     assert moved.status_code == 302
