@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.exceptions import NotFound
+from core.replica import tolerates_lag
 from integrations.views import ApiView
 
 from .access import analysable_dealers
@@ -186,6 +187,7 @@ class AnalyticsApi(ApiView):
         parameters=[DEALER_PARAMETER, *PERIOD_PARAMETERS, BY_PARAMETER],
         responses=FiguresSerializer,
     )
+    @tolerates_lag()
     def get(self, request: Request) -> Response:
         report = build_report(actor=request.user, params=request.query_params)
         return Response(FiguresSerializer(report.figures).data)
@@ -201,6 +203,7 @@ class AnalyticsDealersApi(ApiView):
         parameters=PERIOD_PARAMETERS,
         responses=DealersSerializer,
     )
+    @tolerates_lag()
     def get(self, request: Request) -> Response:
         dealers = list(analysable_dealers(actor=request.user))
         if not dealers:

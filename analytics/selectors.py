@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from complaints.choices import FollowUpOutcome, Severity, State
 from complaints.models import CaseEvent, Complaint
+from core.replica import read_database
 from core.scoping import scoped
 from dealers.models import Dealer, RepairOrder
 from followups.models import ContactAttempt, Deadline
@@ -64,8 +65,9 @@ def _aggregating() -> Iterator[None]:
     default cost the planner read all of a dealer's cases through the dealer index and
     filtered them by time (a dealer's whole history, 250,000 rows, for every table) instead
     of the month's 10,000 through the dealer-and-time index."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    database = read_database()  # the replica's, when the figures are read there
+    with transaction.atomic(using=database):
+        with connections[database].cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL random_page_cost = 1.1")
         yield
@@ -286,7 +288,7 @@ class PeriodGroups:
         per_slot: list[tuple[list[Any], list[Any]]] = [
             ([], []) for _slot in range(len(dealers) * len(periods))
         ]
-        with connection.cursor() as cursor:
+        with connections[read_database()].cursor() as cursor:
             cursor.execute(sql, params)
             for slot, source, kind, assignee, n, first, second in cursor.fetchall():
                 if slot is None:  # within another dealer's period, not its own

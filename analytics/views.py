@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.exceptions import NotFound, ValidationFailed
+from core.replica import tolerates_lag
 from web.shell import current_dealer
 
 from .exports import CSV_TYPE, XLSX_TYPE, table_csv, tables_xlsx
@@ -64,6 +65,7 @@ def _chart_data(tables: list[Table]) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@tolerates_lag()
 def analytics_page(request: HttpRequest) -> HttpResponse:
     try:
         report = _report(request)
@@ -136,6 +138,7 @@ def _filename(report: Report, name: str, extension: str) -> str:
 
 @login_required
 @require_GET
+@tolerates_lag()
 def table_export(request: HttpRequest, key: str) -> HttpResponse:
     """One table of the page as CSV."""
     try:
@@ -150,6 +153,7 @@ def table_export(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@tolerates_lag()
 def workbook_export(request: HttpRequest) -> HttpResponse:
     """Every table of the page as one Excel workbook, a sheet per table."""
     try:
@@ -163,6 +167,7 @@ def workbook_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@tolerates_lag()
 def case_export(request: HttpRequest, extension: str) -> HttpResponse:
     """The cases of the period (narrowed by the list's filters) as CSV or Excel."""
     try:

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.exceptions import ValidationFailed
+from core.replica import tolerates_lag
 from followups import selectors as followup_selectors
 from followups.models import OPEN, Deadline
 from integrations.conditional import expected_version, with_etag
@@ -120,6 +121,7 @@ class ComplaintListCreateApi(ApiView):
         responses=ComplaintListSerializer(many=True),
         description="Cases the caller may read, newest first, with cursor pagination.",
     )
+    @tolerates_lag()
     def get(self, request: Request) -> Response:
         query = ComplaintQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaints.views import case_form_action, case_or_404, case_url, render_case
 from core.exceptions import ApplicationError, NotFound
+from core.replica import tolerates_lag
 from dealers.models import Dealer
 from web.shell import HtmxHttpRequest, is_manager, require_dealer, service_error
 
@@ -165,6 +166,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@tolerates_lag()
 def overdue_board(request: HtmxHttpRequest) -> HttpResponse:
     """Missed and soon-due deadlines of the dealer, most urgent first; htmx refreshes it."""
     dealer = require_dealer(request)

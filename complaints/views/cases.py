@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.replica import tolerates_lag
 from followups.web import next_deadlines
 from web.shell import (
     HtmxHttpRequest,
@@ -29,6 +30,7 @@ from .common import PAGE_SIZE
 
 @login_required
 @require_GET
+@tolerates_lag()
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """My cases: open cases of the current dealer, most urgent first. Regional staff own no
     case: their home is the serious and safety-related cases of every dealer of their

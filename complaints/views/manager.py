@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from analytics.period import default_period
 from analytics.selectors import case_summary
 from analytics.selectors import trend as analytics_trend
+from core.replica import tolerates_lag
 from followups import selectors as followup_selectors
 from web.shell import (
     is_manager,
@@ -61,6 +62,7 @@ def _why_approval(complaint: Any) -> list[str]:
 
 @login_required
 @require_GET
+@tolerates_lag()
 def dealer_overview(request: HttpRequest) -> HttpResponse:
     """Managers' and regional staff's view of one dealer: where cases are and how fast."""
     dealer = require_dealer(request)

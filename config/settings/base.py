@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After CSRF and authentication: pins a user who wrote to the primary (core.replica);
+    # not installed without DATABASE_REPLICA_URL.
+    "core.replica.ReplicaMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -130,6 +133,42 @@ if DATABASE_URL:
     )
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+# A streaming replica of that database (core.replica): the analytics figures and the case
+# lists read from it, everything else and every user who just wrote from the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (the primary).")
+    _replica: dict[str, Any] = dict(
+        dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASE_CONNECTION["CONN_MAX_AGE"],
+            conn_health_checks=DATABASE_CONNECTION["CONN_HEALTH_CHECKS"],
+        )
+    )
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://…).")
+    # A replica that does not answer falls back to the primary; it must not hold a page for
+    # the operating system's connect timeout first.
+    _replica["OPTIONS"] = {
+        "connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1),
+        **_replica.get("OPTIONS", {}),
+    }
+    # Tests create no database there: under test the alias stands for the test database.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# After a write its user reads from the primary for this long; a replica further behind
+# than REPLICA_MAX_LAG_SECONDS is not read at all. A lag bound longer than the pin would let
+# a user whose pin ran out miss their own write, so it is refused.
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 15, minimum=1)
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", REPLICA_STICKY_SECONDS, minimum=1)
+if REPLICA_MAX_LAG_SECONDS > REPLICA_STICKY_SECONDS:
+    raise ImproperlyConfigured(
+        "REPLICA_MAX_LAG_SECONDS must not exceed REPLICA_STICKY_SECONDS: a user whose pin to "
+        "the primary ran out would read from a replica that has not replayed their write."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 

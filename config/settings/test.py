@@ -16,6 +16,12 @@ if not DATABASES:
         **DATABASE_CONNECTION,
     }
 
+# With DATABASE_REPLICA_URL set the replica alias mirrors the test database (no test
+# database is made on it) and nothing is routed to it: a test runs inside one transaction of
+# the default connection, which a second connection could not see. The streaming-replica
+# test (tests/core/test_read_replica.py) runs its scenario against real servers instead.
+DATABASE_ROUTERS = []
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES = {
