@@ -273,6 +273,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Several beat processes may run; only the holder of a lease in the database sends
+# (core.beat). It renews every third of this time; when it dies, another beat takes over
+# within about 4/3 of it.
+BEAT_LEASE_SECONDS = env_int("BEAT_LEASE_SECONDS", 30, minimum=1)
 
 
 def redis_caches(url: str) -> dict[str, Any]:
