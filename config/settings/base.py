@@ -127,6 +127,21 @@ if DATABASE_URL:
     )
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+# DATABASE_POOL_MODE=transaction when DATABASE_URL goes through PgBouncer (or another pooler)
+# in transaction mode: consecutive transactions of one connection may then run on different
+# server connections, so nothing may outlive a transaction. The code keeps no session state
+# (planner and lock settings are SET LOCAL, the beat's lease is a row, no advisory locks,
+# LISTEN or temporary tables; psycopg2 prepares nothing on the server); what Django itself
+# would keep is a server-side cursor held across transactions (`.iterator()` outside a
+# transaction), turned off here.
+DATABASE_POOL_MODE = env_str("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOL_MODE must be 'session' or 'transaction', not {DATABASE_POOL_MODE!r}."
+    )
+if DATABASE_POOL_MODE == "transaction":
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
