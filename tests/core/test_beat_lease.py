@@ -17,6 +17,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from config.celery import app as celery_app
+from core.beat import LEASE_NAME, LeasedScheduler
 from core.leases import lease_hold, lease_release
 from core.models import Lease
 
@@ -65,6 +67,99 @@ def test_a_released_lease_is_taken_at_once(db):
 def test_leases_of_different_names_do_not_block_each_other(db):
     assert lease_hold(name="one", holder="a", seconds=30) is not None
     assert lease_hold(name="two", holder="b", seconds=30) is not None
+
+
+# --- the scheduler, in this process ----------------------------------------------------------
+
+
+@pytest.fixture
+def memory_broker():
+    """Beat publishes to an in-process broker; yields a function counting the sweeps sent."""
+    from kombu import Connection
+
+    saved = {
+        "broker_url": celery_app.conf.broker_url,
+        "broker_transport_options": celery_app.conf.broker_transport_options,
+    }
+    celery_app.conf.update(broker_url="memory://", broker_transport_options={})
+
+    def sent() -> int:
+        with Connection("memory://") as link, link.SimpleQueue("celery") as queue:
+            count = 0
+            while queue.qsize():
+                message = queue.get(block=False)
+                count += message.headers["task"] == SWEEP
+                message.ack()
+            return count
+
+    sent()
+    yield sent
+    celery_app.conf.update(saved)
+
+
+def _scheduler(tmp_path, name: str) -> LeasedScheduler:
+    return LeasedScheduler(app=celery_app, schedule_filename=str(tmp_path / name))
+
+
+def _due_now(scheduler: LeasedScheduler) -> None:
+    """What waiting an interval does: every entry is due, and the lease wants renewing."""
+    for entry in scheduler.schedule.values():
+        entry.last_run_at = entry.last_run_at - timedelta(days=2)
+    scheduler._heap = None
+    scheduler._renew_at = 0.0
+
+
+def _ticks(scheduler: LeasedScheduler) -> None:
+    for _ in range(len(scheduler.schedule) + 1):
+        scheduler.tick()
+
+
+def test_only_the_scheduler_holding_the_lease_sends(postgres, tmp_path, memory_broker):
+    first, second = _scheduler(tmp_path, "first"), _scheduler(tmp_path, "second")
+    try:
+        _due_now(first)
+        _ticks(first)
+        assert first.holds_lease()
+        assert memory_broker() == 1
+        _due_now(second)
+        _ticks(second)
+        assert not second.holds_lease()
+        assert memory_broker() == 0
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_holder_whose_lease_was_taken_stops_sending_at_once(postgres, tmp_path, memory_broker):
+    scheduler = _scheduler(tmp_path, "paused")
+    try:
+        _due_now(scheduler)
+        _ticks(scheduler)
+        assert memory_broker() == 1
+        # The process was paused longer than its lease, and another beat took over.
+        _expire(LEASE_NAME)
+        assert lease_hold(name=LEASE_NAME, holder="another beat", seconds=30) is not None
+        _due_now(scheduler)
+        _ticks(scheduler)
+        assert not scheduler.holds_lease()
+        assert memory_broker() == 0
+        assert Lease.objects.get(name=LEASE_NAME).holder == "another beat"
+    finally:
+        scheduler.close()
+
+
+def test_a_scheduler_that_stops_hands_the_lease_to_the_next(postgres, tmp_path, memory_broker):
+    first, second = _scheduler(tmp_path, "first"), _scheduler(tmp_path, "second")
+    try:
+        _due_now(first)
+        _ticks(first)
+        first.close()
+        _due_now(second)
+        _ticks(second)
+        assert second.holds_lease()
+        assert memory_broker() == 2
+    finally:
+        second.close()
 
 
 # --- two real beat processes ----------------------------------------------------------------
