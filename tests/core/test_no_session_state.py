@@ -29,11 +29,12 @@ SESSION_STATE = {
 
 
 def _sources() -> list[Path]:
-    return [
-        path
-        for path in ROOT.rglob("*.py")
-        if not SKIPPED.intersection(path.relative_to(ROOT).parts[:1])
+    folders = [
+        folder
+        for folder in ROOT.iterdir()
+        if folder.is_dir() and folder.name not in SKIPPED and not folder.name.startswith(".")
     ]
+    return [*ROOT.glob("*.py"), *(path for folder in folders for path in folder.rglob("*.py"))]
 
 
 def test_the_application_keeps_no_state_in_a_database_session():
