@@ -177,3 +177,41 @@ def test_every_variable_given_to_the_application_is_a_setting_it_reads():
     # deploy/scale.env names only variables that docker-compose.yml uses.
     compose = COMPOSE.read_text()
     assert all(f"${{{name}" in compose for name in _env_file(SCALE_ENV))
+
+
+def _compose_command() -> list[str] | None:
+    import shutil
+    import subprocess
+
+    docker = shutil.which("docker")
+    if docker:
+        probe = subprocess.run(  # noqa: S603 - the installed client, fixed arguments
+            [docker, "compose", "version"], capture_output=True, check=False
+        )
+        if probe.returncode == 0:
+            return [docker, "compose"]
+    legacy = shutil.which("docker-compose")
+    return [legacy] if legacy else None
+
+
+def test_compose_itself_accepts_both_profiles():
+    """Compose's own schema and interpolation, offline (no engine is needed for `config`)."""
+    import os
+    import subprocess
+
+    from tests.conftest import service_missing
+
+    command = _compose_command()
+    if command is None:
+        service_missing("needs docker compose or docker-compose to validate the file")
+    env = {**os.environ, "SECRET_KEY": "k" * 60}
+    for options in ([], ["--env-file", str(SCALE_ENV), "--profile", "scale"]):
+        done = subprocess.run(  # noqa: S603 - the installed client, fixed arguments
+            [*command, "-f", str(COMPOSE), *options, "config", "-q"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, (options, done.stderr)
