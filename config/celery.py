@@ -1,4 +1,4 @@
-"""The Celery application: one worker pool and exactly one beat process.
+"""The Celery application: one worker pool and exactly one effective beat process.
 
 Beat only ticks; the truth about what is due lives in the database (followups.Deadline),
 so a lost message or a restarted broker delays work but never loses it.
@@ -33,6 +33,9 @@ SWEEP_INTERVAL_SECONDS = _seconds("SWEEP_INTERVAL_SECONDS", 60)
 # Web requests publish with this connection timeout and no retries: a broker that is down
 # must not hold up a request (the outbox keeps the work for the next sweep).
 app.conf.broker_connection_timeout = _seconds("CELERY_PUBLISH_TIMEOUT", 2)
+# Only the beat that holds the database lease sends (core.beat): a second beat, started by
+# mistake or as a standby on another machine, waits and takes over when the first one dies.
+app.conf.beat_scheduler = "core.beat:LeasedScheduler"
 app.conf.beat_schedule = {
     "sweep-deadlines": {
         "task": "followups.sweep_deadlines",

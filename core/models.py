@@ -154,3 +154,23 @@ class AuditEntry(AppendOnly):
         from .audit import render
 
         return render(self)
+
+
+class Lease(models.Model):
+    """A named right held by one process at a time until it expires (core.leases).
+
+    Times are the database's clock, the one clock every machine shares. Beat holds the lease
+    "celery-beat" so that only one of several beat processes sends the periodic tasks.
+    """
+
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    holder = models.CharField(_("holder"), max_length=200)
+    acquired_at = models.DateTimeField(_("acquired at"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder}"

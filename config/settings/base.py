@@ -169,6 +169,21 @@ if REPLICA_MAX_LAG_SECONDS > REPLICA_STICKY_SECONDS:
         "REPLICA_MAX_LAG_SECONDS must not exceed REPLICA_STICKY_SECONDS: a user whose pin to "
         "the primary ran out would read from a replica that has not replayed their write."
     )
+# DATABASE_POOL_MODE=transaction when DATABASE_URL goes through PgBouncer (or another pooler)
+# in transaction mode: consecutive transactions of one connection may then run on different
+# server connections, so nothing may outlive a transaction. The code keeps no session state
+# (planner and lock settings are SET LOCAL, the beat's lease is a row, no advisory locks,
+# LISTEN or temporary tables; psycopg2 prepares nothing on the server); what Django itself
+# would keep is a server-side cursor held across transactions (`.iterator()` outside a
+# transaction), turned off here.
+DATABASE_POOL_MODE = env_str("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOL_MODE must be 'session' or 'transaction', not {DATABASE_POOL_MODE!r}."
+    )
+if DATABASE_POOL_MODE == "transaction":
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
@@ -315,6 +330,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Several beat processes may run; only the holder of a lease in the database sends
+# (core.beat). It renews every third of this time; when it dies, another beat takes over
+# within about 4/3 of it.
+BEAT_LEASE_SECONDS = env_int("BEAT_LEASE_SECONDS", 30, minimum=1)
 
 
 def redis_caches(url: str) -> dict[str, Any]:

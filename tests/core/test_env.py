@@ -104,3 +104,23 @@ def test_a_wrong_outbox_setting_stops_the_start(monkeypatch, name, raw):
     monkeypatch.setenv(name, raw)
     with pytest.raises(ImproperlyConfigured, match=name):
         _settings()
+
+
+def test_transaction_pooling_turns_off_server_side_cursors(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@pgbouncer:6432/complaints")
+    monkeypatch.delenv("DATABASE_POOL_MODE", raising=False)
+    values = _settings()
+    assert values["DATABASE_POOL_MODE"] == "session"
+    assert not values["DATABASES"]["default"].get("DISABLE_SERVER_SIDE_CURSORS")
+    monkeypatch.setenv("DATABASE_POOL_MODE", "transaction")
+    assert _settings()["DATABASES"]["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("DATABASE_POOL_MODE", "statement"), ("BEAT_LEASE_SECONDS", "0")],
+)
+def test_a_wrong_scale_setting_stops_the_start(monkeypatch, name, raw):
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        _settings()

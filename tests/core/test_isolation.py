@@ -15,7 +15,7 @@ from django.db import models
 from complaints import selectors, services
 from complaints.choices import State
 from complaints.models import CaseEvent, Complaint, ReferenceSequence
-from core.models import AuditEntry, User
+from core.models import AuditEntry, Lease, User
 from core.scoping import registered_models, rule_for, scoped
 from dealers.models import Customer, Dealer, Membership, Region, RepairOrder, Vehicle
 from followups import services as followup_services
@@ -43,6 +43,9 @@ UNSCOPED_MODELS: dict[type[models.Model], str] = {
     # People: who they are is not dealer data, what they may see is decided by Membership
     # (which is scoped). User lists for hand-overs go through dealers.selectors.dealer_staff.
     User: "people; access is decided by Membership",
+    # Which process holds a right such as sending the periodic tasks (core.leases); no
+    # dealer data, read by no view.
+    Lease: "process coordination",
 }
 APPS = ("core", "api", "dealers", "complaints", "followups", "evidence", "repairs")
 
