@@ -34,7 +34,20 @@ from tests.conftest import REQUIRE_SERVICES, service_missing
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _server_binaries() -> Path:
+    """PG_BIN, or the newest server of Debian's layout (/usr/lib/postgresql/<major>/bin)."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda path: int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0,
+    )
+    return found[-1].parent if found else Path("/usr/lib/postgresql/bin")
+
+
+PG_BIN = _server_binaries()
 FIRST_PORT = 18400
 DATABASE = "complaints"
 PRIMARY_CONF = """
