@@ -34,6 +34,7 @@ class Result:
     reference_ms: float | None = None
     unit: str = "ms"
     group: str = ""
+    module: str = ""
 
     @classmethod
     def of(cls, name: str, timings: list[float], **extra: object) -> Result:

@@ -1,6 +1,7 @@
 """`make bench`: the generated network, every benchmark, bench/results.{json,md} and
 bench/explain.md. `python -m bench [name-filter]` runs the modules whose name contains the
-filter (`network`, `analytics`, `search`, `sweep`, `api`, `peer`, `explain`)."""
+filter (`network`, `analytics`, `search`, `sweep`, `api`, `peer`, `explain`; several
+separated by commas). A partial run keeps the other modules' figures of results.json."""
 
 from __future__ import annotations
 
@@ -31,42 +32,56 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     wanted = argv[0] if argv else ""
+    wants = wanted.split(",")
+
+    def chosen(name: str) -> bool:
+        return any(want in name for want in wants)
+
     folder = Path(os.environ.get("BENCH_OUT", Path(__file__).resolve().parent))
     print(f"== generated network: {cases():,} cases", flush=True)
     data = ensure()
     results: list[Result] = []
     notes: list[str] = []
+    ran: set[str] = set()
     for name in MODULES:
-        if wanted not in name:
+        if not chosen(name):
             continue
         print(f"== {name}", flush=True)
+        ran.add(name)
         try:
             module = importlib.import_module(f"bench.{name}")
             for result in module.run():
                 print(result.line(), flush=True)
                 if isinstance(result, Result):
+                    result.module = name
                     results.append(result)
         except Exception:  # noqa: BLE001 - one broken benchmark must not lose the others
             traceback.print_exc()
             notes.append(f"{name} failed: {traceback.format_exc().strip().splitlines()[-1]}")
-    if wanted in "peer":
+    if chosen("peer"):
         print("== peer", flush=True)
+        ran.add("peer")
         measured = peer.run()
         for result in measured:
             print(result.line(), flush=True)
         results += measured
+        for result in measured:
+            result.module = "peer"
         against = peer.breach_ratio(results, measured)
         if against is not None:
+            against.module = "peer"
             print(against.line(), flush=True)
             results.append(against)
-    if wanted in "explain":
+    if chosen("explain"):
         print("== explain", flush=True)
+        ran.add("explain")
         try:
             from bench import explain
             from bench.bench_network import hot_pages
 
             for result in explain.write(hot_pages(), folder / "explain.md"):
                 print(result.line(), flush=True)
+                result.module = "explain"
                 results.append(result)
         except Exception:  # noqa: BLE001
             traceback.print_exc()
@@ -78,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         cases=cases(),
         seconds=time.monotonic() - started,
         notes=notes,
+        keep=report.earlier(folder, except_modules=ran) if wanted else [],
     )
     print(f"== wrote {json_path} and {md_path}", flush=True)
     return 1 if notes else 0

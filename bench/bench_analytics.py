@@ -136,7 +136,7 @@ def run() -> list[Result]:
         ("/analytics/", repeat(7), get),
         ("/analytics/export.xlsx", repeat(5), get),
         ("/api/v1/analytics/", repeat(5), get),
-        ("region", repeat(5), lambda _url: get_region("/analytics/")),
+        ("region", repeat(3), lambda _url: get_region("/analytics/")),
     ):
         for _ in range(count):
             for label, build_report in sides:

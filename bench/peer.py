@@ -32,15 +32,33 @@ def peer_dir() -> Path | None:
     return folder if (folder / "side_by_side.sh").is_file() else None
 
 
-def _script(folder: Path) -> str:
-    """The script, its two loopback ports moved when BENCH_PEER_PORTS ("peer,project") asks
-    (another measurement may hold the script's own)."""
-    text = (folder / "side_by_side.sh").read_text()
+def _script(folder: Path, name: str) -> str:
+    """One of the peer's scripts, with its loopback ports and databases moved when asked:
+    BENCH_PEER_PORTS ("peer,project") and BENCH_PEER_DATABASE (the peer's database; the
+    project's scratch database is named after it), so that two measurements on one machine
+    do not share them."""
+    text = (folder / name).read_text()
     ports = os.environ.get("BENCH_PEER_PORTS", "")
     if ports:
         peer, project = (int(p) for p in ports.split(","))
         text = text.replace("18011", str(peer)).replace("18012", str(project))
+    database = os.environ.get("BENCH_PEER_DATABASE", "")
+    if database:
+        text = text.replace("peer_helpdesk", database)
+        text = text.replace("side_by_side_$$", f"{database}_project_$$")
     return text
+
+
+def _bash(folder: Path, name: str, timeout: int) -> subprocess.CompletedProcess[str]:
+    # `bash -c TEXT PATH`: the script's $0 is its own path, so that it finds its files.
+    return subprocess.run(  # noqa: S603 - the peer's own scripts, from its folder
+        ["bash", "-c", _script(folder, name), str(folder / name)],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def parse(lines: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -138,15 +156,13 @@ def run() -> list[Result]:
     if shutil.which("wrk") is None:
         return not_measured("wrk is missing: apt-get install -y wrk")
     print(f"   running {folder / 'side_by_side.sh'} (a few minutes)", flush=True)
+    timeout = int(os.environ.get("BENCH_PEER_TIMEOUT", "1200"))
+    peer_home = Path(os.environ.get("PEER", "/tmp/peer"))  # noqa: S108 - the scripts' default
     try:
-        completed = subprocess.run(  # noqa: S603 - the peer's own script, from its folder
-            ["bash", "-c", _script(folder), str(folder / "side_by_side.sh")],  # noqa: S607
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=int(os.environ.get("BENCH_PEER_TIMEOUT", "1200")),
-            check=False,
-        )
+        if not (peer_home / "proj" / "manage.py").is_file():
+            print(f"   installing the peer into {peer_home}", flush=True)
+            _bash(folder, "setup.sh", timeout)
+        completed = _bash(folder, "side_by_side.sh", timeout)
     except subprocess.TimeoutExpired:
         return not_measured("side_by_side.sh timed out")
     lines = completed.stdout.splitlines()

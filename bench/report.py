@@ -40,8 +40,10 @@ def write(
     cases: int,
     seconds: float,
     notes: list[str] | None = None,
+    keep: list[dict[str, Any]] | None = None,
 ) -> tuple[Path, Path]:
-    """Write results.json and results.md into `folder`; their paths."""
+    """Write results.json and results.md into `folder`; their paths. `keep`: figures of an
+    earlier run's other modules, kept first (a run of some modules updates only theirs)."""
     folder.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     machine = {
@@ -57,13 +59,25 @@ def write(
         "machine": machine,
         "seconds": round(seconds, 1),
         "notes": notes or [],
-        "results": [record(r) for r in results],
+        "results": [*(keep or []), *(record(r) for r in results)],
     }
     json_path = folder / "results.json"
     json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     md_path = folder / "results.md"
     md_path.write_text(markdown(document))
     return json_path, md_path
+
+
+def earlier(folder: Path, *, except_modules: set[str]) -> list[dict[str, Any]]:
+    """The figures of results.json in `folder` whose module is not among `except_modules`."""
+    path = folder / "results.json"
+    if not path.is_file():
+        return []
+    try:
+        document = json.loads(path.read_text())
+    except ValueError:
+        return []
+    return [r for r in document.get("results", []) if r.get("module") not in except_modules]
 
 
 def markdown(document: dict[str, Any]) -> str:
