@@ -18,7 +18,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench import Result, measure, repeat
-from bench.network import ensure, people
+from bench.network import cases, ensure, people
+from complaints.loadgen import Plan
 from core.scoping import unscoped
 
 API_TARGET_MS = 30
@@ -78,7 +79,7 @@ def run() -> list[Result]:
     ensure()
     who = people()
     complaint = case_for(who.dealer, who.advisor)
-    size = f"{who.dealer.code}, one of {ensure().rows.get('dealers_dealer', 0):,} dealers"
+    size = f"{who.dealer.code}, one of {Plan(cases=cases()).dealers:,} dealers"
     runs = repeat(25)
     results = []
     rates = {"api_key": NO_THROTTLE, "user": NO_THROTTLE}

@@ -86,10 +86,13 @@ def markdown(document: dict[str, Any]) -> str:
     lines = [
         f"# Benchmark results, {document['written_at']}",
         "",
-        f"{document['cases']:,} generated cases; rows: {size}.",
+        f"{document['cases']:,} generated cases. Rows in the database (the planner's estimate "
+        "past a million; they include the search benchmark's own dealer and the cases the "
+        f"creation benchmark adds): {size}.",
         f"Machine: {document['machine']['cpus']} CPUs, Python {document['machine']['python']}, "
         f"load average {', '.join(str(v) for v in document['machine']['load_average'])} "
-        f"at the end; the run took {document['seconds'] / 60:.1f} min.",
+        f"at the end; the last run took {document['seconds'] / 60:.1f} min (a run of some "
+        "parts keeps the others' figures from the run before).",
         "",
         "| Figure | Median | Min–max | Runs | SQL queries | Reference (same run) | Ratio "
         "| Target | Met? | Notes |",
