@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         return any(want in name for want in wants)
 
     folder = Path(os.environ.get("BENCH_OUT", Path(__file__).resolve().parent))
+    folder.mkdir(parents=True, exist_ok=True)
     print(f"== generated network: {cases():,} cases", flush=True)
     data = ensure()
     results: list[Result] = []
