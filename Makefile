@@ -72,8 +72,12 @@ format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The generated network's size; BENCH_DATABASE_URL names the server and database (see the
+# README's Performance section). The peer is measured when ../shared/bench-peer exists.
+BENCH_CASES ?= 1000000
 bench: install-test messages
-	$(WITH_DB) $(BIN)/python -m bench
+	@command -v wrk >/dev/null || echo "wrk is missing: the peer is not measured (apt-get install -y wrk)"
+	BENCH_CASES=$(BENCH_CASES) $(WITH_DB) $(BIN)/python -m bench
 
 # Front-end libraries: pinned in package.json, their built files copied into static/vendor/
 # and committed, so that `make run` needs no Node.js. Run after changing package.json.

@@ -270,7 +270,7 @@ def _rearm(due_ids: list[int]) -> None:
         )
         # The timeline is append-only, even for a DELETE; TRUNCATE keeps it from growing
         # with every run.
-        cursor.execute(f"TRUNCATE {_table(CaseEvent)}")
+        cursor.execute(f"TRUNCATE {_table(CaseEvent)} CASCADE")
     Deadline.objects.filter(pk__in=due_ids).update(breached_at=None, escalation_level=0)
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM {_table(Deadline)}, {_table(Notification)}, {_table(CaseEvent)}")
