@@ -1,7 +1,8 @@
 """`make bench`: the generated network, every benchmark, bench/results.{json,md} and
 bench/explain.md. `python -m bench [name-filter]` runs the modules whose name contains the
-filter (`network`, `analytics`, `search`, `sweep`, `api`, `peer`, `explain`; several
-separated by commas). A partial run keeps the other modules' figures of results.json."""
+filter (`network`, `analytics`, `search`, `sweep`, `api`, `timeline`, `peer`, `explain`,
+`capacity`; several separated by commas). A partial run keeps the other modules' figures of
+results.json."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ import traceback
 from pathlib import Path
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/complaints_bench"
-MODULES = ["bench_network", "bench_analytics", "bench_search", "bench_sweep", "bench_api"]
+MODULES = [
+    "bench_network",
+    "bench_analytics",
+    "bench_search",
+    "bench_sweep",
+    "bench_api",
+    "bench_timeline",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +95,26 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:  # noqa: BLE001
             traceback.print_exc()
             notes.append(f"explain failed: {traceback.format_exc().strip().splitlines()[-1]}")
+    if chosen("capacity"):
+        print("== capacity", flush=True)
+        ran.add("capacity")
+        try:
+            from bench import capacity
+            from bench.bench_network import hot_pages
+
+            workload = capacity.write(folder, hot_pages())
+            figure = Result(
+                name=capacity.CAPACITY_FIGURE,
+                median_ms=workload.db_ms_per_page,
+                runs=5,
+                detail=f"median of the hot pages; projection in {folder.name}/capacity.md",
+            )
+            figure.module = "capacity"
+            print(figure.line(), flush=True)
+            results.append(figure)
+        except Exception:  # noqa: BLE001
+            traceback.print_exc()
+            notes.append(f"capacity failed: {traceback.format_exc().strip().splitlines()[-1]}")
     json_path, md_path = report.write(
         results,
         folder=folder,

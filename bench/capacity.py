@@ -1,11 +1,14 @@
 """The capacity model: what a network of dealers asks of one PostgreSQL server, from sizes
 measured in a filled database.
 
-    python -m bench.capacity            # against BENCH_DATABASE_URL (filled by make bench)
+    make bench                          # writes bench/capacity.md after the benchmarks
+    python -m bench.capacity            # again, from the sizes in BENCH_DATABASE_URL
 
 It reads, for each table that grows with the cases, its rows and its bytes on disk (heap,
 indexes and TOAST together, `pg_total_relation_size`), so bytes per row include every index
-the migrations define. Those are measurements. What a dealer does in a year (cases, staff,
+the migrations define, and the time the hot pages (the API's list and detail, the
+advisor's list, the case page) spend in the database driver per request. Those are
+measurements. What a dealer does in a year (cases, staff,
 pages they open) are assumptions, named in `Network` and `Workload` with the reason for each
 value, and the projection is plain arithmetic on both: `project()` is a pure function, tested
 on its own.
@@ -19,7 +22,10 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,18 +199,45 @@ def measured_bytes_per_row(min_rows: int = 1000) -> tuple[dict[str, float], dict
     return bytes_per_row, rows
 
 
+def db_ms_per_request(pages: list[tuple[str, Callable[[], None]]], repeat: int = 5) -> float:
+    """The median over `pages` of the milliseconds one request spends in the database
+    driver (every statement Django sends, timed around its execution)."""
+    from django.db import connection
+
+    spent = [0.0]
+
+    def timed(execute, sql, params, many, context):  # noqa: ANN001 - Django's signature
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[0] += (time.perf_counter() - start) * 1000
+
+    per_page = []
+    for _name, fetch in pages:
+        fetch()  # warm-up: the first connection, caches
+        spent[0] = 0.0
+        with connection.execute_wrapper(timed):
+            for _ in range(repeat):
+                fetch()
+        per_page.append(spent[0] / repeat)
+    return statistics.median(per_page)
+
+
 def workload_from_results(path: Path) -> Workload:
     """The database time per request from make bench's results, when it has them."""
     workload = Workload()
     if not path.exists():
         return workload
     figures = json.loads(path.read_text())
-    page = figures.get("capacity", {}).get("db_ms_per_page")
-    write = figures.get("capacity", {}).get("db_ms_per_write")
-    return Workload(
-        db_ms_per_page=float(page or workload.db_ms_per_page),
-        db_ms_per_write=float(write or workload.db_ms_per_write),
-    )
+    measured = [r for r in figures.get("results", []) if r.get("name") == CAPACITY_FIGURE]
+    if not measured:
+        return workload
+    return Workload(db_ms_per_page=float(measured[-1]["median_ms"]))
+
+
+# The name of the figure make bench records for the database time per page.
+CAPACITY_FIGURE = "capacity: database time per request of the hot pages"
 
 
 def _size(value: float) -> str:
@@ -254,6 +287,20 @@ def report(bytes_per_row: dict[str, float], rows: dict[str, int], workload: Work
     return "\n".join(lines) + "\n"
 
 
+def write(folder: Path, pages: list[tuple[str, Callable[[], None]]] | None) -> Workload:
+    """Measure, project, and write `folder`/capacity.md; the workload it used. Without
+    `pages` the database time per request comes from an earlier run's results.json."""
+    workload = workload_from_results(folder / "results.json")
+    if pages:
+        workload = Workload(
+            db_ms_per_page=round(db_ms_per_request(pages), 2),
+            db_ms_per_write=workload.db_ms_per_write,
+        )
+    bytes_per_row, rows = measured_bytes_per_row()
+    (folder / "capacity.md").write_text(report(bytes_per_row, rows, workload))
+    return workload
+
+
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     os.environ["DATABASE_URL"] = os.environ.get(
@@ -263,10 +310,8 @@ def main() -> int:
 
     django.setup()
     here = Path(__file__).resolve().parent
-    bytes_per_row, rows = measured_bytes_per_row()
-    text = report(bytes_per_row, rows, workload_from_results(here / "results.json"))
-    (here / "capacity.md").write_text(text)
-    sys.stdout.write(text)
+    write(here, None)
+    sys.stdout.write((here / "capacity.md").read_text())
     return 0
 
 
