@@ -310,7 +310,7 @@ def _swapped(build_report: Callable[..., Any] | None) -> Iterator[None]:
 # deadlines missed), as every page does.
 OVERVIEW_PAGES = {
     "overview": "/overview/",
-    "overdue board": "/overdue/",
+    "overdue board": "/followups/overdue/",
     "home (open cases, most urgent first)": "/",
     "approvals": "/approvals/",
 }
