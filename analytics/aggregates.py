@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import Aggregate, DurationField, ExpressionWrapper, F, FloatField, Func
 
 
@@ -21,6 +22,27 @@ class Percentile(Aggregate):
             raise ValueError("A percentile's fraction lies between 0 and 1.")
         # A float of our own, never user input: safe to put in the statement as it is.
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+class Percentiles(Aggregate):
+    """`percentile_cont(ARRAY[fractions]) WITHIN GROUP (ORDER BY expression)`: several
+    percentiles of the group from one sort, as a list in the order of the fractions; NULL
+    for an empty group."""
+
+    function = "PERCENTILE_CONT"
+    name = "Percentiles"
+    output_field = ArrayField(FloatField())
+    template = (
+        "%(function)s(ARRAY[%(fractions)s]::double precision[]) "
+        "WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
+    )
+
+    def __init__(self, expression: Any, fractions: list[float], **extra: Any) -> None:
+        if not fractions or not all(0 <= fraction <= 1 for fraction in fractions):
+            raise ValueError("A percentile's fraction lies between 0 and 1.")
+        # Floats of our own, never user input: safe to put in the statement as they are.
+        text = ", ".join(repr(float(fraction)) for fraction in fractions)
+        super().__init__(expression, fractions=text, **extra)
 
 
 class Hours(Func):
