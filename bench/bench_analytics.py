@@ -329,6 +329,8 @@ def _overview(client: Any, dealer: Any) -> list[Result]:
     results = []
     for name, url in OVERVIEW_PAGES.items():
         client.get(url)  # warm
+        # Emptied first: each request empties it when it starts, and the count would be off.
+        db.queries_log.clear()
         with CaptureQueriesContext(db) as queries:
             response = client.get(url)
         if response.status_code != 200:
