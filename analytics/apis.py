@@ -21,7 +21,7 @@ from integrations.views import ApiView
 from .access import analysable_dealers
 from .period import parse_period
 from .report import build_report
-from .selectors import PeriodGroups, case_summary
+from .selectors import case_summaries
 
 
 def rate_field(help_text: str = "") -> serializers.FloatField:
@@ -209,11 +209,11 @@ class AnalyticsDealersApi(ApiView):
         if not dealers:
             raise NotFound()
         period, _by = parse_period(request.query_params, dealers[0].tzinfo)
-        groups = PeriodGroups.of_dealers(dealers=dealers, periods=[period])
+        summaries = case_summaries(dealers=dealers, period=period)
         rows: list[dict[str, Any]] = [
             {
                 "dealer": {"code": d.code, "name": d.name, "currency": d.currency},
-                "summary": case_summary(dealer=d, period=period, groups=groups[d.pk][0]),
+                "summary": summaries[d.pk],
             }
             for d in dealers
         ]

@@ -374,6 +374,7 @@ class History:
         self.deadlines.append(
             Deadline(
                 complaint=complaint,
+                dealer_id=complaint.dealer_id,
                 kind=DeadlineKind.FIRST_RESPONSE,
                 started_at=at,
                 due_at=first_due,
@@ -418,6 +419,7 @@ class History:
         self.deadlines.append(
             Deadline(
                 complaint=complaint,
+                dealer_id=complaint.dealer_id,
                 kind=DeadlineKind.FOLLOW_UP,
                 started_at=since,
                 due_at=due,
@@ -432,6 +434,7 @@ class History:
         actor = self.staff["advisor"]
         return ContactAttempt(
             complaint=complaint,
+            dealer_id=complaint.dealer_id,
             channel="phone",
             outcome=outcome,
             contacted_at=min(at, self.now),

@@ -16,7 +16,7 @@ from dealers.models import Dealer
 
 from .access import analysable_dealers, sees_advisors
 from .period import Period, parse_period
-from .selectors import PeriodGroups, case_summary, dealer_figures
+from .selectors import case_summaries, dealer_figures
 from .tables import Table, dealer_tables, dealers_table
 
 
@@ -66,17 +66,10 @@ def build_report(
     )
     side_by_side: list[tuple[Dealer, dict[str, Any]]] = []
     if access_for(actor).region_ids and len(dealers) > 1:
-        # The chosen dealer's summary is already among its figures; the others' deadlines
-        # and contacts are read in one query.
+        # The chosen dealer's summary is already among its figures; the others' are read
+        # together, grouped by dealer.
         others = [d for d in dealers if d.pk != dealer.pk]
-        groups = PeriodGroups.of_dealers(dealers=others, periods=[period])
-        side_by_side = [
-            (
-                d,
-                figures["summary"]
-                if d.pk == dealer.pk
-                else case_summary(dealer=d, period=period, groups=groups[d.pk][0]),
-            )
-            for d in dealers
-        ]
+        summaries = case_summaries(dealers=others, period=period)
+        summaries[dealer.pk] = figures["summary"]
+        side_by_side = [(d, summaries[d.pk]) for d in dealers]
     return Report(dealer, dealers, period, by, figures, side_by_side)

@@ -13,7 +13,7 @@ dealer while opening only some of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,7 +32,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     When,
 )
 from django.db.models.functions import TruncMonth, TruncWeek
@@ -47,7 +46,7 @@ from followups.models import ContactAttempt, Deadline
 from learning.choices import ActionState, CheckResult, DefaultRootCause
 from learning.models import CaseReview, CorrectiveAction
 
-from .aggregates import Hours, Percentiles
+from .aggregates import Hours
 from .period import Period
 
 ESCAPE = "analytics"
@@ -122,52 +121,145 @@ def _earlier_case_within_window() -> ExpressionWrapper:
     )
 
 
+# The figures of a case that the summary aggregates, each computed once per case.
+_SUMMARY_AGGREGATES = """
+    COUNT(*),
+    COUNT(*) FILTER (WHERE is_safety_related),
+    COUNT(*) FILTER (WHERE severity = %s),
+    COUNT(*) FILTER (WHERE earlier_case),
+    COUNT(*) FILTER (WHERE went_to_follow_up),
+    COUNT(*) FILTER (WHERE reopen_event),
+    SUM(compensation_amount) FILTER (WHERE state <> %s),
+    COUNT(*) FILTER (WHERE compensation_amount > 0 AND state <> %s),
+    PERCENTILE_CONT(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY hours_to_contact),
+    PERCENTILE_CONT(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY hours_to_resolution),
+    PERCENTILE_CONT(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY hours_to_closure)
+"""
+_SUMMARY_NAMES = [
+    "cases",
+    "safety",
+    "serious",
+    "repeat",
+    "reached_follow_up",
+    "reopened",
+    "compensation",
+    "compensated",
+    "first_contact",
+    "resolution",
+    "closure",
+]
+
+
+def _dealers_cases(dealers: Sequence[Dealer], period: Period) -> QuerySet[Complaint]:
+    """The cases each dealer received in the period, read in its own time zone: one range
+    per time zone among the dealers (usually one), each over the dealer-and-time index."""
+    by_bounds: dict[tuple[datetime, datetime], list[int]] = {}
+    for dealer in dealers:
+        by_bounds.setdefault(period.bounds(dealer.tzinfo), []).append(dealer.pk)
+    condition = Q(pk__in=[])
+    for (since, until), pks in by_bounds.items():
+        condition |= Q(dealer_id__in=pks, created_at__gte=since, created_at__lt=until)
+    return Complaint.objects.unscoped(reason=ESCAPE).filter(condition)
+
+
 @_aggregating()
+def case_summaries(
+    *,
+    dealers: Sequence[Dealer],
+    period: Period,
+    groups: Mapping[int, PeriodGroups] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """The period's headline figures of each dealer, by dealer id: one query over all of
+    their cases grouped by dealer, one over their repair orders, and one over their
+    deadlines and follow-up contacts (given in `groups` when the caller already has them)."""
+    closed = Q(state=State.CLOSED, closed_at__isnull=False)
+    # Each figure of a case is computed once in the inner query and aggregated by name in
+    # the outer one: written inside the aggregates, a subquery would run once for every
+    # aggregate that uses it.
+    cases = (
+        _dealers_cases(dealers, period)
+        .annotate(
+            went_to_follow_up=_event_exists(to_state=State.FOLLOWING_UP),
+            reopen_event=_event_exists(transition="reopen"),
+            earlier_case=_earlier_case_within_window(),
+            hours_to_contact=Hours("created_at", "first_response_at"),
+            hours_to_resolution=Hours("created_at", _first_event(State.REVIEWING)),
+            hours_to_closure=Case(When(closed, then=Hours("created_at", "closed_at"))),
+        )
+        .order_by()
+        .values(
+            "dealer_id",
+            "is_safety_related",
+            "severity",
+            "state",
+            "compensation_amount",
+            "went_to_follow_up",
+            "reopen_event",
+            "earlier_case",
+            "hours_to_contact",
+            "hours_to_resolution",
+            "hours_to_closure",
+        )
+    )
+    inner, inner_params = cases.query.sql_with_params()
+    # The inner statement is Django's; the rest is fixed words and placeholders.
+    sql = f"SELECT dealer_id, {_SUMMARY_AGGREGATES} FROM ({inner}) AS c GROUP BY dealer_id"  # noqa: S608
+    params = [Severity.SERIOUS, State.WITHDRAWN, State.WITHDRAWN, *inner_params]
+    rows: dict[int, dict[str, Any]] = {}
+    with connections[read_database()].cursor() as cursor:
+        cursor.execute(sql, params)
+        for dealer_pk, *values in cursor.fetchall():
+            rows[dealer_pk] = dict(zip(_SUMMARY_NAMES, values, strict=True))
+    repair_orders = _repair_orders(dealers, period)
+    if groups is None:
+        groups = {
+            pk: per_period[0]
+            for pk, per_period in PeriodGroups.of_dealers(
+                dealers=dealers, periods=[period], by_assignee=False
+            ).items()
+        }
+    return {
+        dealer.pk: _summary(rows.get(dealer.pk), groups[dealer.pk], repair_orders.get(dealer.pk, 0))
+        for dealer in dealers
+    }
+
+
 def case_summary(
     *, dealer: Dealer, period: Period, groups: PeriodGroups | None = None
 ) -> dict[str, Any]:
-    """The period's headline figures in one query over its cases, and three small ones
-    over deadlines, follow-up contacts and repair orders (the first two given in `groups`
-    when the caller already has them)."""
-    closed = Q(state=State.CLOSED, closed_at__isnull=False)
-    # Each annotation is computed once per case and referenced by name below: written
-    # inline, the subquery would run once for every aggregate that uses it.
-    cases = period_cases(dealer=dealer, period=period).annotate(
-        went_to_follow_up=_event_exists(to_state=State.FOLLOWING_UP),
-        reopen_event=_event_exists(transition="reopen"),
-        earlier_case=_earlier_case_within_window(),
-        hours_to_contact=Hours("created_at", "first_response_at"),
-        hours_to_resolution=Hours("created_at", _first_event(State.REVIEWING)),
-        hours_to_closure=Case(When(closed, then=Hours("created_at", "closed_at"))),
+    """The period's headline figures of one dealer (see case_summaries)."""
+    given = None if groups is None else {dealer.pk: groups}
+    return case_summaries(dealers=[dealer], period=period, groups=given)[dealer.pk]
+
+
+def _repair_orders(dealers: Sequence[Dealer], period: Period) -> dict[int, int]:
+    return dict(
+        RepairOrder.objects.unscoped(reason=ESCAPE)
+        .filter(
+            dealer__in=[dealer.pk for dealer in dealers],
+            opened_on__gte=period.start,
+            opened_on__lte=period.end,
+        )
+        .order_by()
+        .values("dealer")
+        # COUNT(*): answered from the dealer-and-day index alone.
+        .annotate(n=Count("*"))
+        .values_list("dealer", "n")
     )
-    row = cases.aggregate(
-        cases=Count("id"),
-        safety=Count("id", filter=Q(is_safety_related=True)),
-        serious=Count("id", filter=Q(severity=Severity.SERIOUS)),
-        repeat=Count("id", filter=Q(earlier_case=True)),
-        reached_follow_up=Count("id", filter=Q(went_to_follow_up=True)),
-        reopened=Count("id", filter=Q(reopen_event=True)),
-        compensation=Sum("compensation_amount", filter=~Q(state=State.WITHDRAWN)),
-        compensated=Count("id", filter=Q(compensation_amount__gt=0) & ~Q(state=State.WITHDRAWN)),
-        # Both percentiles from one sort, and the subquery behind each computed once.
-        first_contact=Percentiles("hours_to_contact", [0.5, 0.9]),
-        resolution=Percentiles("hours_to_resolution", [0.5, 0.9]),
-        closure=Percentiles("hours_to_closure", [0.5, 0.9]),
-    )
+
+
+def _summary(
+    row: dict[str, Any] | None, groups: PeriodGroups, repair_orders: int
+) -> dict[str, Any]:
+    row = dict(row or {name: 0 for name in _SUMMARY_NAMES})
     for name in ("first_contact", "resolution", "closure"):
         row[f"{name}_median"], row[f"{name}_p90"] = row.pop(name) or (None, None)
-    groups = groups or PeriodGroups.of(dealer=dealer, period=period)
     due = sum(g[2] for g in groups.deadlines)
     breached = sum(g[3] for g in groups.deadlines)
     contacts = {
         "reached": sum(g[1] for g in groups.contacts),
         "satisfied": sum(g[2] for g in groups.contacts),
     }
-    repair_orders = (
-        RepairOrder.objects.unscoped(reason=ESCAPE)
-        .filter(dealer=dealer, opened_on__gte=period.start, opened_on__lte=period.end)
-        .count()
-    )
     total = row["cases"]
     return {
         "cases": total,
@@ -227,76 +319,88 @@ class PeriodGroups:
 
     @classmethod
     def of_dealers(
-        cls, *, dealers: Sequence[Dealer], periods: Sequence[Period]
+        cls, *, dealers: Sequence[Dealer], periods: Sequence[Period], by_assignee: bool = True
     ) -> dict[int, list[PeriodGroups]]:
         """The groups of several dealers and periods (each read in its dealer's time zone)
-        in one query over deadlines and contacts together. Its cost is mostly the join to
-        the cases, which tells whose a deadline or contact is: paid once here instead of
-        once per table, period and dealer."""
-        ranges: dict[str, list[tuple[int, int, datetime, datetime]]] = {
-            "deadline": [],
-            "contact": [],
-        }
+        in one query over deadlines and contacts together: each dealer's period is one
+        range of the dealer-and-time index of each table.
+
+        The assignee (for the per-advisor figures) is read from the case of each row of
+        the first period only, and only with `by_assignee`: the period compared with, and
+        the dealers side by side, need totals alone, and leave it empty."""
+        # One window per dealer and period: (slot, dealer, deadlines' since and until,
+        # contacts' since and until, whether its rows are told by assignee).
+        windows: list[tuple[int, int, datetime, datetime, datetime, datetime, bool]] = []
         for d_index, dealer in enumerate(dealers):
             for p_index, period in enumerate(periods):
-                slot = d_index * len(periods) + p_index
-                since, until = _deadline_window(dealer, period)
-                ranges["deadline"].append((slot, dealer.pk, since, until))
+                due_since, due_until = _deadline_window(dealer, period)
                 since, until = period.bounds(dealer.tzinfo)
-                ranges["contact"].append((slot, dealer.pk, since, until))
-        slot_sql, slot_params = [], []
-        for source, rows in ranges.items():
-            for slot, dealer_pk, since, until in rows:
-                slot_sql.append(
-                    f"WHEN x.source = '{source}' AND c.dealer_id = %s "
-                    f"AND x.at >= %s AND x.at < %s THEN {slot}"
+                windows.append(
+                    (
+                        d_index * len(periods) + p_index,
+                        dealer.pk,
+                        due_since,
+                        max(due_since, due_until),
+                        since,
+                        until,
+                        by_assignee and p_index == 0,
+                    )
                 )
-                slot_params += [dealer_pk, since, until]
-        deadline_within, deadline_params = _within("due_at", ranges["deadline"])
-        contact_within, contact_params = _within("contacted_at", ranges["contact"])
+        slots, dealer_pks, deadline_since, deadline_until, contact_since, contact_until, told = (
+            [window[column] for window in windows] for column in range(7)
+        )
         deadline = Deadline._meta.db_table
         contact = ContactAttempt._meta.db_table
         complaint = Complaint._meta.db_table
+        # A subquery inside CASE runs only for the rows that need it.
+        assignee = (
+            f"CASE WHEN w.by_assignee THEN (SELECT c.assignee_id FROM {complaint} AS c "  # noqa: S608
+            "WHERE c.id = x.complaint_id) END"
+        )
+        unnest = (
+            "UNNEST(%s::int[], %s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::bool[]) "
+            "AS w(slot, dealer_id, since, until, by_assignee)"
+        )
         # Only table names of the models, fixed words and placeholders go into the statement.
         sql = f"""
-            SELECT CASE {" ".join(slot_sql)} END AS slot,
-                   x.source, x.kind, c.assignee_id,
-                   COUNT(*), COUNT(*) FILTER (WHERE x.flag_a), COUNT(*) FILTER (WHERE x.flag_b)
-            FROM (
-                SELECT complaint_id, 'deadline' AS source, due_at AS at, kind,
-                       breached_at IS NOT NULL AS flag_a, FALSE AS flag_b
-                FROM {deadline}
-                WHERE cancelled_at IS NULL AND ({deadline_within})
-                UNION ALL
-                SELECT complaint_id, 'contact', contacted_at, '',
-                       outcome IN (%s, %s), outcome = %s
-                FROM {contact}
-                WHERE {contact_within}
-            ) AS x
-            JOIN {complaint} AS c ON c.id = x.complaint_id
-            WHERE c.dealer_id = ANY(%s)
-            GROUP BY 1, x.source, x.kind, c.assignee_id
+            SELECT w.slot, 'deadline', x.kind, {assignee}, COUNT(*),
+                   COUNT(*) FILTER (WHERE x.breached_at IS NOT NULL), 0
+            FROM {unnest}
+            JOIN {deadline} AS x ON x.dealer_id = w.dealer_id
+                AND x.due_at >= w.since AND x.due_at < w.until
+            WHERE x.cancelled_at IS NULL
+            GROUP BY 1, 3, 4
+            UNION ALL
+            SELECT w.slot, 'contact', '', {assignee}, COUNT(*),
+                   COUNT(*) FILTER (WHERE x.outcome IN (%s, %s)),
+                   COUNT(*) FILTER (WHERE x.outcome = %s)
+            FROM {unnest}
+            JOIN {contact} AS x ON x.dealer_id = w.dealer_id
+                AND x.contacted_at >= w.since AND x.contacted_at < w.until
+            GROUP BY 1, 4
         """  # noqa: S608
-        params = [
-            *slot_params,
-            *deadline_params,
+        params: list[Any] = [
+            slots,
+            dealer_pks,
+            deadline_since,
+            deadline_until,
+            told,
             *REACHED,
             FollowUpOutcome.SATISFIED,
-            *contact_params,
-            [dealer.pk for dealer in dealers],
+            slots,
+            dealer_pks,
+            contact_since,
+            contact_until,
+            told,
         ]
-        per_slot: list[tuple[list[Any], list[Any]]] = [
-            ([], []) for _slot in range(len(dealers) * len(periods))
-        ]
+        per_slot: list[tuple[list[Any], list[Any]]] = [([], []) for _slot in slots]
         with connections[read_database()].cursor() as cursor:
             cursor.execute(sql, params)
-            for slot, source, kind, assignee, n, first, second in cursor.fetchall():
-                if slot is None:  # within another dealer's period, not its own
-                    continue
+            for slot, source, kind, assignee_id, n, first, second in cursor.fetchall():
                 if source == "deadline":
-                    per_slot[slot][0].append((kind, assignee, n, first))
+                    per_slot[slot][0].append((kind, assignee_id, n, first))
                 else:
-                    per_slot[slot][1].append((assignee, first, second))
+                    per_slot[slot][1].append((assignee_id, first, second))
         return {
             dealer.pk: [
                 cls(*per_slot[d_index * len(periods) + p_index]) for p_index in range(len(periods))
@@ -314,18 +418,6 @@ class PeriodGroups:
             {"kind": kind, "due": due, "breached": breached, "breach_rate": rate(breached, due)}
             for kind, (due, breached) in sorted(per_kind.items())
         ]
-
-
-def _within(
-    field: str, ranges: Sequence[tuple[Any, Any, datetime, datetime]]
-) -> tuple[str, list[Any]]:
-    """SQL for the condition that a row's `field` falls in one of the ranges [since, until)
-    (each range once), and its parameters."""
-    distinct = sorted({(since, until) for *_slot, since, until in ranges if since < until})
-    if not distinct:
-        return "FALSE", []
-    sql = " OR ".join(f"({field} >= %s AND {field} < %s)" for _range in distinct)
-    return sql, [bound for since_until in distinct for bound in since_until]
 
 
 def _breakdown(cases: QuerySet[Complaint], field: str) -> list[dict[str, Any]]:

@@ -24,14 +24,21 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from bench import Result, measure, repeat
 from bench.network import ensure, people
 from core.scoping import unscoped
 
-# The figures before the analytics page was tuned (the merge of the analytics branch).
-BASELINE = os.environ.get("BENCH_ANALYTICS_BASELINE", "c5e0523")
+# The figures before deadlines and contacts carried their dealer.
+BASELINE = os.environ.get("BENCH_ANALYTICS_BASELINE", "618edd2")
+# Indexes the baseline reads by and today's schema no longer has: built for the run (both
+# sides meet them; today's queries read the dealer's own), dropped after it.
+BASELINE_INDEXES = {
+    "bench_baseline_deadline_due": "followups_deadline (due_at)",
+    "bench_baseline_contact_time": "followups_contactattempt (contacted_at)",
+}
 DEALER_MONTH_TARGET_MS = 300
 REGION_QUARTER_TARGET_MS = 1000
 
@@ -84,7 +91,29 @@ def _swapped(build_report: Callable[..., Any] | None) -> Iterator[None]:
             m.build_report = original
 
 
+@contextmanager
+def _baseline_indexes(wanted: bool) -> Iterator[None]:
+    if not wanted:
+        yield
+        return
+    with connection.cursor() as cursor:
+        for name, columns in BASELINE_INDEXES.items():
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}")
+            cursor.execute(f"ANALYZE {columns.split()[0]}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name in BASELINE_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
 def run() -> list[Result]:
+    with _baseline_indexes(bool(BASELINE)):
+        return _run()
+
+
+def _run() -> list[Result]:
     ensure()
     who = people()
     dealer, manager, regional = who.dealer, who.manager, who.regional

@@ -750,6 +750,7 @@ def _children(plan: Plan, log: Callable[[str], None]) -> None:
         ContactAttempt,
         {
             "complaint_id": "c.id",
+            "dealer_id": "c.dealer_id",
             "channel": "'phone'",
             "outcome": "'informed'",
             "note": "'已告知处理进度'",
@@ -764,6 +765,7 @@ def _children(plan: Plan, log: Callable[[str], None]) -> None:
         ContactAttempt,
         {
             "complaint_id": "c.id",
+            "dealer_id": "c.dealer_id",
             "channel": "'phone'",
             "outcome": "CASE WHEN c.n % 10 = 0 THEN 'dissatisfied' ELSE 'satisfied' END",
             "contacted_at": "c.created_at + c.life * (13.0 / 18)",
@@ -820,6 +822,7 @@ def _deadlines(plan: Plan) -> None:
 
     common = {
         "complaint_id": "c.id",
+        "dealer_id": "c.dealer_id",
         "started_at": "c.created_at",
         "created_at": "c.created_at",
         "owner_id": "NULL",

@@ -34,14 +34,14 @@ class FollowupsConfig(AppConfig):
         from .models import ContactAttempt, Deadline, DeadlineRule, Notification
         from .sweep import sweep_lag_gauges
 
-        def through_case(prefix: str) -> ScopeRule:
-            return ScopeRule(
-                f"{prefix}dealer_id",
-                regional=lambda regions: regional_complaint_q(regions, prefix=prefix),
-            )
-
-        register(Deadline, through_case("complaint__"))
-        register(ContactAttempt, through_case("complaint__"))
+        # Deadlines and contacts carry their case's dealer; what regional staff may read of
+        # them is decided by the case.
+        of_case = ScopeRule(
+            "dealer_id",
+            regional=lambda regions: regional_complaint_q(regions, prefix="complaint__"),
+        )
+        register(Deadline, of_case)
+        register(ContactAttempt, of_case)
         register(DeadlineRule, ScopeRule("dealer_id"))
         # A notification is its recipient's alone; regional staff get those of their
         # region's cases, including the level-2 escalations of ordinary cases.

@@ -8,6 +8,7 @@ deadline is ever scheduled in the broker.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -90,6 +91,16 @@ class Deadline(DealerOwned):
         verbose_name=_("complaint"),
         db_index=False,
     )
+    # The case's dealer, copied when the deadline is opened (a case never changes dealer):
+    # a dealer's deadlines are read by dealer and time alone, not through its whole history
+    # of cases.
+    dealer = models.ForeignKey(
+        Dealer,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dealer"),
+        db_index=False,
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     due_at = models.DateTimeField(_("due at"))
@@ -160,8 +171,16 @@ class Deadline(DealerOwned):
                 ),
             ),
             models.Index(fields=["complaint", "kind"], name="deadline_complaint_kind"),
-            # Analytics: the deadlines that fell due in a period, breached or not.
-            models.Index(fields=["due_at"], name="deadline_due"),
+            # Analytics: the dealer's deadlines that fell due in a period, breached or not,
+            # answered from the index alone (a dealer's rows lie among every other dealer's).
+            models.Index(
+                fields=["dealer", "due_at"],
+                include=["kind", "breached_at", "complaint"],
+                condition=Q(cancelled_at__isnull=True),
+                name="deadline_dealer_due",
+            ),
+            # The managers' overdue count and board: the dealer's open deadlines by due time.
+            models.Index(fields=["dealer", "due_at"], name="deadline_dealer_open", condition=OPEN),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -176,6 +195,13 @@ class Deadline(DealerOwned):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whoever writes it, a deadline is its case's dealer's (bulk writers set it
+        # themselves).
+        if self._state.adding:
+            self.dealer_id = self.complaint.dealer_id
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -220,6 +246,14 @@ class ContactAttempt(DealerOwned):
     complaint = models.ForeignKey(
         Complaint, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("complaint")
     )
+    # The case's dealer, copied when the contact is logged (see Deadline.dealer).
+    dealer = models.ForeignKey(
+        Dealer,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dealer"),
+        db_index=False,
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=ContactChannel.choices)
     outcome = models.CharField(_("outcome"), max_length=16, choices=ContactOutcome.choices)
     note = models.TextField(_("note"), blank=True)
@@ -241,12 +275,22 @@ class ContactAttempt(DealerOwned):
         verbose_name_plural = _("contact attempts")
         indexes = [
             models.Index(fields=["complaint", "-contacted_at"], name="contact_complaint_time"),
-            # Analytics: the follow-up contacts of a period.
-            models.Index(fields=["contacted_at"], name="contact_time"),
+            # Analytics: the dealer's follow-up contacts of a period.
+            models.Index(
+                fields=["dealer", "contacted_at"],
+                include=["outcome", "complaint"],
+                name="contact_dealer_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.channel} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whoever writes it, a contact is its case's dealer's (see Deadline.save).
+        if self._state.adding:
+            self.dealer_id = self.complaint.dealer_id
+        super().save(*args, **kwargs)
 
 
 class Notification(OutboxMixin, DealerOwned):
