@@ -4,6 +4,7 @@ read from the database."""
 import pytest
 
 from bench.capacity import (
+    ESTIMATED_BYTES_PER_ROW,
     GROWING,
     Network,
     OneServer,
@@ -72,7 +73,11 @@ def test_sizes_are_read_from_the_database():
 
     assert rows["cases"] == 3
     assert bytes_per_row["cases"] > 0
+    # An empty table the generator never fills is estimated, and the table says so.
+    assert rows["webhook deliveries"] == 0
+    assert bytes_per_row["webhook deliveries"] == ESTIMATED_BYTES_PER_ROW["webhook deliveries"]
     assert set(rows) == set(GROWING)
     text = report(bytes_per_row, rows, Workload())
     assert "| cases | 3 |" in text
+    assert "| webhook deliveries | 0 | 1,200 (estimated: no rows generated) |" in text
     assert "| 30,000 |" in text
