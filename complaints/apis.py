@@ -168,7 +168,8 @@ class ComplaintListCreateApi(ApiView):
             promises=[PromiseInput(**promise) for promise in data.pop("promises", [])],
             **data,
         )
-        complaint = _reload(request, complaint)
+        # The case as intake wrote it (with its dealer, customer and vehicle): read back, it
+        # would be the same row.
         response = complaint_response(request, complaint, status_code=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(
             f"/api/v1/complaints/{complaint.reference}/"

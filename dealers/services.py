@@ -135,7 +135,8 @@ def customer_create(*, dealer: Dealer, actor: Actor, **fields: Any) -> Customer:
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
     customer = Customer(dealer=dealer, **fields)
-    with transaction.atomic():
+    # No savepoint of its own: a failure fails the caller's transaction as well.
+    with transaction.atomic(savepoint=False):
         _validate_and_save(customer, exclude=["dealer"])
         _audit_saved(
             actor=actor, entity="customer", instance=customer, fields=AUDIT_CUSTOMER, before=None
