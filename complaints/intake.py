@@ -171,8 +171,10 @@ def complaint_intake(
     vehicle, no case and no promise. Intakes of one dealer that name the same customer (DMS
     id or phone number) or vehicle (VIN or plate) run one after another, so two desks
     logging the same new customer at once record one customer, and a double submission one
-    case; intakes of different customers run side by side. `serious_reasons` marks the case
-    serious at once and alerts the managers and the region (see `services.complaint_create`).
+    case. Intakes of different customers wait for each other only from the moment the case
+    number is taken (just before the case is written) to the commit. `serious_reasons` marks
+    the case serious at once and alerts the managers and the region (see
+    `services.complaint_create`).
     """
     if not roles_for(actor, dealer.pk) & WORK_ROLES:
         raise PermissionDenied(_("Only advisors and managers of this dealer may log a case."))
@@ -184,9 +186,7 @@ def complaint_intake(
             **{f"vehicle.{name}": getattr(vehicle, name) for name in VEHICLE_TEXTS if vehicle},
         }
     )
-    # No savepoint: nothing below recovers from a failed statement, the caller's transaction
-    # (if any) ends with the error.
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         _lock_identities(dealer=dealer, customer=customer, vehicle=vehicle)
 
         # Decide first, from what is stored ...
