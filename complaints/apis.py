@@ -83,7 +83,10 @@ def complaint_api_list(*, actor: Any, filters: Mapping[str, Any]) -> QuerySet[Co
 
 
 def _open_deadlines(actor: Any, complaint: Complaint) -> list[Any]:
-    return list(followup_selectors.deadline_list(actor=actor, complaint=complaint, open_only=True))
+    # The response names each deadline's kind, due time and promise: the case, its dealer and
+    # the deadline's owner are not read with them.
+    deadlines = followup_selectors.deadline_list(actor=actor, complaint=complaint, open_only=True)
+    return list(deadlines.select_related(None))
 
 
 def _transitions_of(actor: Any) -> Callable[[Complaint], list[str]]:
