@@ -84,7 +84,10 @@ def complaint_api_list(*, actor: Any, filters: Mapping[str, Any]) -> QuerySet[Co
 
 
 def _open_deadlines(actor: Any, complaint: Complaint) -> list[Any]:
-    return list(followup_selectors.deadline_list(actor=actor, complaint=complaint, open_only=True))
+    # The response names each deadline's kind, due time and promise: the case, its dealer and
+    # the deadline's owner are not read with them.
+    deadlines = followup_selectors.deadline_list(actor=actor, complaint=complaint, open_only=True)
+    return list(deadlines.select_related(None))
 
 
 def _transitions_of(actor: Any) -> Callable[[Complaint], list[str]]:
@@ -170,7 +173,8 @@ class ComplaintListCreateApi(ApiView):
             promises=[PromiseInput(**promise) for promise in data.pop("promises", [])],
             **data,
         )
-        complaint = _reload(request, complaint)
+        # The case as intake wrote it (with its dealer, customer and vehicle): read back, it
+        # would be the same row.
         response = complaint_response(request, complaint, status_code=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(
             f"/api/v1/complaints/{complaint.reference}/"

@@ -40,12 +40,14 @@ Duplicates
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -166,10 +168,13 @@ def complaint_intake(
 
     Invariant: all or nothing in one transaction. A refusal (a vehicle of another customer,
     a duplicate, an ambiguous or incomplete customer, a bad field) writes no customer, no
-    vehicle, no case and no promise. Intakes of one dealer run one after another, so two
-    desks logging the same new customer at once record one customer, and a double
-    submission one case. `serious_reasons` marks the case serious at once and alerts the
-    managers and the region (see `services.complaint_create`).
+    vehicle, no case and no promise. Intakes of one dealer that name the same customer (DMS
+    id or phone number) or vehicle (VIN or plate) run one after another, so two desks
+    logging the same new customer at once record one customer, and a double submission one
+    case. Intakes of different customers wait for each other only from the moment the case
+    number is taken (just before the case is written) to the commit. `serious_reasons` marks
+    the case serious at once and alerts the managers and the region (see
+    `services.complaint_create`).
     """
     if not roles_for(actor, dealer.pk) & WORK_ROLES:
         raise PermissionDenied(_("Only advisors and managers of this dealer may log a case."))
@@ -182,10 +187,7 @@ def complaint_intake(
         }
     )
     with transaction.atomic():
-        # Intakes of a dealer already queue on its case-number counter; taking the dealer's
-        # row first makes the matching below race-free as well. FOR NO KEY UPDATE does not
-        # block other writes that merely refer to the dealer.
-        scoped(Dealer, actor, write=True).select_for_update(no_key=True).get(pk=dealer.pk)
+        _lock_identities(dealer=dealer, customer=customer, vehicle=vehicle)
 
         # Decide first, from what is stored ...
         found_customer, dms_id_given = _find_customer(dealer=dealer, actor=actor, given=customer)
@@ -241,6 +243,38 @@ def complaint_intake(
     return complaint
 
 
+# --- who waits for whom ----------------------------------------------------------------
+
+
+def _identity_key(dealer: Dealer, kind: str, value: str) -> int:
+    digest = hashlib.blake2b(f"intake:{dealer.pk}:{kind}:{value}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def _lock_identities(
+    *, dealer: Dealer, customer: CustomerInput, vehicle: VehicleInput | None
+) -> None:
+    """Make intakes that could find or record the same customer or vehicle wait for each
+    other, and only those: a transaction-level advisory lock per DMS id, phone number, VIN
+    and plate given (the values the matching below looks up), taken in one statement in a
+    fixed order so that two intakes cannot deadlock. A customer or vehicle picked by its id
+    is row-locked when found. A hash collision only makes two intakes wait needlessly."""
+    fields = customer.given()
+    identities = [("dms_id", fields.get("dms_id", "")), ("phone", fields.get("phone", ""))]
+    if vehicle is not None:
+        identities += [
+            ("vin", normalize_vin(vehicle.vin)),
+            ("plate", normalize_plate(vehicle.plate)),
+        ]
+    keys = sorted({_identity_key(dealer, kind, value) for kind, value in identities if value})
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys]
+        )
+
+
 # --- the customer ----------------------------------------------------------------------
 
 
@@ -260,20 +294,31 @@ def _find_customer(
             raise ValidationFailed({"customer": [_("Pick the customer again.")]})
         return picked, False
     dms_id = fields.get("dms_id", "")
-    if dms_id:
-        known = customers.filter(dms_id=dms_id).first()
-        if known is not None:
-            return known, True
-        # A customer the DMS knows by another id is someone else, whatever their number.
-        customers = customers.filter(dms_id=None)
     phone = fields.get("phone", "")
+    # One query for both rules: the customer with the DMS id, and those with the number.
+    if dms_id and phone:
+        # A customer the DMS knows by another id is someone else, whatever their number.
+        found = list(
+            customers.filter(Q(dms_id=dms_id) | Q(dms_id=None, phone=phone)).order_by("pk")
+        )
+    elif dms_id:
+        found = list(customers.filter(dms_id=dms_id))
+    elif phone:
+        found = list(customers.filter(phone=phone).order_by("pk"))
+    else:
+        return None, False
+    known = next((candidate for candidate in found if dms_id and candidate.dms_id == dms_id), None)
+    if known is not None:
+        return known, True
     if not phone:
-        return None, bool(dms_id)
+        return None, True
     name = _comparable(fields.get("name", ""))
     candidates = [
         candidate
-        for candidate in customers.filter(phone=phone).order_by("pk")
-        if not name or _comparable(candidate.name) == name
+        for candidate in found
+        if candidate.dms_id is None
+        and candidate.phone == phone
+        and (not name or _comparable(candidate.name) == name)
     ]
     if len(candidates) > 1:
         raise CustomerAmbiguous(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -116,7 +116,12 @@ def _require_worker(actor: Actor, dealer: Dealer) -> None:
         raise PermissionDenied(_("Only advisors and managers of this dealer may do this."))
 
 
-def _validate_and_save(instance: Any, *, exclude: list[str] | None = None) -> None:
+def _validate_and_save(
+    instance: Any, *, exclude: list[str] | None = None, then: Callable[[], Any] | None = None
+) -> None:
+    """Check and save the instance, then run `then` (its audit entry) in the same savepoint:
+    a duplicate refused by the database is a 400 that leaves the caller's transaction usable,
+    and the instance is never saved without what `then` writes."""
     require_storable_instance(instance, exclude=exclude or ())
     try:
         instance.full_clean(exclude=exclude)
@@ -125,6 +130,8 @@ def _validate_and_save(instance: Any, *, exclude: list[str] | None = None) -> No
     try:
         with transaction.atomic():
             instance.save()
+            if then is not None:
+                then()
     except IntegrityError as exc:
         raise ValidationFailed({"non_field_errors": [_("This record already exists.")]}) from exc
 
@@ -135,11 +142,13 @@ def customer_create(*, dealer: Dealer, actor: Actor, **fields: Any) -> Customer:
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in sorted(unknown)})
     customer = Customer(dealer=dealer, **fields)
-    with transaction.atomic():
-        _validate_and_save(customer, exclude=["dealer"])
-        _audit_saved(
+    _validate_and_save(
+        customer,
+        exclude=["dealer"],
+        then=lambda: _audit_saved(
             actor=actor, entity="customer", instance=customer, fields=AUDIT_CUSTOMER, before=None
-        )
+        ),
+    )
     return customer
 
 

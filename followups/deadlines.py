@@ -397,16 +397,18 @@ def _apply(
 # --- what the services call -------------------------------------------------------------
 
 
-def deadlines_after_intake(*, complaint: Complaint, actor: Actor) -> None:
-    """A new case: its first response is due from the moment it was received."""
-    _apply(
-        EFFECTS["intake"],
-        name="intake",
-        complaint=complaint,
-        actor=actor,
-        at=complaint.created_at,
-        facts={},
-    )
+def deadlines_after_intake(*, complaint: Complaint, actor: Actor) -> list[Deadline]:
+    """A new case: its first response is due from the moment it was received. A new case
+    has no deadline to meet, cancel or keep running, so the row's openings are all it does
+    (and no query asks what is open)."""
+    effect = EFFECTS["intake"]
+    assert not (effect.satisfies or effect.cancels or effect.moves)  # noqa: S101
+    return [
+        deadline_open_by_rule(
+            complaint=complaint, kind=kind, started_at=complaint.created_at, created_by=actor
+        )
+        for kind in effect.opens
+    ]
 
 
 def deadlines_after_transition(

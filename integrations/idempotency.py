@@ -92,13 +92,34 @@ def _lock_wait() -> float:
     return float(getattr(settings, "IDEMPOTENCY_LOCK_WAIT_SECONDS", 2))
 
 
+# The lock_timeout for the duplicate's wait is set by the INSERT itself: the row it inserts is
+# computed from set_config(), so the timeout is in force before the unique index is checked.
 _INSERT = """
     INSERT INTO {table} (client, key, dealer_id, fingerprint, status_code, response_body,
                          response_headers, created_at)
-    VALUES (%s, %s, %s, %s, NULL, ''::bytea, '{{}}'::jsonb, %s)
+    SELECT %s, %s, %s, %s, NULL, ''::bytea, '{{}}'::jsonb, %s
+    FROM (SELECT set_config('lock_timeout', %s, true)) AS wait (timeout)
+    WHERE wait.timeout IS NOT NULL
     ON CONFLICT (client, key) DO NOTHING
     RETURNING id
 """
+
+
+def _session_lock_timeout() -> str:
+    """The session's lock_timeout, to restore after the claim; read once per connection.
+
+    Nothing in the project changes it within a session (a pooler in transaction mode would
+    not keep such a change anyway), so the value read on a connection's first claim holds
+    for its life; a reconnection reads it again."""
+    raw = connection.connection
+    cached = getattr(connection, "_idempotency_lock_timeout", None)
+    if cached is not None and cached[0] is raw:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        value = cursor.fetchone()[0]
+    connection._idempotency_lock_timeout = (connection.connection, value)  # type: ignore[attr-defined]
+    return value
 
 
 def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> IdempotencyRecord | None:
@@ -108,17 +129,14 @@ def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> Idempot
     Runs inside the transaction that also runs the request's effect: a duplicate arriving
     meanwhile blocks on the uncommitted row (unique index) until that transaction ends, so
     it sees either the finished record or nothing at all, never a case without its record.
+    Two statements on the way of a new key: the INSERT (which sets the wait) and the reset.
     """
+    previous = _session_lock_timeout()
+    # At least 1 ms: a lock_timeout of 0 would mean waiting for ever.
+    wait = f"{max(1, int(_lock_wait() * 1000))}ms"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('lock_timeout')")
-        previous = cursor.fetchone()[0]
-        cursor.execute(
-            # At least 1 ms: a lock_timeout of 0 would mean waiting for ever.
-            "SELECT set_config('lock_timeout', %s, true)",
-            [f"{max(1, int(_lock_wait() * 1000))}ms"],
-        )
         try:
-            owned, existing = _insert_or_find(cursor, client, key, print_, dealer_id)
+            owned, existing = _insert_or_find(cursor, client, key, print_, dealer_id, wait)
         except OperationalError as error:
             if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
                 raise RequestInFlight() from error
@@ -129,12 +147,12 @@ def _claim(client: str, key: str, print_: str, dealer_id: int | None) -> Idempot
 
 
 def _insert_or_find(
-    cursor: Any, client: str, key: str, print_: str, dealer_id: int | None
+    cursor: Any, client: str, key: str, print_: str, dealer_id: int | None, wait: str
 ) -> tuple[bool, IdempotencyRecord | None]:
     now = timezone.now()
     table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
     for _attempt in range(3):
-        cursor.execute(_INSERT.format(table=table), [client, key, dealer_id, print_, now])
+        cursor.execute(_INSERT.format(table=table), [client, key, dealer_id, print_, now, wait])
         if cursor.fetchone() is not None:
             return True, None
         existing = _records().select_for_update().filter(client=client, key=key).first()

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,18 +33,23 @@ from .case import (
     _record,
 )
 
+_NEXT_NUMBER = """
+    INSERT INTO {table} (dealer_id, year, last_value) VALUES (%s, %s, 1)
+    ON CONFLICT (dealer_id, year) DO UPDATE SET last_value = {table}.last_value + 1
+    RETURNING last_value
+"""
+
 
 def _next_reference(dealer: Dealer) -> str:
-    # The row UPDATE takes a lock that serialises concurrent intakes of one dealer and year;
-    # a rolled-back intake leaves a gap, which is allowed, but never a duplicate.
+    # One statement: the first case of a year inserts the counter, the others increment it.
+    # The row lock it takes serialises the rest of concurrent intakes of one dealer and year,
+    # so complaint_create takes it as late as it can (just before the case's INSERT); a
+    # rolled-back intake leaves a gap, which is allowed, but never a duplicate.
     year = timezone.localtime(timezone.now(), dealer.tzinfo).year
-    ReferenceSequence.objects.bulk_create(
-        [ReferenceSequence(dealer=dealer, year=year, last_value=0)], ignore_conflicts=True
-    )
-    ReferenceSequence.objects.filter(dealer=dealer, year=year).update(
-        last_value=F("last_value") + 1
-    )
-    number = ReferenceSequence.objects.get(dealer=dealer, year=year).last_value
+    table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER.format(table=table), [dealer.pk, year])
+        number = cursor.fetchone()[0]
     return f"{dealer.code}-{year}-{number:06d}"
 
 
@@ -124,12 +128,16 @@ def complaint_create(
         created_by_id=actor_user_id(actor),
     )
     try:
+        # A new case has no compensation yet: its table constraints cannot fail, and
+        # checking them would cost a query.
         complaint.full_clean(
-            exclude=["reference", "dealer", "customer", "vehicle", "assignee", "state"]
+            exclude=["reference", "dealer", "customer", "vehicle", "assignee", "state"],
+            validate_constraints=False,
         )
     except ValidationError as exc:
         raise ValidationFailed(exc.message_dict) from None
-    with transaction.atomic():
+    # No savepoint: a failure here fails the caller's transaction as well.
+    with transaction.atomic(savepoint=False):
         complaint.reference = _next_reference(dealer)
         complaint.save()
         _record(
