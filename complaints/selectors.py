@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from django.db import connections, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import IContains
+from django.db.models.query import ModelIterable
 
 from core.actors import Actor
 from core.exceptions import NotFound
@@ -152,7 +154,26 @@ def complaint_worklist(
     if filters.get("step"):
         states = [state for state, step in STEP_OF_STATE.items() if step == filters["step"]]
         queryset = queryset.filter(state__in=states)
-    return _most_urgent_first(queryset)
+    queryset = _most_urgent_first(queryset)
+    queryset._iterable_class = _UncompiledCases
+    return queryset
+
+
+class _UncompiledCases(ModelIterable):
+    """The cases list's rows, read in a transaction in which PostgreSQL does not JIT-compile.
+
+    The list's order needs each found case's next deadline (a subquery per case), so a
+    search finding thousands of cases ("刹车": 16,666 of a dealer's 100,000) is costed high
+    enough for PostgreSQL to compile the query before running it: 3 to 6 s of compiling for
+    a query that runs in 0.2 to 0.3 s, with or without the trigram index. The count for the
+    pager is costed below the threshold and is not concerned."""
+
+    def __iter__(self) -> Iterator[Any]:
+        database = self.queryset.db
+        with transaction.atomic(using=database):
+            with connections[database].cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+            yield from super().__iter__()
 
 
 def _most_urgent_first(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:

@@ -3,7 +3,11 @@ customer's details and in the case's own words, in Chinese and English; phones a
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints import selectors
@@ -102,6 +106,40 @@ def test_the_api_list_searches_the_cases_own_words(alice, make_complaint):
     make_complaint(alice, description="空调不制冷")
     found = selectors.complaint_list(actor=alice.manager, filters={"q": "刹车"})
     assert [c.reference for c in found] == [brakes.reference]
+
+
+def test_a_short_term_is_not_looked_up_through_the_trigram_index(alice):
+    # One or two characters have no trigram: the searched text's expression (what the
+    # trigram index is built on, each field in COALESCE) would make PostgreSQL read the
+    # whole index for nothing.
+    indexed = re.compile(r'COALESCE\("\w+"\."description"')
+
+    def sql(term):
+        filters = {"q": term, "open": True}
+        queryset = selectors.complaint_worklist(
+            actor=alice.manager, dealer=alice.dealer, filters=filters
+        )
+        return queryset.query.sql_with_params()[0]
+
+    assert not indexed.search(sql("刹车"))
+    assert indexed.search(sql("刹车片"))
+
+
+def test_the_cases_lists_rows_are_read_without_jit_compiling(client, alice, make_complaint):
+    # Ordered by each case's next deadline, a search finding thousands of cases is costed
+    # high enough for PostgreSQL to spend seconds compiling a query that runs in a fraction.
+    brakes = make_complaint(alice, description="刹车时有异响")
+    client.force_login(alice.advisor)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"), {"q": "刹车", "filtered": "1"})
+    assert brakes.reference in response.content.decode()
+    statements = [query["sql"] for query in captured.captured_queries]
+    rows = next(
+        i
+        for i, sql in enumerate(statements)
+        if sql.startswith('SELECT "complaints_complaint"."id"') and "next_due_at" in sql
+    )
+    assert statements[rows - 1] == "SET LOCAL jit = off"
 
 
 # --- phones masked in lists ----------------------------------------------------------
