@@ -379,8 +379,9 @@ def test_with_the_broker_down_the_change_commits_and_the_next_sweep_delivers_bot
             change()
         waited.append(time.monotonic() - started)
 
-    # Each change waited for the broker no longer than its connection timeout.
-    assert max(waited) < celery_app.conf.broker_connection_timeout + 1
+    # Each change waited for the broker about its connection timeout, not the operating
+    # system's (minutes): the margin is for a loaded machine, not for a second attempt.
+    assert max(waited) < 2 * celery_app.conf.broker_connection_timeout + 1
     assert "Could not queue the outbox's delivery" in caplog.text
     complaint.refresh_from_db()
     assert complaint.state == State.LISTENING and complaint.escalated
