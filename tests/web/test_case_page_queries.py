@@ -50,7 +50,7 @@ def test_queries_do_not_grow_with_the_timeline(client, alice, make_complaint):
 
     assert html.count("Note 11") == 1
     assert long == short
-    assert long <= 22
+    assert long <= 21
 
 
 def test_colleague_drop_downs_offer_the_dealer_people(client, alice, bob, make_complaint):
