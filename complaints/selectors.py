@@ -120,7 +120,15 @@ def complaint_get(*, actor: Actor, reference: str, write: bool = False) -> Compl
     """The case by reference, or NotFound when it does not exist *or* is not the actor's."""
     complaint = (
         scoped(Complaint, actor, write=write)
-        .select_related("dealer", "customer", "vehicle", "assignee", "co_owner")
+        .select_related(
+            "dealer",
+            "customer",
+            "vehicle",
+            "assignee",
+            "co_owner",
+            "technician",
+            "technical_lead",
+        )
         .filter(reference=reference)
         .first()
     )

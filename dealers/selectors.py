@@ -105,6 +105,23 @@ def dealer_technicians(*, actor: Actor, dealer: Dealer) -> QuerySet[Any]:
     )
 
 
+def dealer_people(*, actor: Actor, dealer: Dealer) -> list[tuple[str, Any]]:
+    """(role, user) of the dealer's active advisors, managers and technicians, in one query
+    and in the order of dealer_staff and dealer_technicians (first name, last name, user
+    name): a page that offers several of those lists builds them all from this."""
+    return [
+        (membership.role, membership.user)
+        for membership in scoped(Membership, actor)
+        .filter(
+            dealer=dealer,
+            role__in=[Role.ADVISOR, Role.MANAGER, Role.TECHNICIAN],
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username", "user_id")
+    ]
+
+
 def user_memberships(user: Any) -> list[tuple[str, int | None, int | None]]:
     """A user's roles as (role, dealer id, region id): what core.scoping builds access from.
 

@@ -24,6 +24,7 @@ from core.exceptions import (
     ValidationFailed,
 )
 from dealers import selectors as dealer_selectors
+from dealers.models import Role
 from followups import selectors as followup_selectors
 from followups.web import case_followups
 from messaging.web import case_messaging
@@ -231,7 +232,40 @@ def _case_context(
     context["messaging"] = case_messaging(
         request, complaint, contacts=context["followups"]["contacts"], form=message_form
     )
+    if works:
+        _offer_people(request, complaint, context)
     return context
+
+
+STAFF = (Role.ADVISOR, Role.MANAGER)
+# Who each colleague drop-down offers: as dealer_staff, dealer_technicians and
+# repairs.web.lead_candidates (staff and technicians) choose them.
+PEOPLE_FIELDS = (
+    ("reassign_form", "assignee", STAFF),
+    ("technician_form", "technician", (Role.TECHNICIAN,)),
+    ("lead_form", "lead", (*STAFF, Role.TECHNICIAN)),
+)
+
+
+def _offer_people(request: HttpRequest, complaint: Any, context: dict[str, Any]) -> None:
+    # The drop-downs of colleagues (shown to whoever works the case) list the dealer's people
+    # read once, instead of one query per drop-down while the page renders. What each form
+    # accepts when posted is still decided by its own queryset.
+    people = dealer_selectors.dealer_people(actor=request.user, dealer=complaint.dealer)
+    for form_name, field_name, roles in PEOPLE_FIELDS:
+        form = context.get(form_name) or context["repair"].get(form_name)
+        if form is None:
+            continue
+        field = form.fields[field_name]
+        offered: dict[int, Any] = {}
+        for role, user in people:
+            if role in roles:
+                offered.setdefault(user.pk, user)
+        choices: list[tuple[Any, str]] = (
+            [] if field.empty_label is None else [("", str(field.empty_label))]
+        )
+        choices += [(pk, field.label_from_instance(user)) for pk, user in offered.items()]
+        field.widget.choices = choices
 
 
 def render_case(

@@ -22,7 +22,8 @@ def learning_case_panel(context: dict[str, Any], complaint: Any) -> dict[str, An
     user = request.user
     roles = access_for(user).roles_at(complaint.dealer_id)
     review = selectors.review_get(actor=user, complaint=complaint)
-    actions = list(selectors.case_actions(actor=user, complaint=complaint))
+    # Corrective actions are written with the case's review: without one there are none.
+    actions = list(selectors.case_actions(actor=user, complaint=complaint)) if review else []
     for action in actions:
         action.may_check = action.state == ActionState.OPEN and (
             MANAGER in roles or (bool(roles & WORK_ROLES) and action.owner_id == user.pk)
