@@ -193,7 +193,7 @@ def complaint_worklist_pages(
         # first page would read every one of them, which is what ordering the cases does.
         return complaint_worklist(actor=actor, dealer=dealer, filters=filters)
     cases = _worklist_cases(actor=actor, dealer=dealer, filters=filters).order_by()
-    return UrgentFirst(actor=actor, dealer=dealer, cases=cases)
+    return UrgentFirst(dealer=dealer, cases=cases)
 
 
 class UrgentFirst:
@@ -206,8 +206,7 @@ class UrgentFirst:
     (`deadline_dealer_open`), each case at its earliest open deadline only; then the cases
     without one, newest first (`complaint_dealer_newest`)."""
 
-    def __init__(self, *, actor: Actor, dealer: Any, cases: QuerySet[Complaint]) -> None:
-        self._actor = actor
+    def __init__(self, *, dealer: Any, cases: QuerySet[Complaint]) -> None:
         self._dealer = dealer
         self._cases = cases
         self._scheduled_count: int | None = None
@@ -217,18 +216,26 @@ class UrgentFirst:
         # index answers alone.
         return self._cases.count()
 
-    def _next_deadlines(self) -> QuerySet[Deadline, Any]:
-        """Each listed case's earliest open deadline (by due time, then id), in the list's
-        order: a case's earliest deadline is where the walk meets it first."""
-        earlier = Deadline.objects.filter(OPEN, complaint=OuterRef("complaint_id")).filter(
-            Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
+    def _scheduled(self) -> QuerySet[Complaint]:
+        """The cases with an open deadline, each joined to its earliest one (by due time,
+        then id), in the list's order. The deadline's dealer is the case's: the planner
+        walks that dealer's open deadlines in due order and stops after the page."""
+        earlier = Deadline.objects.filter(OPEN, complaint=OuterRef("pk")).filter(
+            Q(due_at__lt=OuterRef("deadlines__due_at"))
+            | Q(due_at=OuterRef("deadlines__due_at"), pk__lt=OuterRef("deadlines__pk"))
         )
+        # One filter(): the deadline's conditions and the NOT EXISTS share one join.
         return (
-            scoped(Deadline, self._actor)
-            .filter(OPEN, dealer=self._dealer)
-            .filter(Exists(self._cases.filter(pk=OuterRef("complaint_id"))))
-            .filter(~Exists(earlier))
-            .order_by("due_at", "-complaint__created_at", "-complaint_id")
+            self._cases.filter(
+                Q(
+                    deadlines__satisfied_at__isnull=True,
+                    deadlines__cancelled_at__isnull=True,
+                    deadlines__dealer=self._dealer,
+                )
+                & ~Exists(earlier)
+            )
+            .annotate(next_due_at=F("deadlines__due_at"))
+            .order_by("next_due_at", "-created_at", "-id")
         )
 
     def __len__(self) -> int:
@@ -256,13 +263,7 @@ class UrgentFirst:
         return self._page(index.start or 0, index.stop)
 
     def _page(self, start: int, stop: int) -> list[Complaint]:
-        due = dict(self._next_deadlines().values_list("complaint_id", "due_at")[start:stop])
-        found = self._cases.in_bulk(list(due))
-        cases = []
-        for pk, due_at in due.items():
-            complaint = found[pk]
-            complaint.next_due_at = due_at  # type: ignore[attr-defined]
-            cases.append(complaint)
+        cases = list(self._scheduled()[start:stop])
         if len(cases) == stop - start:
             return cases
         # The page runs past the cases with an open deadline: how many there are is known
@@ -271,7 +272,7 @@ class UrgentFirst:
             scheduled = start + len(cases)
         else:
             if self._scheduled_count is None:
-                self._scheduled_count = self._next_deadlines().order_by().count()
+                self._scheduled_count = self._scheduled().order_by().count()
             scheduled = self._scheduled_count
         rest = self._cases.filter(
             ~Exists(Deadline.objects.filter(OPEN, complaint=OuterRef("pk")))
