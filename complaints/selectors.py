@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, overload
 
 from django.db import connections, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.lookups import IContains
 from django.db.models.query import ModelIterable
 
@@ -20,6 +28,8 @@ from followups.models import OPEN, Deadline
 from .choices import OPEN_STATES, STEP_OF_STATE, STEPS, Severity, State
 from .models import SEARCHED_TEXT_FIELDS, CaseEvent, Complaint, searched_text
 
+# Cases read per query when the whole worklist is iterated rather than paged.
+ITERATION_PAGE = 500
 # pg_trgm looks a LIKE pattern up by its trigrams: a term shorter than this has none.
 MIN_TRIGRAM_TERM = 3
 
@@ -149,8 +159,17 @@ def complaint_events(*, actor: Actor, complaint: Complaint) -> QuerySet[CaseEven
 def complaint_worklist(
     *, actor: Actor, dealer: Any | None, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Complaint]:
-    """The cases list of the browser application: complaint_list plus its finer filters.
-    Without a dealer, every case the actor may read (regional staff: their region's)."""
+    """The cases list of the browser application: complaint_list plus its finer filters,
+    most urgent first. Without a dealer, every case the actor may read (regional staff:
+    their region's). A page of a long list is read with `complaint_worklist_pages`."""
+    return _uncompiled(
+        _most_urgent_first(_worklist_cases(actor=actor, dealer=dealer, filters=filters))
+    )
+
+
+def _worklist_cases(
+    *, actor: Actor, dealer: Any | None, filters: Mapping[str, Any] | None
+) -> QuerySet[Complaint]:
     filters = dict(filters or {})
     queryset = complaint_list(
         actor=actor, filters={**filters, "dealer": dealer.pk if dealer is not None else None}
@@ -162,8 +181,6 @@ def complaint_worklist(
     if filters.get("step"):
         states = [state for state, step in STEP_OF_STATE.items() if step == filters["step"]]
         queryset = queryset.filter(state__in=states)
-    queryset = _most_urgent_first(queryset)
-    queryset._iterable_class = _UncompiledCases
     return queryset
 
 
@@ -184,6 +201,11 @@ class _UncompiledCases(ModelIterable):
             yield from super().__iter__()
 
 
+def _uncompiled(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    queryset._iterable_class = _UncompiledCases
+    return queryset
+
+
 def _most_urgent_first(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
     # The earliest open deadline first puts overdue cases on top; cases without one follow,
     # newest first.
@@ -193,6 +215,106 @@ def _most_urgent_first(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
     return queryset.annotate(next_due_at=Subquery(next_due[:1])).order_by(
         F("next_due_at").asc(nulls_last=True), "-created_at", "-id"
     )
+
+
+def complaint_worklist_pages(
+    *, actor: Actor, dealer: Any | None, filters: Mapping[str, Any] | None = None
+) -> UrgentFirst | QuerySet[Complaint]:
+    """The cases of `complaint_worklist`, in its order, to be read a page at a time: for one
+    dealer a page costs what its own cases cost, however many open cases the dealer has."""
+    if dealer is None:
+        # Several dealers' deadlines lie in as many stretches of the index: merged, the
+        # first page would read every one of them, which is what ordering the cases does.
+        return complaint_worklist(actor=actor, dealer=dealer, filters=filters)
+    cases = _worklist_cases(actor=actor, dealer=dealer, filters=filters).order_by()
+    return UrgentFirst(dealer=dealer, cases=cases)
+
+
+class UrgentFirst:
+    """One dealer's cases in the worklist's order (earliest open deadline first, then the
+    cases without one, newest first), sliced and counted as Django's Paginator asks.
+
+    Ordering every case by a subquery of its next deadline reads all of them before the
+    first page. Here a page is read in two parts, each in the order of an index: the cases
+    with an open deadline by walking the dealer's open deadlines in due order
+    (`deadline_dealer_open`), each case at its earliest open deadline only; then the cases
+    without one, newest first (`complaint_dealer_newest`)."""
+
+    def __init__(self, *, dealer: Any, cases: QuerySet[Complaint]) -> None:
+        self._dealer = dealer
+        self._cases = cases
+        self._scheduled_count: int | None = None
+
+    def count(self) -> int:
+        # COUNT(*) of the filtered cases: for a dealer's open cases, the dealer-and-state
+        # index answers alone.
+        return self._cases.count()
+
+    def _scheduled(self) -> QuerySet[Complaint]:
+        """The cases with an open deadline, each joined to its earliest one (by due time,
+        then id), in the list's order. The deadline's dealer is the case's: the planner
+        walks that dealer's open deadlines in due order and stops after the page."""
+        earlier = Deadline.objects.filter(OPEN, complaint=OuterRef("pk")).filter(
+            Q(due_at__lt=OuterRef("deadlines__due_at"))
+            | Q(due_at=OuterRef("deadlines__due_at"), pk__lt=OuterRef("deadlines__pk"))
+        )
+        # One filter(): the deadline's conditions and the NOT EXISTS share one join.
+        return (
+            self._cases.filter(
+                Q(
+                    deadlines__satisfied_at__isnull=True,
+                    deadlines__cancelled_at__isnull=True,
+                    deadlines__dealer=self._dealer,
+                )
+                & ~Exists(earlier)
+            )
+            .annotate(next_due_at=F("deadlines__due_at"))
+            .order_by("next_due_at", "-created_at", "-id")
+        )
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Complaint]:
+        start = 0
+        while cases := self[start : start + ITERATION_PAGE]:
+            yield from cases
+            start += ITERATION_PAGE
+
+    @overload
+    def __getitem__(self, index: int) -> Complaint: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Complaint]: ...
+
+    def __getitem__(self, index: int | slice) -> Complaint | list[Complaint]:
+        if isinstance(index, int):
+            if index < 0 or not (found := self._page(index, index + 1)):
+                raise IndexError(index)
+            return found[0]
+        if index.stop is None or index.step is not None:
+            raise TypeError("UrgentFirst reads a bounded page: [start:stop].")
+        return self._page(index.start or 0, index.stop)
+
+    def _page(self, start: int, stop: int) -> list[Complaint]:
+        cases = list(_uncompiled(self._scheduled())[start:stop])
+        if len(cases) == stop - start:
+            return cases
+        # The page runs past the cases with an open deadline: how many there are is known
+        # when some were on this page; otherwise (a page further on) it is counted once.
+        if cases:
+            scheduled = start + len(cases)
+        else:
+            if self._scheduled_count is None:
+                self._scheduled_count = self._scheduled().order_by().count()
+            scheduled = self._scheduled_count
+        rest = self._cases.filter(
+            ~Exists(Deadline.objects.filter(OPEN, complaint=OuterRef("pk")))
+        ).order_by("-created_at", "-id")
+        unscheduled = list(_uncompiled(rest)[max(start - scheduled, 0) : stop - scheduled])
+        for complaint in unscheduled:
+            complaint.next_due_at = None  # type: ignore[attr-defined]
+        return cases + unscheduled
 
 
 def related_complaints(*, actor: Actor, complaint: Complaint) -> QuerySet[Complaint]:

@@ -56,10 +56,10 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
             filters["open"] = False
         if cleaned["mine"] and not region_home:
             filters["assignee"] = request.user.pk
-    queryset = selectors.complaint_worklist(
+    worklist = selectors.complaint_worklist_pages(
         actor=request.user, dealer=None if region_home else dealer, filters=filters
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(worklist, PAGE_SIZE).get_page(request.GET.get("page"))
     cases = _with_deadlines(request, list(page.object_list))
     context = {
         "form": form,
