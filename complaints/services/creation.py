@@ -29,6 +29,7 @@ from ..models import (
     ReferenceSequence,
     actor_user_id,
 )
+from ..stored_facts import repeat_at_intake
 from .case import (
     _is_worker,
     _record,
@@ -131,6 +132,11 @@ def complaint_create(
         raise ValidationFailed(exc.message_dict) from None
     with transaction.atomic():
         complaint.reference = _next_reference(dealer)
+        # Whether it repeats an earlier case of the customer or vehicle (the analytics'
+        # repeat complaints), evaluated by the INSERT itself.
+        complaint.is_repeat = repeat_at_intake(
+            customer_id=customer.pk, vehicle_id=vehicle and vehicle.pk, at=timezone.now()
+        )
         complaint.save()
         _record(
             complaint=complaint,
