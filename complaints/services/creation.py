@@ -135,7 +135,9 @@ def complaint_create(
         # Whether it repeats an earlier case of the customer or vehicle (the analytics'
         # repeat complaints), evaluated by the INSERT itself.
         complaint.is_repeat = repeat_at_intake(
-            customer_id=customer.pk, vehicle_id=vehicle and vehicle.pk, at=timezone.now()
+            customer_id=customer.pk,
+            vehicle_id=None if vehicle is None else vehicle.pk,
+            at=timezone.now(),
         )
         complaint.save()
         _record(
