@@ -59,6 +59,33 @@ def repeat_at_intake(*, customer_id: int, vehicle_id: int | None, at: datetime) 
     )
 
 
+def repeats_after_vehicle_change(*, complaint: Complaint, vehicle_ids: list[int | None]) -> None:
+    """Recompute `is_repeat` of a case whose vehicle was corrected, and of the cases of its
+    old and new vehicle received in the REPEAT_WINDOW after it (one UPDATE)."""
+    table = Complaint._meta.db_table
+
+    def earlier(column: str) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM {table} AS p WHERE p.{column} = c.{column} "  # noqa: S608
+            "AND p.created_at < c.created_at AND p.created_at >= c.created_at - %(window)s)"
+        )
+
+    with connections[Complaint.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS c SET is_repeat = {earlier('customer_id')} "  # noqa: S608
+            f"OR {earlier('vehicle_id')} WHERE c.id = %(id)s OR (c.vehicle_id = ANY(%(vehicles)s) "
+            "AND c.created_at > %(at)s AND c.created_at <= %(at)s + %(window)s)",
+            {
+                "id": complaint.pk,
+                "vehicles": [pk for pk in vehicle_ids if pk is not None],
+                "at": complaint.created_at,
+                "window": REPEAT_WINDOW,
+            },
+        )
+        cursor.execute(f"SELECT is_repeat FROM {table} WHERE id = %s", [complaint.pk])  # noqa: S608
+        complaint.is_repeat = cursor.fetchone()[0]
+
+
 def _repeats(partition: str) -> str:
     # An earlier case in the window: a RANGE frame of the cases of the same customer (or
     # vehicle) in time order, without the case itself and those received at the same instant

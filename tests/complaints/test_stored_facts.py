@@ -245,3 +245,25 @@ def test_data_migration_fills_the_facts_the_timeline_says(alice):
     with connection.cursor() as cursor:
         cursor.execute(migration.FILL)
     assert _stored() == _as_the_timeline_says()
+
+
+def test_correcting_the_vehicle_recomputes_the_repeats_it_touches(alice):
+    vehicle = VehicleFactory(dealer=alice.dealer)
+    other_vehicle = VehicleFactory(dealer=alice.dealer)
+    first = _intake(alice, START, CustomerFactory(dealer=alice.dealer), vehicle)
+    corrected = _intake(
+        alice, START + timedelta(days=10), CustomerFactory(dealer=alice.dealer), other_vehicle
+    )
+    later = _intake(
+        alice, START + timedelta(days=20), CustomerFactory(dealer=alice.dealer), other_vehicle
+    )
+    assert (corrected.is_repeat, later.is_repeat) == (False, True)
+    with time_machine.travel(START + timedelta(days=30), tick=False):
+        corrected = services.complaint_update(
+            complaint=corrected, actor=alice.advisor, data={"vehicle": vehicle.pk}
+        )
+    # Now the first case's vehicle: a repeat of it; the later case lost its earlier one.
+    assert corrected.is_repeat is True
+    later.refresh_from_db()
+    assert later.is_repeat is False
+    assert first.pk in _stored() and _stored() == _as_the_timeline_says()
