@@ -70,17 +70,18 @@ def repeats_after_vehicle_change(*, complaint: Complaint, vehicle_ids: list[int 
             "AND p.created_at < c.created_at AND p.created_at >= c.created_at - %(window)s)"
         )
 
+    params: dict[str, Any] = {
+        "id": complaint.pk,
+        "vehicles": [pk for pk in vehicle_ids if pk is not None],
+        "at": complaint.created_at,
+        "window": REPEAT_WINDOW,
+    }
     with connections[Complaint.objects.db].cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS c SET is_repeat = {earlier('customer_id')} "  # noqa: S608
             f"OR {earlier('vehicle_id')} WHERE c.id = %(id)s OR (c.vehicle_id = ANY(%(vehicles)s) "
             "AND c.created_at > %(at)s AND c.created_at <= %(at)s + %(window)s)",
-            {
-                "id": complaint.pk,
-                "vehicles": [pk for pk in vehicle_ids if pk is not None],
-                "at": complaint.created_at,
-                "window": REPEAT_WINDOW,
-            },
+            params,
         )
         cursor.execute(f"SELECT is_repeat FROM {table} WHERE id = %s", [complaint.pk])  # noqa: S608
         complaint.is_repeat = cursor.fetchone()[0]
