@@ -35,6 +35,7 @@ from complaints.choices import (
     State,
 )
 from complaints.models import CaseEvent, Complaint
+from complaints.stored_facts import fill_stored_facts
 from core.demo import SeedContext
 from core.scoping import unscoped
 from dealers.demo.seed import demo_vin
@@ -219,6 +220,8 @@ class History:
             self._timeline(complaint, plan)
         self._backdate()
         CaseEvent.objects.bulk_create(self.events, batch_size=1000)
+        # The history was written in bulk: its facts on the cases, from that timeline.
+        fill_stored_facts()
         Deadline.objects.bulk_create(self.deadlines, batch_size=1000)
         ContactAttempt.objects.bulk_create(self.contacts, batch_size=1000)
         self._reviews([(c, p) for c, p in complaints if p["state"] == State.CLOSED])

@@ -23,22 +23,17 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connections, transaction
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     When,
 )
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from complaints.choices import FollowUpOutcome, Severity, State
-from complaints.models import CaseEvent, Complaint
+from complaints.models import Complaint
 from core.replica import read_database
 from core.scoping import scoped
 from dealers.models import Dealer, RepairOrder
@@ -50,7 +45,6 @@ from .aggregates import Hours
 from .period import Period
 
 ESCAPE = "analytics"
-REPEAT_WINDOW = timedelta(days=90)
 REACHED = [FollowUpOutcome.SATISFIED, FollowUpOutcome.DISSATISFIED]
 
 
@@ -89,46 +83,14 @@ def period_cases(*, dealer: Dealer, period: Period) -> QuerySet[Complaint]:
     )
 
 
-def _first_event(to_state: str) -> Subquery:
-    return Subquery(
-        CaseEvent.objects.filter(complaint=OuterRef("pk"), to_state=to_state)
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
-
-
-def _event_exists(**condition: Any) -> Exists:
-    return Exists(CaseEvent.objects.filter(complaint=OuterRef("pk"), **condition))
-
-
-def _earlier_case_within_window() -> ExpressionWrapper:
-    """Another case of the same customer or the same vehicle received in the 90 days before
-    this one (a repeat complaint). Two EXISTS, the second tried only when the first finds
-    nothing, each answered from its own index alone (customer and time, vehicle and time)."""
-
-    def earlier(**same: Any) -> Exists:
-        return Exists(
-            Complaint.objects.filter(
-                **same,
-                created_at__lt=OuterRef("created_at"),
-                created_at__gte=OuterRef("created_at") - REPEAT_WINDOW,
-            )
-        )
-
-    return ExpressionWrapper(
-        earlier(customer_id=OuterRef("customer_id")) | earlier(vehicle_id=OuterRef("vehicle_id")),
-        output_field=BooleanField(),
-    )
-
-
 # The figures of a case that the summary aggregates, each computed once per case.
 _SUMMARY_AGGREGATES = """
     COUNT(*),
     COUNT(*) FILTER (WHERE is_safety_related),
     COUNT(*) FILTER (WHERE severity = %s),
-    COUNT(*) FILTER (WHERE earlier_case),
-    COUNT(*) FILTER (WHERE went_to_follow_up),
-    COUNT(*) FILTER (WHERE reopen_event),
+    COUNT(*) FILTER (WHERE is_repeat),
+    COUNT(*) FILTER (WHERE reached_follow_up_at IS NOT NULL),
+    COUNT(*) FILTER (WHERE reopened_at IS NOT NULL),
     SUM(compensation_amount) FILTER (WHERE state <> %s),
     COUNT(*) FILTER (WHERE compensation_amount > 0 AND state <> %s),
     PERCENTILE_CONT(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY hours_to_contact),
@@ -173,17 +135,14 @@ def case_summaries(
     their cases grouped by dealer, one over their repair orders, and one over their
     deadlines and follow-up contacts (given in `groups` when the caller already has them)."""
     closed = Q(state=State.CLOSED, closed_at__isnull=False)
-    # Each figure of a case is computed once in the inner query and aggregated by name in
-    # the outer one: written inside the aggregates, a subquery would run once for every
-    # aggregate that uses it.
+    # The facts of a case's history are stored on it (complaints.stored_facts), so that the
+    # figures are one range read of the dealer-and-time index that carries every column
+    # they aggregate (complaint_dealer_figures), with nothing read per case.
     cases = (
         _dealers_cases(dealers, period)
         .annotate(
-            went_to_follow_up=_event_exists(to_state=State.FOLLOWING_UP),
-            reopen_event=_event_exists(transition="reopen"),
-            earlier_case=_earlier_case_within_window(),
             hours_to_contact=Hours("created_at", "first_response_at"),
-            hours_to_resolution=Hours("created_at", _first_event(State.REVIEWING)),
+            hours_to_resolution=Hours("created_at", "resolved_at"),
             hours_to_closure=Case(When(closed, then=Hours("created_at", "closed_at"))),
         )
         .order_by()
@@ -193,9 +152,9 @@ def case_summaries(
             "severity",
             "state",
             "compensation_amount",
-            "went_to_follow_up",
-            "reopen_event",
-            "earlier_case",
+            "is_repeat",
+            "reached_follow_up_at",
+            "reopened_at",
             "hours_to_contact",
             "hours_to_resolution",
             "hours_to_closure",

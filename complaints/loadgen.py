@@ -299,6 +299,12 @@ def generate(
             _network(plan, log)
             _cases(plan, log)
             _children(plan, log)
+            # The facts the analytics read from the case (complaints.stored_facts), from the
+            # timeline just written, before the indexes are built.
+            from complaints.stored_facts import fill_stored_facts
+
+            log("stored facts of the cases")
+            fill_stored_facts()
             log(f"recreating {len(indexes)} indexes and {len(foreign_keys)} foreign keys")
             with connection.cursor() as cursor:
                 for definition in indexes:

@@ -241,6 +241,23 @@ class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
     version = models.PositiveIntegerField(_("version"), default=1)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Facts of the case's history, stored when they happen so that the figures of a period
+    # are one range read of its cases (analytics): when the case first reached follow-up
+    # (step 6) and first reached the review (resolved), and when it was first reopened,
+    # each the time of that transition's event and never moved by a later one (written by
+    # complaints.services.complaint_transition); and whether the same customer or vehicle
+    # had a case received in the REPEAT_WINDOW before this one (written at creation).
+    # complaints.stored_facts recomputes them all from the timeline.
+    reached_follow_up_at = models.DateTimeField(
+        _("first reached follow-up at"), null=True, blank=True, editable=False
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
+    reopened_at = models.DateTimeField(
+        _("first reopened at"), null=True, blank=True, editable=False
+    )
+    is_repeat = models.BooleanField(
+        _("repeat complaint"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -267,6 +284,24 @@ class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
             # cases read from this index alone instead of every case row of the dealer.
             models.Index(
                 fields=["dealer", "id"], include=["assignee"], name="complaint_dealer_assignee"
+            ),
+            # The headline figures of a dealer's period (analytics), from this index alone:
+            # one range of (dealer, time) carrying every column they aggregate.
+            models.Index(
+                fields=["dealer", "created_at"],
+                include=[
+                    "state",
+                    "severity",
+                    "is_safety_related",
+                    "compensation_amount",
+                    "first_response_at",
+                    "closed_at",
+                    "reached_follow_up_at",
+                    "resolved_at",
+                    "reopened_at",
+                    "is_repeat",
+                ],
+                name="complaint_dealer_figures",
             ),
         ]
         constraints = [

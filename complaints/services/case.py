@@ -4,6 +4,7 @@ its version, and recorded on the timeline."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -71,8 +72,10 @@ def _record(
     transition: str = "",
     from_state: str = "",
     to_state: str = "",
+    at: datetime | None = None,
 ) -> CaseEvent:
     event = CaseEvent.objects.create(
+        **({} if at is None else {"created_at": at}),
         complaint=complaint,
         kind=kind,
         transition=transition,

@@ -18,6 +18,7 @@ from followups.deadlines import deadlines_after_update
 
 from ..choices import EventKind, State
 from ..models import Complaint
+from ..stored_facts import repeats_after_vehicle_change
 from .case import (
     _changed,
     _lock,
@@ -107,5 +108,11 @@ def complaint_update(
         diff = {name: {"from": before[name], "to": getattr(locked, name)} for name in changed}
         _save(locked, before)
         _record(complaint=locked, actor=actor, kind=EventKind.UPDATE, payload=diff)
+        if "vehicle_id" in changed:
+            # Another vehicle: whether this case, and the later ones of either vehicle,
+            # repeat an earlier case has changed with it.
+            repeats_after_vehicle_change(
+                complaint=locked, vehicle_ids=[before["vehicle_id"], locked.vehicle_id]
+            )
         deadlines_after_update(complaint=locked, changed=set(changed))
     return locked

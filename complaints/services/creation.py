@@ -28,6 +28,7 @@ from ..models import (
     ReferenceSequence,
     actor_user_id,
 )
+from ..stored_facts import repeat_at_intake
 from .case import (
     _is_worker,
     _record,
@@ -139,6 +140,13 @@ def complaint_create(
     # No savepoint: a failure here fails the caller's transaction as well.
     with transaction.atomic(savepoint=False):
         complaint.reference = _next_reference(dealer)
+        # Whether it repeats an earlier case of the customer or vehicle (the analytics'
+        # repeat complaints), evaluated by the INSERT itself.
+        complaint.is_repeat = repeat_at_intake(
+            customer_id=customer.pk,
+            vehicle_id=None if vehicle is None else vehicle.pk,
+            at=timezone.now(),
+        )
         complaint.save()
         _record(
             complaint=complaint,

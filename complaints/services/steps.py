@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -23,6 +24,7 @@ from followups.deadlines import deadlines_after_transition
 from ..choices import EventKind, Severity
 from ..models import Complaint
 from ..payloads import PAYLOADS
+from ..stored_facts import record_transition_facts
 from .case import (
     _lock,
     _record,
@@ -111,10 +113,14 @@ def complaint_transition(
         from_state = locked.state
         submitter = locked.submitted_by  # a rejection forgets who asked for the approval
         method(actor=actor, **form.cleaned_data)
+        # The facts the analytics read (first arrival in follow-up and in the review, first
+        # reopening) carry the time of this transition's event, written in the same save.
+        at = timezone.now()
+        facts = record_transition_facts(locked, name=name, at=at)
         changed = _save(locked, before)
         cleaned = {k: v for k, v in form.cleaned_data.items() if k not in ("comment", "reason")}
         comment = form.cleaned_data.get("reason") or form.cleaned_data.get("comment") or ""
-        payload = {**cleaned, "changed": [c for c in changed if c != "state"]}
+        payload = {**cleaned, "changed": [c for c in changed if c != "state" and c not in facts]}
         if form.cleaned_data.get("reason") and form.cleaned_data.get("comment"):
             payload["comment"] = form.cleaned_data["comment"]
         event = _record(
@@ -126,6 +132,7 @@ def complaint_transition(
             to_state=locked.state,
             comment=comment,
             payload=payload,
+            at=at,
         )
         if form.cleaned_data.get("evidence"):
             from evidence.services import attachments_cite

@@ -15,6 +15,7 @@ import time_machine
 from analytics.period import Period
 from complaints.choices import Category, Channel, Component, Responsibility, Severity, State
 from complaints.models import CaseEvent, Complaint
+from complaints.stored_facts import fill_stored_facts
 from followups.models import Deadline
 from learning.models import CaseReview, CorrectiveAction, RootCauseCategory
 from tests.factories import (
@@ -198,5 +199,8 @@ def known(alice, now) -> KnownCases:
             checked_at=checked,
             created_at=created,
         )
+    # The cases and their timeline were written directly, not through the services: their
+    # stored facts (first follow-up, resolution, reopening, repeat) from that timeline.
+    fill_stored_facts()
     cases = {"c0": c0, "c1": c1, "c2": c2, "c3": c3, "c4": c4, "c5": c5, "c6": c6, "c7": c7}
     return KnownCases(staff, cases)
