@@ -18,9 +18,9 @@ from .conftest import key_client
 # intake's savepoint (a refusal leaves a caller's transaction usable) and its lock on the
 # customer's identity, the customer looked up, written and audited (in the savepoint that
 # turns a duplicate into a 400), the case number, the case, its timeline event, the webhook
-# endpoints, the dealer's time limit, the first-response deadline and the open deadlines
-# for the response.
-STATEMENTS = 19
+# endpoints, the dealer's time limit and the first-response deadline (the response names
+# the deadline as written: no open deadline is read back).
+STATEMENTS = 18
 
 
 def _case(n: int) -> dict:
@@ -59,6 +59,7 @@ def test_one_api_creation_runs_a_fixed_number_of_statements_and_two_savepoints(
     assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 2
     # Nothing is read back: the response is the case as written.
     assert not [sql for sql in statements if sql.startswith('SELECT "complaints_complaint"')]
+    assert not [sql for sql in statements if sql.startswith('SELECT "followups_deadline"')]
 
 
 def test_a_creation_commits_once_with_its_idempotency_record(postgres, alice_key, alice):
