@@ -84,6 +84,11 @@ def complaint_api_list(*, actor: Any, filters: Mapping[str, Any]) -> QuerySet[Co
 
 
 def _open_deadlines(actor: Any, complaint: Complaint) -> list[Any]:
+    if complaint.opened_at_intake is not None:
+        # A case just created: its open deadlines are those its intake opened, in hand.
+        return sorted(
+            complaint.opened_at_intake, key=lambda deadline: (deadline.due_at, deadline.pk)
+        )
     # The response names each deadline's kind, due time and promise: the case, its dealer and
     # the deadline's owner are not read with them.
     deadlines = followup_selectors.deadline_list(actor=actor, complaint=complaint, open_only=True)

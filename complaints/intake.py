@@ -230,6 +230,8 @@ def complaint_intake(
             serious_reasons=serious_reasons,
             serious_note=serious_note,
         )
+        if promises:
+            complaint.opened_at_intake = None  # a promise opens a deadline of its own
         for promise in promises:
             _prefixed(
                 "promises",

@@ -109,6 +109,11 @@ def can_contribute(complaint: Complaint, actor: Any) -> bool:
 class Complaint(DealerOwned, FSMModelMixin, TimeStampedModel):
     """A customer's complaint, run through the seven steps by its state machine."""
 
+    # Not a column: the deadlines intake opened for this new case, in hand for the response
+    # to its creation (which then reads none back). None on a case read from the database,
+    # and on a new case once anything else opened one of its deadlines.
+    opened_at_intake: list[Any] | None = None
+
     reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
     dealer = models.ForeignKey(
         Dealer, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("dealer")

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import FieldsBuiltOnce
 from dealers.serializers import (
     CustomerSummarySerializer,
     InlineCustomerSerializer,
@@ -39,7 +40,7 @@ class UserRefSerializer(serializers.Serializer):
         return str(user)
 
 
-class ComplaintListSerializer(serializers.ModelSerializer):
+class ComplaintListSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     dealer = serializers.CharField(source="dealer.code", read_only=True)
     customer = CustomerSummarySerializer(read_only=True)
     vehicle = VehicleSummarySerializer(read_only=True, allow_null=True)
@@ -327,7 +328,7 @@ class EventFactSerializer(serializers.Serializer):
         return {"label": label, "value": value}
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     from_state = StateOrNullField(help_text="The step before a transition; null for others.")
     to_state = StateOrNullField(help_text="The step after a transition; null for others.")
     actor = serializers.CharField(source="actor_display", read_only=True)

@@ -8,13 +8,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.serializers import FieldsBuiltOnce
 from core.text import MAX_TEXT_LENGTH
 from dealers.models import ContactChannel, Customer, RepairOrder, Vehicle
 from dealers.services import PROFILE_FIELDS
 from dealers.validators import normalize_vin
 
 
-class CustomerSummarySerializer(serializers.ModelSerializer):
+class CustomerSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     # Often empty, so not an e-mail format in the schema.
     email = serializers.CharField(read_only=True)
 
@@ -84,7 +85,7 @@ class InlineCustomerSerializer(KnownFieldsOnlyMixin, serializers.Serializer):
     preferred_channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False)
 
 
-class VehicleSummarySerializer(serializers.ModelSerializer):
+class VehicleSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Vehicle
         fields = ("vin", "model", "plate", "purchase_date", "mileage")

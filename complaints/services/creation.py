@@ -169,7 +169,7 @@ def complaint_create(
                 ),
             },
         )
-        deadlines_after_intake(complaint=complaint, actor=actor)
+        complaint.opened_at_intake = deadlines_after_intake(complaint=complaint, actor=actor)
         if reasons:
             notify.serious_case(complaint=complaint, note=serious_note)
     return complaint

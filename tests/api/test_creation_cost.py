@@ -18,9 +18,9 @@ from .conftest import key_client
 # intake's savepoint (a refusal leaves a caller's transaction usable) and its lock on the
 # customer's identity, the customer looked up, written and audited (in the savepoint that
 # turns a duplicate into a 400), the case number, the case, its timeline event, the webhook
-# endpoints, the dealer's time limit, the first-response deadline and the open deadlines
-# for the response.
-STATEMENTS = 19
+# endpoints, the dealer's time limit and the first-response deadline (the response names
+# the deadline as written: no open deadline is read back).
+STATEMENTS = 18
 
 
 def _case(n: int) -> dict:
@@ -59,6 +59,7 @@ def test_one_api_creation_runs_a_fixed_number_of_statements_and_two_savepoints(
     assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 2
     # Nothing is read back: the response is the case as written.
     assert not [sql for sql in statements if sql.startswith('SELECT "complaints_complaint"')]
+    assert not [sql for sql in statements if sql.startswith('SELECT "followups_deadline"')]
 
 
 def test_a_creation_commits_once_with_its_idempotency_record(postgres, alice_key, alice):
@@ -130,3 +131,28 @@ def test_the_response_of_a_creation_is_the_case_as_read_back(postgres_db, alice_
     assert created.status_code == 201
     assert created.json() == read.json()
     assert created["ETag"] == read["ETag"]
+
+
+def test_the_deadlines_of_a_creation_are_those_read_back_with_or_without_promises(
+    postgres_db, alice_key, alice
+):
+    api = key_client(alice_key.raw)
+    plain = _post(api, 4)
+    promised = api.post(
+        "/api/v1/complaints/",
+        {**_case(5), "promises": [{"code": "callback_2h"}, {"code": "callback_20m"}]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="cost-5",
+    )
+
+    assert (plain.status_code, promised.status_code) == (201, 201), promised.content
+    assert [d["kind"] for d in plain.json()["open_deadlines"]] == ["first_response"]
+    # The promises are open deadlines too, earliest due first, as a read lists them.
+    assert [d["promise_code"] for d in promised.json()["open_deadlines"]] == [
+        "callback_20m",
+        "callback_2h",
+        "",
+    ]
+    for created in (plain, promised):
+        read = api.get(f"/api/v1/complaints/{created.json()['reference']}/")
+        assert created.json()["open_deadlines"] == read.json()["open_deadlines"]
