@@ -10,12 +10,11 @@ rolled back (the database keeps its index). The cases are kept between runs
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.db import connection, transaction
 
-from bench import Result, measure, median
+from bench import Result, measure, median, setting
 from bench.bench_api import _literal
 from core.scoping import unscoped
 
@@ -49,17 +48,6 @@ ROOT_CAUSES = [
 
 class Skip(Exception):
     pass
-
-
-def _setting(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        value = int(raw.replace("_", "")) if raw else default
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise SystemExit(f"{name} must be at least 1, not {value}")
-    return value
 
 
 def _vin(n: int) -> str:
@@ -202,8 +190,8 @@ def _timings(actor: Any, dealer: Any, repeat: int) -> dict[str, tuple[list[float
 
 
 def run() -> list[Result]:
-    cases = _setting("BENCH_SEARCH_CASES", 100_000)
-    repeat = _setting("BENCH_SEARCH_RUNS", 7)
+    cases = setting("BENCH_SEARCH_CASES", 100_000)
+    repeat = setting("BENCH_SEARCH_RUNS", 7)
     dealer, actor = _seed(cases)
     with_index = _timings(actor, dealer, repeat)
     try:

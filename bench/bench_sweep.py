@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import Result, median
+from bench import Result, median, setting
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = Path(__file__).resolve().parent / "sweep_runner.py"
@@ -39,17 +39,6 @@ RUNNER = Path(__file__).resolve().parent / "sweep_runner.py"
 DEFAULT_BASELINE = "f1c1087"
 DUE = 1_000
 TARGET_MS = 200
-
-
-def _setting(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        value = int(raw.replace("_", "")) if raw else default
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise SystemExit(f"{name} must be at least 1, not {value}")
-    return value
 
 
 @dataclass
@@ -126,10 +115,10 @@ class Side:
 
 
 def run() -> list[Result | Ratio]:
-    size = _setting("BENCH_SWEEP_OPEN", 1_000_000)
-    small = _setting("BENCH_SWEEP_SMALL", 10_000)
-    rounds = _setting("BENCH_SWEEP_ROUNDS", 7)
-    per_round = _setting("BENCH_SWEEP_RUNS", 3)
+    size = setting("BENCH_SWEEP_OPEN", 1_000_000)
+    small = setting("BENCH_SWEEP_SMALL", 10_000)
+    rounds = setting("BENCH_SWEEP_ROUNDS", 7)
+    per_round = setting("BENCH_SWEEP_RUNS", 3)
     baseline = os.environ.get("BENCH_BASELINE", DEFAULT_BASELINE).strip()
     with ExitStack() as stack:
         new = Side("new", ROOT, _database_url("new", size), size)
