@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrations import migrate_to, migrated_back_from
 
 BEFORE = [("followups", "0003_notification_is_the_outbox"), ("api", "0001_initial")]
 AFTER = [
@@ -18,20 +18,11 @@ AFTER = [
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before():
     """The database as it was before the outbox; put back to the latest state afterwards."""
-    apps = _migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
+    with migrated_back_from(BEFORE) as apps:
+        yield apps
 
 
 def test_every_email_and_webhook_keeps_its_state_through_the_migration(before):
@@ -92,7 +83,7 @@ def test_every_email_and_webhook_keeps_its_state_through_the_migration(before):
         "failed": delivery("failed", attempts=8, claimed_at=now, last_error="HTTP 503"),
     }
 
-    after = _migrate(AFTER)
+    after = migrate_to(AFTER)
 
     Notification = after.get_model("followups", "Notification")
     state = {
@@ -139,7 +130,7 @@ def test_every_email_and_webhook_keeps_its_state_through_the_migration(before):
     assert state["failed"] == dict(zip(fields, (now, 8, None, None, now, "HTTP 503"), strict=True))
 
     # And back: the statuses come back from the timestamps.
-    restored = _migrate(BEFORE).get_model("api", "WebhookDelivery")
+    restored = migrate_to(BEFORE).get_model("api", "WebhookDelivery")
     assert {name: restored.objects.get(pk=row.pk).status for name, row in hooks.items()} == {
         "pending": "pending",
         "sending": "sending",

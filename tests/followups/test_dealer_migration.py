@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from followups.models import ContactAttempt, Deadline
+from tests.migrations import migrate_to, migrated_back_from
 
 BEFORE = [("followups", "0011_analytics_indexes")]
 AFTER = [("followups", "0013_deadline_contact_dealer_indexes")]
@@ -18,20 +17,11 @@ AFTER = [("followups", "0013_deadline_contact_dealer_indexes")]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before():
     """The database before the migration; put back to the latest state afterwards."""
-    apps = _migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
+    with migrated_back_from(BEFORE) as apps:
+        yield apps
 
 
 def test_old_deadlines_and_contacts_get_their_cases_dealer(before):
@@ -60,7 +50,7 @@ def test_old_deadlines_and_contacts_get_their_cases_dealer(before):
         old_deadline._base_manager.create(complaint=complaint, kind="first_response", due_at=due)
         old_contact._base_manager.create(complaint=complaint, channel="phone", outcome="satisfied")
 
-    _migrate(AFTER)
+    migrate_to(AFTER)
 
     for model in (Deadline, ContactAttempt):
         rows = model.objects.unscoped(reason="test").select_related("complaint")

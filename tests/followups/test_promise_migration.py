@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone, translation
 
 from followups.models import Deadline
+from tests.migrations import migrate_to_latest, migrated_back_from
 
 BEFORE = [("followups", "0006_promise_code_and_informed_outcome")]
 AFTER = [("followups", "0007_one_click_promises_stored_as_codes")]  # what is tested
@@ -18,20 +17,11 @@ AFTER = [("followups", "0007_one_click_promises_stored_as_codes")]  # what is te
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before():
     """The database before the migration; put back to the latest state afterwards."""
-    apps = _migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
+    with migrated_back_from(BEFORE) as apps:
+        yield apps
 
 
 def test_old_quick_promise_labels_become_codes_and_other_words_stay(before):
@@ -66,7 +56,7 @@ def test_old_quick_promise_labels_become_codes_and_other_words_stay(before):
     }
 
     # Through AFTER to the latest state, which today's model reads.
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     rows = {row.pk: row for row in Deadline.objects.unscoped(reason="test").all()}
     chinese, english, own = (rows[ids[name]] for name in ("chinese", "english", "own"))
