@@ -109,6 +109,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form widgets drawn from their Jinja2 templates (web.renderers).
+FORM_RENDERER = "web.renderers.FormRenderer"
 
 # PostgreSQL everywhere, through DATABASE_URL. Without it, development and tests (local.py,
 # test.py) start the project's own server under var/postgres (config.embedded_postgres), so
