@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from complaints.choices import State
 from core.scoping import MANAGER, WORK_ROLES, access_for
 
 from .. import selectors
@@ -19,6 +20,11 @@ register = template.Library()
 @register.inclusion_tag("learning/case_panel.html", takes_context=True)
 def learning_case_panel(context: dict[str, Any], complaint: Any) -> dict[str, Any]:
     request = context["request"]
+    if complaint.state != State.CLOSED:
+        # Step 7's rows are written at the close (the review with its actions, by the close
+        # itself; a reflection report and a library entry only for a closed case): an open
+        # case has none to read, and its page reads none.
+        return {"complaint": complaint}
     user = request.user
     roles = access_for(user).roles_at(complaint.dealer_id)
     review = selectors.review_get(actor=user, complaint=complaint)

@@ -49,3 +49,14 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     for name in ("library", "lessons", "corrective_actions", "required_reading"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_closed_case_page_shows_its_review_and_actions(client, alice, close_case, clock):
+    complaint = close_case()
+    client.force_login(alice.manager)
+
+    html = client.get(f"/cases/{complaint.reference}/").content.decode()
+
+    assert 'class="card shadow-sm mb-3 learning-panel"' in html
+    assert "Pads not checked at the 20,000 km service" in html
+    assert "Brake check on every service checklist" in html

@@ -106,3 +106,19 @@ def test_the_case_people_are_read_by_id_not_joined(client, alice, make_complaint
     assert case_reads[0].count(" JOIN ") <= 4
     people_reads = [sql for sql in sqls if sql.startswith('SELECT "core_user"') and " IN (" in sql]
     assert len(people_reads) == 1
+
+
+@pytest.mark.parametrize("state", [State.RESOLVING, State.REVIEWING])
+def test_an_open_case_reads_none_of_step_7s_tables(client, alice, make_complaint, state):
+    # The review, its corrective actions, reflection reports and library entries are
+    # written at the close or after it.
+    complaint = make_complaint(alice, state=state)
+    client.force_login(alice.manager)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/cases/{complaint.reference}/")
+
+    assert response.status_code == 200
+    read = " ".join(query["sql"] for query in captured)
+    for table in ("learning_casereview", "learning_reflectionreport", "learning_librarycase"):
+        assert table not in read
