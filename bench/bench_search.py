@@ -16,26 +16,12 @@ from django.db import connection, transaction
 
 from bench import Result, measure, median, setting
 from bench.bench_api import _literal
+from complaints.loadgen import DESCRIPTIONS  # the generated network's words, one a case
 from core.scoping import unscoped
 
 DEALER_CODE = "BENCHSEARCH"
 CUSTOMERS = 2_000
 INDEX = "complaint_search_trgm"
-# Words a service desk types, Chinese and English; one of them goes into each case.
-DESCRIPTIONS = [
-    "刹车时有异响，客户很不满意",
-    "保养后发动机故障灯亮",
-    "The brakes squeal after the service",
-    "空调不制冷，等了三个小时",
-    "Waited two hours for an oil change",
-    "车门密封条漏水",
-    "Invoice shows parts that were not fitted",
-    "轮胎气压报警反复出现",
-    "导航系统经常死机",
-    "Paint scratched in the car wash",
-    "变速箱换挡顿挫",
-    "Advisor was rude on the phone",
-]
 ROOT_CAUSES = [
     "刹车片安装不当",
     "Sensor connector loose",
