@@ -35,6 +35,30 @@ from .choices import (
 OPEN = Q(satisfied_at__isnull=True, cancelled_at__isnull=True)
 
 
+class OfCase(DealerOwned):
+    """A row of one case (a deadline, a contact) that carries the case's dealer, copied when
+    the row is written, whoever writes it (bulk writers set it themselves; a case never
+    changes dealer): a dealer's rows are read by dealer and time alone, not through its whole
+    history of cases."""
+
+    complaint: models.ForeignKey[Complaint, Complaint]  # declared by each model
+    dealer = models.ForeignKey(
+        Dealer,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dealer"),
+        db_index=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            self.dealer_id = self.complaint.dealer_id
+        super().save(*args, **kwargs)
+
+
 class DeadlineRule(DealerOwned):
     """A dealer's own time limit for one kind of deadline, overriding the default."""
 
@@ -75,7 +99,7 @@ class DeadlineRule(DealerOwned):
         return f"{self.dealer_id} {self.kind} {self.hours}h"
 
 
-class Deadline(DealerOwned):
+class Deadline(OfCase):
     """Something that must happen for a case by `due_at`: a rule's time limit or a promise.
 
     Open while neither satisfied nor cancelled. A breached deadline stays open (and climbs
@@ -89,16 +113,6 @@ class Deadline(DealerOwned):
         on_delete=models.PROTECT,
         related_name="deadlines",
         verbose_name=_("complaint"),
-        db_index=False,
-    )
-    # The case's dealer, copied when the deadline is opened (a case never changes dealer):
-    # a dealer's deadlines are read by dealer and time alone, not through its whole history
-    # of cases.
-    dealer = models.ForeignKey(
-        Dealer,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("dealer"),
         db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices)
@@ -196,13 +210,6 @@ class Deadline(DealerOwned):
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Whoever writes it, a deadline is its case's dealer's (bulk writers set it
-        # themselves).
-        if self._state.adding:
-            self.dealer_id = self.complaint.dealer_id
-        super().save(*args, **kwargs)
-
     @property
     def is_open(self) -> bool:
         return self.satisfied_at is None and self.cancelled_at is None
@@ -240,19 +247,11 @@ class Deadline(DealerOwned):
         return timezone.localtime(self.due_at, self.complaint.dealer.tzinfo)
 
 
-class ContactAttempt(DealerOwned):
+class ContactAttempt(OfCase):
     """One attempt to reach the customer about a case, successful or not."""
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("complaint")
-    )
-    # The case's dealer, copied when the contact is logged (see Deadline.dealer).
-    dealer = models.ForeignKey(
-        Dealer,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("dealer"),
-        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=16, choices=ContactChannel.choices)
     outcome = models.CharField(_("outcome"), max_length=16, choices=ContactOutcome.choices)
@@ -285,12 +284,6 @@ class ContactAttempt(DealerOwned):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.channel} {self.outcome}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Whoever writes it, a contact is its case's dealer's (see Deadline.save).
-        if self._state.adding:
-            self.dealer_id = self.complaint.dealer_id
-        super().save(*args, **kwargs)
 
 
 class Notification(OutboxMixin, DealerOwned):
